@@ -1,0 +1,13 @@
+import type { ServerClient } from 'postmark';
+import type Stripe from 'stripe';
+import type { Catalog } from '../src/catalog/catalog';
+import type { PrismaClient } from '../src/generated/prisma/client';
+
+/** Everything activities touch in the world. Wired once, in the worker. */
+export interface ActivityDeps {
+  db: PrismaClient;
+  catalog: Catalog;
+  stripe: Stripe;
+  postmark: ServerClient;
+  mail: { from: string; welcomeTemplate: string };
+}

@@ -1,0 +1,23 @@
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { PrismaClient } from './generated/prisma/client';
+import { registerErrorHandler } from './http/error-handler';
+import { healthRoutes } from './http/health-routes';
+import { stripeWebhookRoute } from './http/stripe-webhook-route';
+import type { FulfillmentStarter } from './temporal/start-fulfillment';
+
+export interface AppDeps {
+  db: PrismaClient;
+  fulfillments: FulfillmentStarter;
+  webhookSecrets: string[];
+  /** Omit for a silent app (tests). */
+  logger?: FastifyBaseLogger;
+}
+
+/** Builds the HTTP app over its dependencies. Listening is src/server.ts's job. */
+export async function buildApp({ logger, ...deps }: AppDeps) {
+  const app = Fastify(logger ? { loggerInstance: logger } : { logger: false });
+  registerErrorHandler(app);
+  await app.register(healthRoutes, deps);
+  await app.register(stripeWebhookRoute, deps);
+  return app;
+}

@@ -1,0 +1,15 @@
+import Stripe from 'stripe';
+
+/** The Stripe API client. `apiBase` lets tests and local runs point it at stripe-mock. */
+export function createStripeClient(secretKey: string, apiBase: string): Stripe {
+  const base = new URL(apiBase);
+  const protocol = base.protocol === 'http:' ? 'http' : 'https';
+  return new Stripe(secretKey, {
+    host: base.hostname,
+    port: base.port ? Number(base.port) : protocol === 'http' ? 80 : 443,
+    protocol,
+    maxNetworkRetries: 2,
+    timeout: 10_000,
+    appInfo: { name: 'stripe-fulfillment' },
+  });
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * Configuration, read and validated once at start-up. Each process validates only what
+ * it uses; a bad or missing variable stops the process with the variable's name.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const url = z.url({ protocol: /^https?$/ });
+const required = (what: string) => z.string({ error: `is required (${what})` }).trim().min(1, `is required (${what})`);
+
+const shared = {
+  DATABASE_URL: z.string({ error: 'is required (PostgreSQL connection URL)' }).regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('stripe-fulfillment'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+};
+
+const apiSchema = z.object({
+  ...shared,
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  STRIPE_WEBHOOK_SECRET: required('the endpoint signing secret, whsec_…; several may be comma-separated while rolling')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((secrets) => secrets.length > 0, 'holds no secret'),
+});
+
+const workerSchema = z.object({
+  ...shared,
+  STRIPE_SECRET_KEY: required('a Stripe secret or restricted key, used to read checkout line items'),
+  STRIPE_API_BASE: url.default('https://api.stripe.com'),
+  POSTMARK_SERVER_TOKEN: required('the Postmark server API token'),
+  POSTMARK_API_URL: url.default('https://api.postmarkapp.com'),
+  POSTMARK_FROM: required('the sender address of the welcome email'),
+  POSTMARK_WELCOME_TEMPLATE: z.string().min(1).default('welcome'),
+  CATALOG_PATH: z.string().min(1).default('config/catalog.json'),
+});
+
+export type ApiConfig = z.output<typeof apiSchema>;
+export type WorkerConfig = z.output<typeof workerSchema>;
+
+export class ConfigError extends Error {}
+
+function load<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => load(apiSchema, env);
+export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig => load(workerSchema, env);

@@ -1,0 +1,18 @@
+import type Stripe from 'stripe';
+import type { PrismaClient, StripeEventStatus } from '../generated/prisma/client';
+
+/**
+ * Records a delivery of a Stripe event we fulfil and returns the event's status.
+ * `completed` means an earlier delivery was fulfilled: the webhook answers it as a
+ * duplicate without asking Temporal, which keeps closed runs only for its retention
+ * period while Stripe redelivers for days. One INSERT … ON CONFLICT round trip.
+ */
+export async function recordDelivery(db: PrismaClient, event: Stripe.Event): Promise<StripeEventStatus> {
+  const row = await db.stripeEvent.upsert({
+    where: { id: event.id },
+    create: { id: event.id, type: event.type, status: 'received', stripeAccount: event.account ?? null, livemode: event.livemode },
+    update: { deliveries: { increment: 1 }, lastReceivedAt: new Date() },
+    select: { status: true },
+  });
+  return row.status;
+}

@@ -1,0 +1,30 @@
+import { buildApp } from './app';
+import { createTemporalClient } from './clients/temporal';
+import { loadApiConfig } from './config';
+import { createPrisma } from './db/prisma';
+import { createLogger } from './log';
+import { onShutdown } from './shutdown';
+import { createFulfillmentStarter } from './temporal/start-fulfillment';
+
+/** The webhook API process: `npm run start:api`. */
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'api');
+  const db = createPrisma(config.DATABASE_URL);
+  const temporal = createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const fulfillments = createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE);
+  const app = await buildApp({ db, fulfillments, webhookSecrets: config.STRIPE_WEBHOOK_SECRET, logger });
+
+  onShutdown(logger, async () => {
+    await app.close();
+    await temporal.connection.close();
+    await db.$disconnect();
+  });
+  await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'webhook API ready on POST /webhooks/stripe');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { fulfillCheckout } from '../../workflows';
+import type { FulfillmentInput } from '../../workflows/types';
+import { HttpError } from '../http/http-error';
+import { searchAttributesFor } from './search-attributes';
+
+export interface StartOutcome {
+  workflowId: string;
+  duplicate: boolean;
+}
+
+export interface FulfillmentStarter {
+  start(input: FulfillmentInput): Promise<StartOutcome>;
+  /** Resolves when the Temporal frontend answers its health check. */
+  ping(): Promise<void>;
+}
+
+/** Stripe waits about 10 s for an answer; give up on Temporal well before that and say 503. */
+const DEADLINE_MS = 5_000;
+
+/**
+ * Starts `fulfillCheckout` with workflow id = Stripe event id.
+ *
+ * - Conflict policy FAIL: a delivery while the run is open is refused by Temporal → duplicate.
+ * - Reuse policy ALLOW_DUPLICATE_FAILED_ONLY: after a run completed, the id is refused
+ *   (duplicate); after it failed, was terminated or timed out, a redelivery (Stripe's
+ *   "Resend") runs it again.
+ */
+export function createFulfillmentStarter(client: Client, taskQueue: string): FulfillmentStarter {
+  const withDeadline = <T>(fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + DEADLINE_MS, fn);
+  return {
+    async start(input) {
+      const workflowId = input.eventId;
+      try {
+        await withDeadline(() =>
+          client.workflow.start<typeof fulfillCheckout>('fulfillCheckout', {
+            workflowId,
+            taskQueue,
+            args: [input],
+            workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+            typedSearchAttributes: searchAttributesFor(input),
+            staticSummary: summarise(input),
+          }),
+        );
+        return { workflowId, duplicate: false };
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, duplicate: true };
+        if (isUnavailable(err)) throw new HttpError(503, 'temporal_unavailable', 'could not reach Temporal to start the fulfillment', { cause: err });
+        throw err;
+      }
+    },
+    async ping() {
+      await withDeadline(() => client.workflowService.getSystemInfo({}));
+    },
+  };
+}
+
+/** gRPC status codes: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE. */
+const UNAVAILABLE_GRPC_CODES = new Set([4, 8, 14]);
+
+/** Temporal could not be reached or was overloaded (as opposed to refusing the request). */
+function isUnavailable(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'number' && UNAVAILABLE_GRPC_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+/** The one line the Temporal UI shows for the run. Ids and tiers only, no personal data. */
+export function summarise(input: FulfillmentInput): string {
+  const what = input.source === 'sumo' ? `Sumo purchase (campaign ${input.sumo?.campaignId})` : 'Direct purchase';
+  const tier = input.tierId ? ` · tier ${input.tierId}` : ' · tier from line items';
+  const quantity = input.rawQuantity ? ` ×${input.rawQuantity}` : '';
+  return `${what}${tier}${quantity} · ${input.checkoutSessionId}`;
+}

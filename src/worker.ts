@@ -1,0 +1,41 @@
+import { NativeConnection } from '@temporalio/worker';
+import { Catalog } from './catalog/catalog';
+import { createPostmarkClient } from './clients/postmark';
+import { createStripeClient } from './clients/stripe';
+import { loadWorkerConfig } from './config';
+import { createPrisma } from './db/prisma';
+import { createLogger } from './log';
+import { onShutdown } from './shutdown';
+import { buildWorker } from './worker/build-worker';
+
+/** The worker process: `npm run start:worker`. Scale it by running more of them. */
+async function main(): Promise<void> {
+  const config = loadWorkerConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  const catalog = Catalog.fromFile(config.CATALOG_PATH);
+  const db = createPrisma(config.DATABASE_URL);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await buildWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: {
+      db,
+      catalog,
+      stripe: createStripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE),
+      postmark: createPostmarkClient(config.POSTMARK_SERVER_TOKEN, config.POSTMARK_API_URL),
+      mail: { from: config.POSTMARK_FROM, welcomeTemplate: config.POSTMARK_WELCOME_TEMPLATE },
+    },
+  });
+
+  onShutdown(logger, async () => worker.shutdown());
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, catalog: config.CATALOG_PATH }, 'worker polling');
+  await worker.run();
+  await connection.close();
+  await db.$disconnect();
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

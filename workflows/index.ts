@@ -1,0 +1,1 @@
+export { fulfillCheckout } from './fulfill-checkout';

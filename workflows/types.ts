@@ -1,0 +1,74 @@
+/**
+ * The facts a fulfillment needs, parsed from one Stripe event by the webhook.
+ * Values that need the catalogue or a judgement (tier, quantity, add-ons) stay as
+ * Stripe delivered them: the `resolvePurchase` activity validates them, so bad data
+ * fails the workflow visibly instead of being rejected at the HTTP edge.
+ */
+export type PurchaseSource = 'sumo' | 'direct';
+
+export interface FulfillmentInput {
+  eventId: string;
+  eventType: string;
+  /** Connected account the event came from (Sumo sells through Stripe Connect), if any. */
+  account: string | null;
+  livemode: boolean;
+  checkoutSessionId: string;
+  source: PurchaseSource;
+  email: string | null;
+  name: string | null;
+  stripeCustomerId: string | null;
+  subscriptionId: string | null;
+  /** Our user id, set by the company's own checkout. */
+  clientReferenceId: string | null;
+  /** `sumo_product_tier_id` for Sumo, `metadata.tier_id` for direct; null → look at the line items. */
+  tierId: string | null;
+  /** `sumo_quantity` as delivered (a string in Stripe metadata). */
+  rawQuantity: string | null;
+  /** `sumo_addons` as delivered (should be a JSON array of add-on ids). */
+  rawAddons: string | null;
+  sumo: SumoFacts | null;
+}
+
+export interface SumoFacts {
+  campaignId: string;
+  productId: string | null;
+  userId: string | null;
+}
+
+/** What the catalogue says the purchase is worth, after validation. */
+export interface ResolvedPurchase {
+  tierId: string;
+  plan: string;
+  quantity: number;
+  seatLimit: number;
+  addons: string[];
+  features: string[];
+}
+
+export interface UserRef {
+  userId: string;
+  /** True when this fulfillment (this event id) inserted the user row. */
+  created: boolean;
+}
+
+export interface LinkedSubscription {
+  subscriptionRowId: string;
+  stripeSubscriptionId: string;
+}
+
+export interface ProvisionResult {
+  granted: string[];
+  alreadyHeld: string[];
+  seatLimit: number;
+}
+
+export interface FulfillmentSummary {
+  eventId: string;
+  userId: string;
+  userCreated: boolean;
+  subscriptionId: string;
+  plan: string;
+  seatLimit: number;
+  entitlementsGranted: string[];
+  welcomeEmailMessageId: string | null;
+}
