@@ -1,0 +1,27 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Git-ignored folder for the local stack's data (embedded PostgreSQL, Temporal's SQLite). */
+export const DEV_DIR = resolve(__dirname, '../../.dev');
+const STATE_FILE = join(DEV_DIR, 'dev-env.json');
+
+/** What `npm run dev` tells `npm run simulate`: where the API listens and which secret it checks. */
+export interface DevState {
+  apiUrl: string;
+  webhookSecret: string;
+  temporalAddress: string;
+  temporalUiUrl: string;
+}
+
+export function writeDevState(state: DevState): void {
+  mkdirSync(DEV_DIR, { recursive: true });
+  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
+}
+
+export function readDevState(): DevState | null {
+  try {
+    return JSON.parse(readFileSync(STATE_FILE, 'utf8')) as DevState;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * `npm run dev`: the whole service on embedded defaults, for a newcomer's first run.
+ * Temporal dev server (UI on :8233), PostgreSQL (DATABASE_URL or an embedded one),
+ * migrations, a local Postmark when no token is set, the worker and the API.
+ * Ctrl-C stops everything.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { applyMigrations } from '../db/migrate';
+import { startEmbeddedPostgres } from './embedded-postgres';
+import { startLocalPostmark } from './local-postmark';
+import { startStripeMockIfAvailable } from './stripe-mock';
+import { DEV_DIR, writeDevState } from './dev-state';
+import { startTemporalDevServer, stopProcess } from './temporal-dev-server';
+
+const root = resolve(__dirname, '../..');
+const say = (msg: string) => console.log(`[dev] ${msg}`);
+const stops: Array<() => Promise<void>> = [];
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+
+  say('starting the Temporal dev server…');
+  const temporal = await startTemporalDevServer({ port: 7233, uiPort: 8233, dbFile: join(DEV_DIR, 'temporal.sqlite'), log: say });
+  stops.push(temporal.stop);
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    say('DATABASE_URL not set: starting embedded PostgreSQL (data in .dev/postgres)…');
+    const pg = await startEmbeddedPostgres({ dataDir: join(DEV_DIR, 'postgres'), log: say });
+    stops.push(pg.stop);
+    databaseUrl = pg.url;
+  }
+  const { applied } = await applyMigrations(databaseUrl);
+  say(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema up to date');
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+    STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? `whsec_dev_${randomBytes(16).toString('hex')}`,
+    POSTMARK_FROM: process.env.POSTMARK_FROM ?? 'welcome@localhost.test',
+  };
+
+  if (!process.env.POSTMARK_SERVER_TOKEN) {
+    const postmark = await startLocalPostmark({ port: 8025 });
+    stops.push(postmark.close);
+    env.POSTMARK_SERVER_TOKEN = 'local-dev-token';
+    env.POSTMARK_API_URL = postmark.url;
+    say(`POSTMARK_SERVER_TOKEN not set: emails go to a local Postmark; see them at ${postmark.url}/outbox`);
+  }
+  if (!process.env.STRIPE_SECRET_KEY) {
+    env.STRIPE_SECRET_KEY = 'sk_test_local_dev';
+    const mock = await startStripeMockIfAvailable();
+    if (mock) {
+      stops.push(mock.stop);
+      env.STRIPE_API_BASE = mock.url;
+      say(`STRIPE_SECRET_KEY not set: Stripe API calls go to stripe-mock at ${mock.url}`);
+    } else {
+      say('STRIPE_SECRET_KEY not set and no stripe-mock binary: direct purchases need metadata.tier_id (simulate sets it)');
+    }
+  }
+
+  const worker = run('worker', ['src/worker.ts'], env);
+  const api = run('api', ['src/server.ts'], env);
+  stops.push(() => stopProcess(api), () => stopProcess(worker));
+
+  const apiUrl = `http://localhost:${port}`;
+  writeDevState({ apiUrl, webhookSecret: env.STRIPE_WEBHOOK_SECRET!, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl! });
+  say('ready:');
+  say(`  webhook      POST ${apiUrl}/webhooks/stripe`);
+  say(`  temporal UI  ${temporal.uiUrl}`);
+  say(`  database     ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}`);
+  say(`  secret       ${env.STRIPE_WEBHOOK_SECRET}   (local signing secret; real Stripe: stripe listen --forward-to localhost:${port}/webhooks/stripe and set STRIPE_WEBHOOK_SECRET)`);
+  say('try: npm run simulate -- sumo      (Ctrl-C stops everything)');
+}
+
+function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), ...args], { cwd: root, env, stdio: 'inherit' });
+  child.on('exit', (code, signal) => {
+    if (!shuttingDown) {
+      say(`${name} exited (${signal ?? code}); stopping`);
+      void shutdown(1);
+    }
+  });
+  return child;
+}
+
+let shuttingDown = false;
+async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  say('stopping…');
+  for (const stop of stops.reverse()) await stop().catch((err: unknown) => say(`stop failed: ${String(err)}`));
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+main().catch(async (err: unknown) => {
+  console.error(`[dev] ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+});

@@ -1,0 +1,149 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  accepted,
+  failureAnswer,
+  invalidMessage,
+  INVALID_JSON,
+  MISSING_TOKEN,
+  parseJson,
+  recipientsOf,
+  toSentMessage,
+  type FailureMode,
+  type RecordedRequest,
+  type SentMessage,
+  type WireAnswer,
+} from './local-postmark-wire';
+
+export type { FailureMode, RecordedRequest, SentMessage } from './local-postmark-wire';
+
+export interface LocalPostmark {
+  /** e.g. `http://127.0.0.1:54321` */
+  url: string;
+  /** e.g. `127.0.0.1:54321`, the postmark client's `requestHost` (with `useHttps: false`). */
+  requestHost: string;
+  /** Accepted messages, oldest first. */
+  outbox: SentMessage[];
+  /** Every send request with the status it got, failed ones included, oldest first. */
+  requests: RecordedRequest[];
+  /** The next `n` send requests fail (or are slow) in this way; then `failAlways`'s mode applies again. */
+  failNext(n: number, mode: FailureMode): void;
+  /** Every send request fails this way until called with null. */
+  failAlways(mode: FailureMode | null): void;
+  /** Empties the outbox and the request log, and forgets the failure modes. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+type Fields = Record<string, unknown>;
+type SendRoute = (body: Fields, token: string, mode?: FailureMode) => WireAnswer;
+
+/**
+ * A stand-in for the Postmark API that the real `postmark` client can talk to: it accepts any
+ * server token, records what it is asked to send and can be told to fail like Postmark does.
+ * `GET /outbox` shows the recorded messages; `DELETE /outbox` empties it.
+ */
+export async function startLocalPostmark(opts: { port?: number; host?: string } = {}): Promise<LocalPostmark> {
+  const outbox: SentMessage[] = [];
+  const requests: RecordedRequest[] = [];
+  let queued: FailureMode[] = [];
+  let always: FailureMode | null = null;
+  const closing = new AbortController();
+
+  const sendOne = (msg: Fields, token: string, templated: boolean, mode: FailureMode | undefined): WireAnswer => {
+    const refusal = (mode && failureAnswer(mode, String(msg.To ?? ''))) ?? invalidMessage(msg, templated);
+    if (refusal) return refusal;
+    const sent = toSentMessage(msg, token);
+    outbox.push(sent);
+    return accepted(sent);
+  };
+
+  const sendRoutes: Record<string, SendRoute> = {
+    '/email': (body, token, mode) => sendOne(body, token, false, mode),
+    '/email/withTemplate': (body, token, mode) => sendOne(body, token, true, mode),
+    // Like Postmark, a batch answers 200 with one result per message; only 429/500 fail it whole.
+    '/email/batchWithTemplates': (body, token, mode) => {
+      const whole = mode && failureAnswer(mode, '');
+      if (whole && whole.status !== 422) return whole;
+      if (!Array.isArray(body.Messages)) return { status: 422, body: { ErrorCode: 300, Message: "Missing 'Messages'." } };
+      return { status: 200, body: body.Messages.map((msg: Fields) => sendOne(msg, token, true, mode).body) };
+    },
+  };
+
+  async function handle(req: IncomingMessage): Promise<WireAnswer> {
+    const path = new URL(req.url ?? '/', 'http://local').pathname.replace(/\/$/, '');
+    if (path === '/outbox' && req.method === 'GET') return { status: 200, body: outbox };
+    if (path === '/outbox' && req.method === 'DELETE') return { status: 200, body: { Deleted: outbox.splice(0).length } };
+
+    const route = req.method === 'POST' ? sendRoutes[path] : undefined;
+    if (!route) return { status: 404, body: { ErrorCode: 0, Message: `The local Postmark has no ${req.method} ${path}.` } };
+    const body = parseJson(await readBody(req));
+    const answer = await send(route, body, req.headers['x-postmark-server-token']);
+    const errorCode = (answer.body as { ErrorCode?: number }).ErrorCode ?? 0;
+    requests.push({ path, to: recipientsOf(body), status: answer.status, errorCode });
+    return answer;
+  }
+
+  async function send(route: SendRoute, body: Fields | undefined, token: unknown): Promise<WireAnswer> {
+    if (typeof token !== 'string' || token.trim() === '') return MISSING_TOKEN;
+    if (!body) return INVALID_JSON;
+    const mode = queued.shift() ?? always ?? undefined;
+    // The message is recorded once the delay is over, even if the client gave up meanwhile:
+    // a real Postmark would still send it.
+    if (mode?.kind === 'slow') await sleep(mode.delayMs, undefined, { signal: closing.signal });
+    return route(body, token, mode);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req).then(
+      (answer) => reply(res, answer),
+      (err: Error) => (closing.signal.aborted ? res.destroy() : reply(res, { status: 500, body: { ErrorCode: 0, Message: err.message } })),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const requestHost = `${address.includes(':') ? `[${address}]` : address}:${port}`;
+
+  return {
+    url: `http://${requestHost}`,
+    requestHost,
+    outbox,
+    requests,
+    failNext(n, mode) {
+      queued.push(...Array.from({ length: n }, () => mode));
+    },
+    failAlways(mode) {
+      always = mode;
+    },
+    reset() {
+      outbox.length = 0;
+      requests.length = 0;
+      queued = [];
+      always = null;
+    },
+    close() {
+      closing.abort();
+      const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      server.closeAllConnections();
+      return closed;
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function reply(res: ServerResponse, { status, body }: WireAnswer): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body, null, 2));
+}

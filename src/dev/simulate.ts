@@ -1,0 +1,61 @@
+/**
+ * `npm run simulate -- sumo|direct [--email x] [--tier t] [--quantity n] [--url u]`
+ * Posts a realistic, signed checkout.session.completed to the running service (like
+ * `stripe trigger`, offline), then follows the workflow until it finishes.
+ */
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { readDevState } from './dev-state';
+import { checkoutEvent, signPayload, sumoMetadata } from './sample-events';
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' },
+      tier: { type: 'string' },
+      quantity: { type: 'string' },
+      addons: { type: 'string' },
+      url: { type: 'string' },
+      'no-wait': { type: 'boolean', default: false },
+    },
+  });
+  const kind = positionals[0];
+  if (kind !== 'sumo' && kind !== 'direct') throw new Error('usage: npm run simulate -- sumo|direct [--email x] [--tier t] [--quantity n] [--addons \'["priority_support"]\']');
+
+  const state = readDevState();
+  const secret = process.env.STRIPE_WEBHOOK_SECRET?.split(',')[0] ?? state?.webhookSecret;
+  if (!secret) throw new Error('no webhook secret: start `npm run dev` first, or set STRIPE_WEBHOOK_SECRET');
+  const apiUrl = values.url ?? state?.apiUrl ?? `http://localhost:${process.env.PORT ?? 3000}`;
+
+  const metadata = kind === 'sumo'
+    ? sumoMetadata({ tierId: values.tier, quantity: values.quantity, addons: values.addons })
+    : { tier_id: values.tier ?? 'pro' };
+  const event = checkoutEvent({ email: values.email, metadata });
+  const body = JSON.stringify(event);
+
+  const started = Date.now();
+  const response = await fetch(`${apiUrl}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signPayload(body, secret) },
+    body,
+  });
+  console.log(`POST ${apiUrl}/webhooks/stripe → ${response.status} ${await response.text()} (${Date.now() - started} ms)`);
+  if (!response.ok || values['no-wait']) return;
+
+  const uiUrl = state?.temporalUiUrl ?? 'http://localhost:8233';
+  console.log(`workflow: ${uiUrl}/namespaces/default/workflows/${event.id}`);
+  const connection = await Connection.connect({ address: state?.temporalAddress ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+  try {
+    const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+    const result = await client.workflow.getHandle(event.id).result();
+    console.log(`fulfilled in ${Date.now() - started} ms from the POST:`, result);
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type Stripe from 'stripe';
+import { buildApp } from '../../src/app';
+import { Catalog, type CatalogData } from '../../src/catalog/catalog';
+import { createPostmarkClient } from '../../src/clients/postmark';
+import { createStripeClient } from '../../src/clients/stripe';
+import { createPrisma } from '../../src/db/prisma';
+import { startLocalPostmark } from '../../src/dev/local-postmark';
+import { signPayload } from '../../src/dev/sample-events';
+import { createFulfillmentStarter } from '../../src/temporal/start-fulfillment';
+import { buildWorker } from '../../src/worker/build-worker';
+import type { FulfillmentSummary } from '../../workflows/types';
+import { testEnv } from './test-env';
+
+export const WEBHOOK_SECRET = 'whsec_test_only_not_a_real_secret';
+export const SHIPPED_CATALOG: CatalogData = JSON.parse(readFileSync(resolve(__dirname, '../../config/catalog.json'), 'utf8'));
+
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // Already installed in this process by an earlier test file.
+}
+
+export interface DeliverOptions {
+  secret?: string;
+  timestamp?: number;
+  signature?: string | null;
+  body?: string;
+}
+
+/**
+ * One test file's world: the real webhook app (Fastify inject), a real worker on its own
+ * task queue against the shared Temporal dev server, real PostgreSQL, stripe-mock, and
+ * a local Postmark that records what the real postmark client sends.
+ */
+export async function startHarness(options: { catalog?: CatalogData } = {}) {
+  const db = createPrisma(testEnv.databaseUrl, { max: 5 });
+  const postmark = await startLocalPostmark();
+  const taskQueue = `test-${randomUUID()}`;
+  const workerConnection = await NativeConnection.connect({ address: testEnv.temporalAddress });
+  const client = new Client({ connection: await Connection.connect({ address: testEnv.temporalAddress }) });
+  const app = await buildApp({ db, fulfillments: createFulfillmentStarter(client, taskQueue), webhookSecrets: [WEBHOOK_SECRET] });
+
+  let worker: Worker;
+  let running: Promise<void>;
+  const startWorker = async (catalogData: CatalogData) => {
+    worker = await buildWorker({
+      connection: workerConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle: { codePath: testEnv.workflowBundlePath },
+      deps: {
+        db,
+        catalog: Catalog.fromData(catalogData),
+        stripe: createStripeClient('sk_test_123', testEnv.stripeApiBase),
+        postmark: createPostmarkClient('local-postmark-token', postmark.url),
+        mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome' },
+      },
+    });
+    running = worker.run();
+  };
+  await startWorker(options.catalog ?? SHIPPED_CATALOG);
+
+  const harness = {
+    db,
+    postmark,
+    client,
+    app,
+    taskQueue,
+
+    /** POSTs the event to the webhook, signed like Stripe signs it unless told otherwise. */
+    deliver(event: Stripe.Event | object, opts: DeliverOptions = {}) {
+      const body = opts.body ?? JSON.stringify(event);
+      const signature = opts.signature === undefined ? signPayload(body, opts.secret ?? WEBHOOK_SECRET, opts.timestamp) : opts.signature;
+      return app.inject({
+        method: 'POST',
+        url: '/webhooks/stripe',
+        headers: { 'content-type': 'application/json; charset=utf-8', ...(signature === null ? {} : { 'stripe-signature': signature }) },
+        payload: body,
+      });
+    },
+
+    /** The fulfillment's result (throws its failure). */
+    result(eventId: string): Promise<FulfillmentSummary> {
+      return client.workflow.getHandle<() => Promise<FulfillmentSummary>>(eventId).result();
+    },
+
+    /** Whether a workflow with this id was ever started. */
+    async workflowExists(eventId: string): Promise<boolean> {
+      try {
+        await client.workflow.getHandle(eventId).describe();
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      }
+    },
+
+    /** Number of runs Temporal holds for this workflow id. */
+    async runCount(eventId: string): Promise<number> {
+      let count = 0;
+      for await (const _ of client.workflow.list({ query: `WorkflowId = '${eventId}'` })) count++;
+      return count;
+    },
+
+    /** Simulates a deploy of a changed catalogue: the worker restarts with it. */
+    async restartWorker(catalogData: CatalogData) {
+      worker.shutdown();
+      await running;
+      await startWorker(catalogData);
+    },
+
+    async close() {
+      await app.close();
+      worker.shutdown();
+      await running;
+      await workerConnection.close();
+      await client.connection.close();
+      await postmark.close();
+      await db.$disconnect();
+    },
+  };
+  return harness;
+}
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
