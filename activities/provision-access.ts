@@ -11,30 +11,28 @@ export interface ProvisionAccessInput {
 
 /**
  * Grants the subscription's features. Entitlements are unique per (subscription, feature),
- * so a re-run grants nothing twice; the result says what this run added.
+ * so a re-run grants nothing twice. `granted` lists what this event granted, which stays
+ * the same when the activity is retried after a lost response.
  */
 export function createProvisionAccess({ db }: Pick<ActivityDeps, 'db'>) {
   return async function provisionAccess(input: ProvisionAccessInput): Promise<ProvisionResult> {
-    const held = await db.entitlement.findMany({
-      where: { subscriptionId: input.subscriptionRowId },
-      select: { feature: true },
-    });
-    const alreadyHeld = new Set(held.map((e) => e.feature));
-    const toGrant = input.features.filter((f) => !alreadyHeld.has(f));
-    const inserted = await db.entitlement.createManyAndReturn({
-      data: toGrant.map((feature) => ({
+    await db.entitlement.createMany({
+      data: input.features.map((feature) => ({
         userId: input.userId,
         subscriptionId: input.subscriptionRowId,
         feature,
         grantedByEventId: input.eventId,
       })),
-      skipDuplicates: true,
-      select: { feature: true },
+      skipDuplicates: true, // INSERT … ON CONFLICT DO NOTHING
     });
-    const granted = inserted.map((e) => e.feature);
+    const held = await db.entitlement.findMany({
+      where: { subscriptionId: input.subscriptionRowId, feature: { in: input.features } },
+      select: { feature: true, grantedByEventId: true },
+      orderBy: { feature: 'asc' },
+    });
     return {
-      granted,
-      alreadyHeld: input.features.filter((f) => !granted.includes(f)),
+      granted: held.filter((e) => e.grantedByEventId === input.eventId).map((e) => e.feature),
+      alreadyHeld: held.filter((e) => e.grantedByEventId !== input.eventId).map((e) => e.feature),
       seatLimit: input.seatLimit,
     };
   };

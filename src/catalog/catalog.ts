@@ -48,7 +48,7 @@ export class Catalog {
   }
 
   tier(id: string): Tier | undefined {
-    const tier = Object.hasOwn(this.data.tiers, id) ? this.data.tiers[id] : undefined;
+    const tier = this.lookup(this.data.tiers, id);
     return tier && { id, ...tier };
   }
 
@@ -66,6 +66,7 @@ export class Catalog {
     return Object.keys(this.data.addons);
   }
 
+  /** Own keys only: "constructor" or "__proto__" in metadata must not find anything. */
   private lookup<T>(table: Record<string, T>, key: string): T | undefined {
     return Object.hasOwn(table, key) ? table[key] : undefined;
   }

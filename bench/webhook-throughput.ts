@@ -1,0 +1,126 @@
+/**
+ * Benchmark: how fast the webhook answers Stripe, and how long a fulfillment takes end to end.
+ *
+ *   npm run bench                      # defaults: 300 events, 16 concurrent deliveries
+ *   BENCH_EVENTS=1000 BENCH_CONCURRENCY=32 npm run bench
+ *
+ * Starts its own Temporal dev server, a database (BENCH_DATABASE_URL, default
+ * postgresql://postgres@127.0.0.1:5432/fulfillment_bench, recreated), a local Postmark,
+ * one worker and the API listening on loopback; posts signed Sumo checkout events over HTTP.
+ * Bounded: it sends BENCH_EVENTS requests and stops.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { buildApp } from '../src/app';
+import { Catalog } from '../src/catalog/catalog';
+import { createPostmarkClient } from '../src/clients/postmark';
+import { createStripeClient } from '../src/clients/stripe';
+import { applyMigrations } from '../src/db/migrate';
+import { createPrisma } from '../src/db/prisma';
+import { startLocalPostmark } from '../src/dev/local-postmark';
+import { checkoutEvent, signPayload, sumoMetadata } from '../src/dev/sample-events';
+import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
+import { createFulfillmentStarter } from '../src/temporal/start-fulfillment';
+import { buildWorker } from '../src/worker/build-worker';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 300);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fulfillment_bench';
+const SECRET = 'whsec_bench_only';
+
+async function main(): Promise<void> {
+  await recreateDatabase(DATABASE_URL);
+  await applyMigrations(DATABASE_URL);
+  const temporal = await startTemporalDevServer({ uiPort: null });
+  const postmark = await startLocalPostmark();
+  const db = createPrisma(DATABASE_URL, { max: 20 });
+  const taskQueue = 'bench';
+
+  const workerConnection = await NativeConnection.connect({ address: temporal.address });
+  const worker = await buildWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue,
+    deps: {
+      db,
+      catalog: Catalog.fromFile('config/catalog.json'),
+      stripe: createStripeClient('sk_test_bench', 'http://127.0.0.1:9'),
+      postmark: createPostmarkClient('bench-token', postmark.url),
+      mail: { from: 'bench@example.com', welcomeTemplate: 'welcome' },
+    },
+  });
+  const running = worker.run();
+  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  const app = await buildApp({ db, fulfillments: createFulfillmentStarter(client, taskQueue), webhookSecrets: [SECRET] });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/webhooks/stripe`;
+
+  const events = Array.from({ length: EVENTS }, () => checkoutEvent({ metadata: sumoMetadata() }));
+  const ack: number[] = [];
+  const sentAt = new Map<string, number>();
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < events.length) {
+        const event = events[next++];
+        const body = JSON.stringify(event);
+        const start = performance.now();
+        sentAt.set(event.id, start);
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signPayload(body, SECRET) }, body });
+        if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+        await res.arrayBuffer();
+        ack.push(performance.now() - start);
+      }
+    }),
+  );
+  const ackSeconds = (performance.now() - t0) / 1000;
+
+  const endToEnd = await Promise.all(
+    events.map(async (event) => {
+      await client.workflow.getHandle(event.id).result();
+      const done = await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id }, select: { completedAt: true, firstReceivedAt: true } });
+      return done.completedAt!.getTime() - done.firstReceivedAt.getTime();
+    }),
+  );
+  const allSeconds = (performance.now() - t0) / 1000;
+
+  console.log(`events ${EVENTS}, concurrency ${CONCURRENCY}, 1 worker, ${postmark.outbox.length} welcome emails`);
+  console.log(`webhook ack   ${fmt(ack)}   throughput ${(EVENTS / ackSeconds).toFixed(0)} req/s`);
+  console.log(`end to end    ${fmt(endToEnd)}   (first delivery recorded → fulfillment recorded complete)`);
+  console.log(`all fulfilled in ${allSeconds.toFixed(1)} s → ${(EVENTS / allSeconds).toFixed(1)} fulfillments/s`);
+
+  await app.close();
+  worker.shutdown();
+  await running;
+  await workerConnection.close();
+  await client.connection.close();
+  await postmark.close();
+  await db.$disconnect();
+  await temporal.stop();
+  process.exit(0);
+}
+
+function fmt(ms: number[]): string {
+  const s = [...ms].sort((a, b) => a - b);
+  const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))].toFixed(1);
+  return `p50 ${p(0.5)} ms  p95 ${p(0.95)} ms  p99 ${p(0.99)} ms  max ${s[s.length - 1].toFixed(1)} ms`;
+}
+
+async function recreateDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!name.endsWith('_bench')) throw new Error('BENCH_DATABASE_URL must name a database ending in _bench (it is recreated)');
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const pg = new PgClient({ connectionString: admin.toString() });
+  await pg.connect();
+  await pg.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await pg.query(`CREATE DATABASE "${name}"`);
+  await pg.end();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

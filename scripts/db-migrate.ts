@@ -1,0 +1,14 @@
+/** `npm run db:migrate`: applies pending migrations to DATABASE_URL, offline (Prisma's WASM schema engine). */
+import { applyMigrations } from '../src/db/migrate';
+
+async function main(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is required (PostgreSQL connection URL)');
+  const { applied } = await applyMigrations(url, { log: (msg) => console.error(msg) });
+  console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database schema is up to date');
+}
+
+main().catch((err: unknown) => {
+  console.error(`db:migrate failed (DATABASE_URL): ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
