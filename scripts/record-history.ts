@@ -1,26 +1,27 @@
 /**
- * Saves a finished workflow's history as a replay fixture:
+ * Saves a finished workflow's history as a replay fixture (test/fixtures/histories):
  *   npx tsx scripts/record-history.ts <workflowId> <fixture-name>
- * Reads TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (defaults: localhost:7233, default).
+ * Uses the Temporal CLI (`temporal workflow show --output json`) against TEMPORAL_ADDRESS
+ * (default localhost:7233) and TEMPORAL_NAMESPACE (default `default`).
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { ensureTool, TEMPORAL_CLI } from '../src/dev/tools';
 
 async function main(): Promise<void> {
   const [workflowId, name] = process.argv.slice(2);
   if (!workflowId || !name) throw new Error('usage: tsx scripts/record-history.ts <workflowId> <fixture-name>');
-  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
-  try {
-    const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
-    const history = await client.workflow.getHandle(workflowId).fetchHistory();
-    const file = join(__dirname, '../test/fixtures/histories', `${name}.json`);
-    writeFileSync(file, historyToJSON(history) + '\n');
-    console.log(`wrote ${file} (${history.events?.length ?? 0} events)`);
-  } finally {
-    await connection.close();
-  }
+  const temporal = await ensureTool(TEMPORAL_CLI);
+  const json = execFileSync(
+    temporal,
+    ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json',
+      '--address', process.env.TEMPORAL_ADDRESS ?? 'localhost:7233', '--namespace', process.env.TEMPORAL_NAMESPACE ?? 'default'],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  const file = join(__dirname, '../test/fixtures/histories', `${name}.json`);
+  writeFileSync(file, json);
+  console.log(`wrote ${file} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)`);
 }
 
 main().catch((err: unknown) => {

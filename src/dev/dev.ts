@@ -94,6 +94,7 @@ async function shutdown(code: number): Promise<void> {
   shuttingDown = true;
   say('stopping…');
   for (const stop of stops.reverse()) await stop().catch((err: unknown) => say(`stop failed: ${String(err)}`));
+  say('stopped');
   process.exit(code);
 }
 

@@ -4,7 +4,7 @@
  * `stripe trigger`, offline), then follows the workflow until it finishes.
  */
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { readDevState } from './dev-state';
 import { checkoutEvent, signPayload, sumoMetadata } from './sample-events';
 
@@ -48,7 +48,10 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: state?.temporalAddress ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
   try {
     const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
-    const result = await client.workflow.getHandle(event.id).result();
+    const result = await client.workflow.getHandle(event.id).result().catch((err: unknown) => {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      throw new Error(`fulfillment failed after ${Date.now() - started} ms: ${err.cause?.message ?? err.message}`);
+    });
     console.log(`fulfilled in ${Date.now() - started} ms from the POST:`, result);
   } finally {
     await connection.close();
