@@ -1,3 +1,5 @@
+import { log } from '@temporalio/activity';
+import { maskEmail } from '../src/log';
 import type { PurchaseSource, UserRef } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 import { ErrorType, invalidData } from './errors';
@@ -31,6 +33,7 @@ export function createFindOrCreateUser({ db }: Pick<ActivityDeps, 'db'>) {
       if (input.stripeCustomerId) {
         await db.user.updateMany({ where: { id: user.id, stripeCustomerId: null }, data: { stripeCustomerId: input.stripeCustomerId } });
       }
+      log.info('buyer is the checkout’s client_reference_id', { userId: user.id });
       return { userId: user.id, created: false };
     }
 
@@ -46,6 +49,8 @@ export function createFindOrCreateUser({ db }: Pick<ActivityDeps, 'db'>) {
         sumo_user_id = COALESCE(users.sumo_user_id, EXCLUDED.sumo_user_id),
         name = COALESCE(users.name, EXCLUDED.name)
       RETURNING id, created_by_event_id`;
-    return { userId: row.id, created: row.created_by_event_id === input.eventId };
+    const created = row.created_by_event_id === input.eventId;
+    log.info(created ? 'user created' : 'existing user found', { userId: row.id, email: maskEmail(email) });
+    return { userId: row.id, created };
   };
 }

@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import type { FulfillmentInput, LinkedSubscription, ResolvedPurchase } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 import { ErrorType, invalidData } from './errors';
@@ -48,6 +49,7 @@ export function createLinkSubscription({ db }: Pick<ActivityDeps, 'db'>) {
         `subscription ${stripeSubscriptionId} is already linked to another user`,
       );
     }
+    log.info('subscription linked', { stripeSubscriptionId, userId, tierId: purchase.tierId, quantity: purchase.quantity });
     return { subscriptionRowId: row.id, stripeSubscriptionId };
   };
 }

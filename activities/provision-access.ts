@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import type { ProvisionResult } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 
@@ -30,10 +31,9 @@ export function createProvisionAccess({ db }: Pick<ActivityDeps, 'db'>) {
       select: { feature: true, grantedByEventId: true },
       orderBy: { feature: 'asc' },
     });
-    return {
-      granted: held.filter((e) => e.grantedByEventId === input.eventId).map((e) => e.feature),
-      alreadyHeld: held.filter((e) => e.grantedByEventId !== input.eventId).map((e) => e.feature),
-      seatLimit: input.seatLimit,
-    };
+    const granted = held.filter((e) => e.grantedByEventId === input.eventId).map((e) => e.feature);
+    const alreadyHeld = held.filter((e) => e.grantedByEventId !== input.eventId).map((e) => e.feature);
+    log.info('access provisioned', { userId: input.userId, granted, alreadyHeld, seatLimit: input.seatLimit });
+    return { granted, alreadyHeld, seatLimit: input.seatLimit };
   };
 }

@@ -1,4 +1,5 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { maskEmail } from '../src/log';
 import { Errors } from 'postmark';
 import { Prisma } from '../src/generated/prisma/client';
 import type { ActivityDeps } from './deps';
@@ -26,6 +27,7 @@ export function createSendWelcomeEmail({ db, postmark, mail }: Pick<ActivityDeps
   return async function sendWelcomeEmail({ eventId, userId }: SendWelcomeEmailInput): Promise<WelcomeEmailResult> {
     const previous = await db.emailDelivery.findUnique({ where: { userId_kind: { userId, kind: KIND } } });
     if (previous?.status === 'sent' && previous.postmarkMessageId) {
+      log.info('welcome email already sent', { userId, messageId: previous.postmarkMessageId });
       return { messageId: previous.postmarkMessageId, sentNow: false };
     }
     if (previous) throw outcomeUnknown(previous.id, eventId);
@@ -51,6 +53,7 @@ export function createSendWelcomeEmail({ db, postmark, mail }: Pick<ActivityDeps
       throw classifyPostmarkError(err, eventId);
     }
     await db.emailDelivery.update({ where: { id: claim }, data: { status: 'sent', postmarkMessageId: messageId, sentAt: new Date() } });
+    log.info('welcome email sent', { userId, to: maskEmail(user.email), messageId });
     return { messageId, sentNow: true };
   };
 }

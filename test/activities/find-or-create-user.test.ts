@@ -1,9 +1,13 @@
-import { createFindOrCreateUser } from '../../activities/find-or-create-user';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createFindOrCreateUser, type FindOrCreateUserInput } from '../../activities/find-or-create-user';
+import type { UserRef } from '../../workflows/types';
 import { createPrisma } from '../../src/db/prisma';
 import { testEnv } from '../support/test-env';
 
 const db = createPrisma(testEnv.databaseUrl, { max: 10 });
-const findOrCreateUser = createFindOrCreateUser({ db });
+const activity = createFindOrCreateUser({ db });
+/** Runs the activity as a worker would (activity context, logger), minus the server. */
+const findOrCreateUser = (input: FindOrCreateUserInput): Promise<UserRef> => new MockActivityEnvironment().run(activity, input);
 afterAll(() => db.$disconnect());
 
 const input = (eventId: string, email: string) => ({
