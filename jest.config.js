@@ -5,8 +5,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
-  // cookie 2 (used by fastify's inject) ships ES modules only; compile it to CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  // ES-module-only dependencies (cookie 2, used by fastify's inject; the schema engine's
+  // wasm-bindgen glue) are compiled to CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|@prisma/schema-engine-wasm)/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,

@@ -3,12 +3,12 @@ import { applyMigrations } from '../src/db/migrate';
 
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is required (PostgreSQL connection URL)');
+  if (!url) throw new Error('DATABASE_URL is not set (a PostgreSQL connection URL)');
   const { applied } = await applyMigrations(url, { log: (msg) => console.error(msg) });
   console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database schema is up to date');
 }
 
 main().catch((err: unknown) => {
-  console.error(`db:migrate failed (DATABASE_URL): ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`db:migrate failed for DATABASE_URL: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

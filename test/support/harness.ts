@@ -20,7 +20,7 @@ export const WEBHOOK_SECRET = 'whsec_test_only_not_a_real_secret';
 export const SHIPPED_CATALOG: CatalogData = JSON.parse(readFileSync(resolve(__dirname, '../../config/catalog.json'), 'utf8'));
 
 try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
 } catch {
   // Already installed in this process by an earlier test file.
 }
@@ -37,7 +37,7 @@ export interface DeliverOptions {
  * task queue against the shared Temporal dev server, real PostgreSQL, stripe-mock, and
  * a local Postmark that records what the real postmark client sends.
  */
-export async function startHarness(options: { catalog?: CatalogData } = {}) {
+export async function startHarness(options: { catalog?: CatalogData; postmarkTimeoutSeconds?: number } = {}) {
   const db = createPrisma(testEnv.databaseUrl, { max: 5 });
   const postmark = await startLocalPostmark();
   const taskQueue = `test-${randomUUID()}`;
@@ -57,7 +57,7 @@ export async function startHarness(options: { catalog?: CatalogData } = {}) {
         db,
         catalog: Catalog.fromData(catalogData),
         stripe: createStripeClient('sk_test_123', testEnv.stripeApiBase),
-        postmark: createPostmarkClient('local-postmark-token', postmark.url),
+        postmark: createPostmarkClient('local-postmark-token', postmark.url, options.postmarkTimeoutSeconds),
         mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome' },
       },
     });

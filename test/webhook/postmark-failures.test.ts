@@ -4,7 +4,7 @@ import { startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ postmarkTimeoutSeconds: 1 });
 });
 afterAll(() => h.close());
 beforeEach(() => h.postmark.reset());
@@ -52,5 +52,22 @@ describe('welcome email when Postmark fails', () => {
     expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('failed');
     // Access was provisioned; only the email could not go out, and nothing claims it was sent.
     expect(await h.db.emailDelivery.count({ where: { user: { email } } })).toBe(0);
+  });
+
+  it('does not send a second email when Postmark answered too late to know whether the first went out', async () => {
+    const email = `slow.${Date.now()}@example.com`;
+    h.postmark.failNext(1, { kind: 'slow', delayMs: 2_000 });
+    const event = checkoutEvent({ email, metadata: sumoMetadata() });
+
+    await h.deliver(event);
+    const failure = await h.result(event.id).catch((err: unknown) => err);
+
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause).toMatchObject({ type: 'EmailOutcomeUnknown', message: expect.stringContaining('delivery') });
+    await new Promise((r) => setTimeout(r, 2_500)); // let the slow request finish on Postmark's side
+    expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
+    expect(h.postmark.requests.filter((r) => r.to === email)).toHaveLength(1);
+    const delivery = await h.db.emailDelivery.findFirstOrThrow({ where: { user: { email } } });
+    expect(delivery.status).toBe('sending');
   });
 });
