@@ -11,7 +11,6 @@
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import { Client as PgClient } from 'pg';
 import { buildApp } from '../src/app';
 import { Catalog } from '../src/catalog/catalog';
 import { createPostmarkClient } from '../src/clients/postmark';
@@ -19,6 +18,7 @@ import { createStripeClient } from '../src/clients/stripe';
 import { applyMigrations } from '../src/db/migrate';
 import { createPrisma } from '../src/db/prisma';
 import { startLocalPostmark } from '../src/dev/local-postmark';
+import { recreateDatabase } from '../src/dev/recreate-database';
 import { checkoutEvent, signPayload, sumoMetadata } from '../src/dev/sample-events';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
 import { createFulfillmentStarter } from '../src/temporal/start-fulfillment';
@@ -32,7 +32,7 @@ const SECRET = 'whsec_bench_only';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  await recreateDatabase(DATABASE_URL);
+  await recreateDatabase(DATABASE_URL, '_bench');
   await applyMigrations(DATABASE_URL);
   const temporal = await startTemporalDevServer({ uiPort: null });
   const postmark = await startLocalPostmark();
@@ -116,17 +116,6 @@ function fmt(ms: number[]): string {
   return `p50 ${p(0.5)} ms  p95 ${p(0.95)} ms  p99 ${p(0.99)} ms  max ${s[s.length - 1].toFixed(1)} ms`;
 }
 
-async function recreateDatabase(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  if (!name.endsWith('_bench')) throw new Error('BENCH_DATABASE_URL must name a database ending in _bench (it is recreated)');
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const pg = new PgClient({ connectionString: admin.toString() });
-  await pg.connect();
-  await pg.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await pg.query(`CREATE DATABASE "${name}"`);
-  await pg.end();
-}
 
 main().catch((err: unknown) => {
   console.error(err);

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client as PgClient } from 'pg';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { applyMigrations } from '../../src/db/migrate';
+import { recreateDatabase } from '../../src/dev/recreate-database';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { startStripeMock } from '../../src/dev/stripe-mock';
 
@@ -13,13 +13,21 @@ const DEFAULT_TEST_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/fulfillm
  *  a freshly migrated PostgreSQL database, and one workflow bundle. */
 export default async function globalSetup(): Promise<void> {
   const databaseUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
-  const [temporal, stripeMock, bundle] = await Promise.all([
-    startTemporalDevServer({ uiPort: null }),
-    startStripeMock(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
-    recreateDatabase(databaseUrl),
-  ]);
-  await applyMigrations(databaseUrl);
+  const stops: Array<() => Promise<void>> = [];
+  const stoppable = <T extends { stop(): Promise<void> }>(service: T) => (stops.push(service.stop), service);
+  let services;
+  try {
+    services = await Promise.all([
+      startTemporalDevServer({ uiPort: null }).then(stoppable),
+      startStripeMock().then(stoppable),
+      bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+      recreateDatabase(databaseUrl, '_test').then(() => applyMigrations(databaseUrl)),
+    ]);
+  } catch (err) {
+    await Promise.allSettled(stops.map((stop) => stop())); // leave no server behind a failed start
+    throw err;
+  }
+  const [temporal, stripeMock, bundle] = services;
 
   const bundlePath = join(tmpdir(), `fulfillment-workflows-${process.pid}.js`);
   await writeFile(bundlePath, bundle.code);
@@ -29,22 +37,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_STRIPE_API_BASE = stripeMock.url;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   (globalThis as Record<string, unknown>).__services = { temporal, stripeMock };
-}
-
-async function recreateDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  if (!/^[a-z0-9_]+_test$/.test(name)) throw new Error(`refusing to recreate ${name}: test databases must end in _test`);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const pg = new PgClient({ connectionString: admin.toString() });
-  await pg.connect();
-  try {
-    await pg.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await pg.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await pg.end();
-  }
 }
 
 const noop = () => {};
