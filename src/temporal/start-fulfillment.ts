@@ -15,8 +15,11 @@ export interface FulfillmentStarter {
   ping(): Promise<void>;
 }
 
-/** Stripe waits about 10 s for an answer; give up on Temporal well before that and say 503. */
-const DEADLINE_MS = 5_000;
+/** Stripe waits about 10 s for an answer; give up on Temporal well before that and say 503
+ *  (the client retries an unreachable server within this window, riding out a blip). */
+const START_DEADLINE_MS = 5_000;
+/** A readiness probe should answer quickly either way. */
+const PING_DEADLINE_MS = 2_000;
 
 /**
  * Starts `fulfillCheckout` with workflow id = Stripe event id.
@@ -27,12 +30,12 @@ const DEADLINE_MS = 5_000;
  *   "Resend") runs it again.
  */
 export function createFulfillmentStarter(client: Client, taskQueue: string): FulfillmentStarter {
-  const withDeadline = <T>(fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + DEADLINE_MS, fn);
+  const withDeadline = <T>(ms: number, fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, fn);
   return {
     async start(input) {
       const workflowId = input.eventId;
       try {
-        await withDeadline(() =>
+        await withDeadline(START_DEADLINE_MS, () =>
           client.workflow.start<typeof fulfillCheckout>('fulfillCheckout', {
             workflowId,
             taskQueue,
@@ -51,7 +54,7 @@ export function createFulfillmentStarter(client: Client, taskQueue: string): Ful
       }
     },
     async ping() {
-      await withDeadline(() => client.workflowService.getSystemInfo({}));
+      await withDeadline(PING_DEADLINE_MS, () => client.workflowService.getSystemInfo({}));
     },
   };
 }

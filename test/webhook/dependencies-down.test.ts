@@ -33,3 +33,27 @@ describe('when Temporal is unreachable', () => {
     }
   });
 });
+
+describe('when the database is unreachable', () => {
+  it('answers 503 without starting a workflow, and /readyz names the database', async () => {
+    const db = createPrisma(`postgresql://postgres@127.0.0.1:${await freePort()}/nowhere`, { max: 1 });
+    const temporal = createTemporalClient(testEnv.temporalAddress, 'default');
+    const app = await buildApp({ db, fulfillments: createFulfillmentStarter(temporal, 'db-down'), webhookSecrets: [SECRET] });
+    try {
+      const event = checkoutEvent({ metadata: sumoMetadata() });
+      const body = JSON.stringify(event);
+      const response = await app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, SECRET) }, payload: body });
+
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({ error: 'database_unavailable' });
+      await expect(temporal.workflow.getHandle(event.id).describe()).rejects.toThrow(/not found/i);
+
+      const ready = await app.inject({ url: '/readyz' });
+      expect(ready.json()).toEqual({ status: 'unavailable', temporal: 'ok', database: 'unreachable' });
+    } finally {
+      await app.close();
+      await temporal.connection.close();
+      await db.$disconnect().catch(() => {});
+    }
+  });
+});
