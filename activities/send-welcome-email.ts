@@ -1,4 +1,4 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, heartbeat, log } from '@temporalio/activity';
 import { maskEmail } from '../src/log';
 import { Errors } from 'postmark';
 import { Prisma } from '../src/generated/prisma/client';
@@ -18,10 +18,19 @@ export interface WelcomeEmailResult {
 
 const KIND = 'welcome';
 
+/** Heartbeat details an attempt leaves after Postmark accepted the message, so the next
+ *  attempt can finish the bookkeeping instead of sending again. */
+interface SentDetails {
+  deliveryId: string;
+  messageId: string;
+}
+
 /**
  * Sends the welcome email through Postmark at most once per user. A delivery row
  * (unique per user and kind) is claimed before the send and completed with Postmark's
  * MessageID after it; a definite refusal releases the claim so a retry sends again.
+ * If recording the MessageID fails after Postmark accepted the message, the MessageID
+ * survives in the attempt's heartbeat details and the retry records it without resending.
  */
 export function createSendWelcomeEmail({ db, postmark, mail }: Pick<ActivityDeps, 'db' | 'postmark' | 'mail'>) {
   return async function sendWelcomeEmail({ eventId, userId }: SendWelcomeEmailInput): Promise<WelcomeEmailResult> {
@@ -29,6 +38,12 @@ export function createSendWelcomeEmail({ db, postmark, mail }: Pick<ActivityDeps
     if (previous?.status === 'sent' && previous.postmarkMessageId) {
       log.info('welcome email already sent', { userId, messageId: previous.postmarkMessageId });
       return { messageId: previous.postmarkMessageId, sentNow: false };
+    }
+    const accepted = activityInfo().heartbeatDetails as SentDetails | undefined;
+    if (previous && accepted?.deliveryId === previous.id) {
+      await markSent(db, previous.id, accepted.messageId);
+      log.info('welcome email had been accepted by Postmark; recorded it', { userId, messageId: accepted.messageId });
+      return { messageId: accepted.messageId, sentNow: false };
     }
     if (previous) throw outcomeUnknown(previous.id, eventId);
 
@@ -47,15 +62,20 @@ export function createSendWelcomeEmail({ db, postmark, mail }: Pick<ActivityDeps
         Metadata: { event_id: eventId, delivery_id: claim },
       });
       messageId = response.MessageID;
+      heartbeat({ deliveryId: claim, messageId } satisfies SentDetails);
     } catch (err) {
       if (isTimeout(err)) throw outcomeUnknown(claim, eventId);
       await db.emailDelivery.delete({ where: { id: claim } });
       throw classifyPostmarkError(err, eventId);
     }
-    await db.emailDelivery.update({ where: { id: claim }, data: { status: 'sent', postmarkMessageId: messageId, sentAt: new Date() } });
+    await markSent(db, claim, messageId);
     log.info('welcome email sent', { userId, to: maskEmail(user.email), messageId });
     return { messageId, sentNow: true };
   };
+}
+
+async function markSent(db: ActivityDeps['db'], deliveryId: string, messageId: string): Promise<void> {
+  await db.emailDelivery.update({ where: { id: deliveryId }, data: { status: 'sent', postmarkMessageId: messageId, sentAt: new Date() } });
 }
 
 async function claimDelivery(db: ActivityDeps['db'], userId: string, eventId: string): Promise<string> {

@@ -1,13 +1,12 @@
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFindOrCreateUser, type FindOrCreateUserInput } from '../../activities/find-or-create-user';
 import type { UserRef } from '../../workflows/types';
 import { createPrisma } from '../../src/db/prisma';
+import { runActivity } from '../support/run-activity';
 import { testEnv } from '../support/test-env';
 
 const db = createPrisma(testEnv.databaseUrl, { max: 10 });
 const activity = createFindOrCreateUser({ db });
-/** Runs the activity as a worker would (activity context, logger), minus the server. */
-const findOrCreateUser = (input: FindOrCreateUserInput): Promise<UserRef> => new MockActivityEnvironment().run(activity, input);
+const findOrCreateUser = (input: FindOrCreateUserInput): Promise<UserRef> => runActivity(activity, input);
 afterAll(() => db.$disconnect());
 
 const input = (eventId: string, email: string) => ({
