@@ -1,4 +1,6 @@
-import { checkoutEvent, sumoMetadata } from '../../src/dev/sample-events';
+import { buildApp } from '../../src/app';
+import { checkoutEvent, signPayload, sumoMetadata } from '../../src/dev/sample-events';
+import { createFulfillmentStarter } from '../../src/temporal/start-fulfillment';
 import { startHarness, WEBHOOK_SECRET, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -21,7 +23,6 @@ describe('requests the webhook refuses, starting no workflow', () => {
   it('400 when the body was changed after signing', async () => {
     const event = sumoEvent();
     const signed = JSON.stringify(event);
-    const { signPayload } = await import('../../src/dev/sample-events');
     const response = await h.deliver(event, { body: signed.replace('paid', 'PAID'), signature: signPayload(signed, WEBHOOK_SECRET) });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: 'invalid_signature' });
@@ -60,9 +61,6 @@ describe('requests the webhook refuses, starting no workflow', () => {
   });
 
   it('accepts a signature made with any of the configured secrets while a secret is rolled', async () => {
-    const { buildApp } = await import('../../src/app');
-    const { createFulfillmentStarter } = await import('../../src/temporal/start-fulfillment');
-    const { signPayload } = await import('../../src/dev/sample-events');
     const rolling = await buildApp({ db: h.db, fulfillments: createFulfillmentStarter(h.client, h.taskQueue), webhookSecrets: ['whsec_old_secret', WEBHOOK_SECRET] });
     try {
       const event = sumoEvent();
