@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../generated/prisma/client';
 import { recordDelivery } from '../db/event-ledger';
 import { decideCheckoutEvent } from '../stripe/checkout-event';
-import type { FulfillmentStarter } from '../temporal/start-fulfillment';
+import { TemporalUnavailableError, type FulfillmentStarter } from '../temporal/start-fulfillment';
 import { HttpError } from './http-error';
 import { verifyStripeEvent } from './verify-signature';
 
@@ -43,7 +43,10 @@ export async function stripeWebhookRoute(app: FastifyInstance, deps: StripeWebho
       return { received: true, workflowId: event.id, duplicate: true };
     }
 
-    const outcome = await deps.fulfillments.start(decision.input);
+    const outcome = await deps.fulfillments.start(decision.input).catch((err: unknown) => {
+      if (err instanceof TemporalUnavailableError) throw new HttpError(503, 'temporal_unavailable', err.message, { cause: err });
+      throw err;
+    });
     log.info({ workflowId: outcome.workflowId, duplicate: outcome.duplicate, source: decision.input.source }, 'webhook accepted');
     return { received: true, workflowId: outcome.workflowId, duplicate: outcome.duplicate };
   });

@@ -1,8 +1,10 @@
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { fulfillCheckout } from '../../workflows';
 import type { FulfillmentInput } from '../../workflows/types';
-import { HttpError } from '../http/http-error';
 import { searchAttributesFor } from './search-attributes';
+
+/** Temporal could not be reached in time: the caller should ask Stripe to retry. */
+export class TemporalUnavailableError extends Error {}
 
 export interface StartOutcome {
   workflowId: string;
@@ -49,7 +51,7 @@ export function createFulfillmentStarter(client: Client, taskQueue: string): Ful
         return { workflowId, duplicate: false };
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, duplicate: true };
-        if (isUnavailable(err)) throw new HttpError(503, 'temporal_unavailable', 'could not reach Temporal to start the fulfillment', { cause: err });
+        if (isUnavailable(err)) throw new TemporalUnavailableError('could not reach Temporal to start the fulfillment', { cause: err });
         throw err;
       }
     },
