@@ -1,11 +1,18 @@
 import type { Logger } from 'pino';
 
-/** Runs `close` once on SIGINT/SIGTERM, then exits. A second signal exits at once. */
+/**
+ * Runs `close` once on SIGINT/SIGTERM, then exits. The same signal again (Ctrl-C pressed
+ * twice) exits at once; a different one meanwhile (a supervisor's SIGTERM after the
+ * terminal's SIGINT) lets the graceful close finish.
+ */
 export function onShutdown(logger: Logger, close: () => Promise<void>): void {
-  let closing = false;
+  let first: NodeJS.Signals | undefined;
   const handler = (signal: NodeJS.Signals) => {
-    if (closing) process.exit(1);
-    closing = true;
+    if (first) {
+      if (signal === first) process.exit(1);
+      return;
+    }
+    first = signal;
     logger.info({ signal }, 'shutting down');
     close().then(
       () => process.exit(0),
@@ -15,7 +22,6 @@ export function onShutdown(logger: Logger, close: () => Promise<void>): void {
       },
     );
   };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
-  process.on('SIGINT', () => closing && process.exit(1));
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
 }

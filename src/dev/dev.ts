@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import exitHook from 'async-exit-hook';
 import { join, resolve } from 'node:path';
 import { applyMigrations } from '../db/migrate';
 import { startEmbeddedPostgres } from './embedded-postgres';
@@ -18,17 +19,26 @@ const root = resolve(__dirname, '../..');
 const say = (msg: string) => console.log(`[dev] ${msg}`);
 const stops: Array<() => Promise<void>> = [];
 
+/** Fixed ports a newcomer can bookmark; each can be moved when taken. */
+const ports = {
+  api: Number(process.env.PORT ?? 3000),
+  temporal: Number(process.env.DEV_TEMPORAL_PORT ?? 7233),
+  temporalUi: Number(process.env.DEV_TEMPORAL_UI_PORT ?? 8233),
+  postmark: Number(process.env.DEV_POSTMARK_PORT ?? 8025),
+};
+
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 3000);
+  const port = ports.api;
 
   say('starting the Temporal dev server…');
-  const temporal = await startTemporalDevServer({ port: 7233, uiPort: 8233, dbFile: join(DEV_DIR, 'temporal.sqlite'), log: say });
+  const temporal = await startTemporalDevServer({ port: ports.temporal, uiPort: ports.temporalUi, dbFile: join(DEV_DIR, 'temporal.sqlite'), log: say });
   stops.push(temporal.stop);
 
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
-    say('DATABASE_URL not set: starting embedded PostgreSQL (data in .dev/postgres)…');
-    const pg = await startEmbeddedPostgres({ dataDir: join(DEV_DIR, 'postgres'), log: say });
+    const dataDir = join(DEV_DIR, 'postgres');
+    say(`DATABASE_URL not set: starting embedded PostgreSQL (data in ${dataDir})…`);
+    const pg = await startEmbeddedPostgres({ dataDir, log: say });
     stops.push(pg.stop);
     databaseUrl = pg.url;
   }
@@ -45,7 +55,7 @@ async function main(): Promise<void> {
   };
 
   if (!process.env.POSTMARK_SERVER_TOKEN) {
-    const postmark = await startLocalPostmark({ port: 8025 });
+    const postmark = await startLocalPostmark({ port: ports.postmark });
     stops.push(postmark.close);
     env.POSTMARK_SERVER_TOKEN = 'local-dev-token';
     env.POSTMARK_API_URL = postmark.url;
@@ -67,7 +77,9 @@ async function main(): Promise<void> {
   const api = run('api', ['src/server.ts'], env);
   stops.push(() => stopProcess(api), () => stopProcess(worker));
 
-  const apiUrl = `http://localhost:${port}`;
+  // 127.0.0.1, not localhost: the API listens on IPv4, and localhost may resolve to ::1 first.
+  const apiUrl = `http://127.0.0.1:${port}`;
+  await waitUntilReady(`${apiUrl}/readyz`);
   writeDevState({ apiUrl, webhookSecret: env.STRIPE_WEBHOOK_SECRET!, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl! });
   say('ready:');
   say(`  webhook      POST ${apiUrl}/webhooks/stripe`);
@@ -77,8 +89,19 @@ async function main(): Promise<void> {
   say('try: npm run simulate -- sumo      (Ctrl-C stops everything)');
 }
 
+async function waitUntilReady(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fetch(url).then((r) => r.ok, () => false))) {
+    if (shuttingDown) throw new Error('stopped while starting');
+    if (Date.now() > deadline) throw new Error(`the API did not become ready at ${url}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), ...args], { cwd: root, env, stdio: 'inherit' });
+  // `node --import tsx`, not the tsx CLI: the CLI's signal relay can SIGKILL a process that
+  // is still shutting down, and the worker must be allowed to drain.
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     if (!shuttingDown) {
       say(`${name} exited (${signal ?? code}); stopping`);
@@ -89,17 +112,27 @@ function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess
 }
 
 let shuttingDown = false;
-async function shutdown(code: number): Promise<void> {
-  if (shuttingDown) return;
+let stopped: Promise<void> | undefined;
+/** Stops everything that started, newest first, once. */
+function stopAll(): Promise<void> {
   shuttingDown = true;
-  say('stopping…');
-  for (const stop of stops.reverse()) await stop().catch((err: unknown) => say(`stop failed: ${String(err)}`));
-  say('stopped');
+  return (stopped ??= (async () => {
+    say('stopping…');
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => say(`stop failed: ${String(err)}`));
+    say('stopped');
+  })());
+}
+
+async function shutdown(code: number): Promise<void> {
+  await stopAll();
   process.exit(code);
 }
 
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+// Ctrl-C / SIGTERM. embedded-postgres registers async-exit-hook, which exits the process
+// as soon as its hooks are done; registering our stop there too makes it wait for us.
+exitHook.forceExitTimeout(30_000);
+exitHook((done) => void stopAll().then(done));
+
 main().catch(async (err: unknown) => {
   console.error(`[dev] ${err instanceof Error ? err.message : String(err)}`);
   await shutdown(1);

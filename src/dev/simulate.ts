@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const state = readDevState();
   const secret = process.env.STRIPE_WEBHOOK_SECRET?.split(',')[0] ?? state?.webhookSecret;
   if (!secret) throw new Error('no webhook secret: start `npm run dev` first, or set STRIPE_WEBHOOK_SECRET');
-  const apiUrl = values.url ?? state?.apiUrl ?? `http://localhost:${process.env.PORT ?? 3000}`;
+  const apiUrl = values.url ?? state?.apiUrl ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 
   const metadata = kind === 'sumo'
     ? sumoMetadata({ tierId: values.tier, quantity: values.quantity, addons: values.addons })

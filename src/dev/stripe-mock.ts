@@ -13,7 +13,11 @@ export async function startStripeMock(): Promise<StripeMock> {
   const binary = findTool(STRIPE_MOCK);
   if (!binary) throw new Error('stripe-mock not found (STRIPE_MOCK_PATH, PATH, .tools/bin): run `npm run tools`');
   const port = await freePort();
-  const child = spawn(binary, ['-http-addr', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  // Left alone, stripe-mock also serves HTTPS on [::]:12112, or on $PORT when set (the API's
+  // port): pin HTTPS to a random loopback port and keep PORT out of its environment.
+  const { PORT: _apiPort, ...env } = process.env;
+  const args = ['-http-addr', `127.0.0.1:${port}`, '-https-addr', '127.0.0.1:0'];
+  const child = spawn(binary, args, { stdio: 'ignore', env });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
