@@ -9,20 +9,14 @@
  * one worker and the API listening on loopback; posts signed Sumo checkout events over HTTP.
  * Bounded: it sends BENCH_EVENTS requests and stops.
  */
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
-import { buildApp } from '../src/app';
-import { Catalog } from '../src/catalog/catalog';
-import { createPostmarkClient } from '../src/clients/postmark';
-import { createStripeClient } from '../src/clients/stripe';
+import { readFileSync } from 'node:fs';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { applyMigrations } from '../src/db/migrate';
-import { createPrisma } from '../src/db/prisma';
+import { startInProcessService } from '../src/dev/in-process-service';
 import { startLocalPostmark } from '../src/dev/local-postmark';
 import { recreateDatabase } from '../src/dev/recreate-database';
 import { checkoutEvent, signPayload, sumoMetadata } from '../src/dev/sample-events';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
-import { createFulfillmentStarter } from '../src/temporal/start-fulfillment';
-import { buildWorker } from '../src/worker/build-worker';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 30);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300);
@@ -36,25 +30,17 @@ async function main(): Promise<void> {
   await applyMigrations(DATABASE_URL);
   const temporal = await startTemporalDevServer({ uiPort: null });
   const postmark = await startLocalPostmark();
-  const db = createPrisma(DATABASE_URL, { max: 20 });
-  const taskQueue = 'bench';
-
-  const workerConnection = await NativeConnection.connect({ address: temporal.address });
-  const worker = await buildWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    taskQueue,
-    deps: {
-      db,
-      catalog: Catalog.fromFile('config/catalog.json'),
-      stripe: createStripeClient('sk_test_bench', 'http://127.0.0.1:9'),
-      postmark: createPostmarkClient('bench-token', postmark.url),
-      mail: { from: 'bench@example.com', welcomeTemplate: 'welcome' },
-    },
+  const service = await startInProcessService({
+    databaseUrl: DATABASE_URL,
+    temporalAddress: temporal.address,
+    taskQueue: 'bench',
+    webhookSecret: SECRET,
+    catalog: JSON.parse(readFileSync('config/catalog.json', 'utf8')),
+    stripeApiBase: 'http://127.0.0.1:9', // Sumo purchases never call Stripe
+    postmarkUrl: postmark.url,
+    dbPoolSize: 20,
   });
-  const running = worker.run();
-  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-  const app = await buildApp({ db, fulfillments: createFulfillmentStarter(client, taskQueue), webhookSecrets: [SECRET] });
+  const { app, client } = service;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/webhooks/stripe`;
 
@@ -99,13 +85,8 @@ async function main(): Promise<void> {
   console.log(`  webhook ack                ${fmt(burstAck)}   ${(EVENTS / ackSeconds).toFixed(0)} req/s`);
   console.log(`  all fulfilled in ${allSeconds.toFixed(1)} s → ${(EVENTS / allSeconds).toFixed(1)} fulfillments/s; ${postmark.outbox.length} welcome emails`);
 
-  await app.close();
-  worker.shutdown();
-  await running;
-  await workerConnection.close();
-  await client.connection.close();
+  await service.close();
   await postmark.close();
-  await db.$disconnect();
   await temporal.stop();
   process.exit(0);
 }

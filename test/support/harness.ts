@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type Stripe from 'stripe';
-import { buildApp } from '../../src/app';
-import { Catalog, type CatalogData } from '../../src/catalog/catalog';
-import { createPostmarkClient } from '../../src/clients/postmark';
-import { createStripeClient } from '../../src/clients/stripe';
-import { createPrisma } from '../../src/db/prisma';
+import type { CatalogData } from '../../src/catalog/catalog';
+import { startInProcessService } from '../../src/dev/in-process-service';
 import { startLocalPostmark } from '../../src/dev/local-postmark';
 import { signPayload } from '../../src/dev/sample-events';
-import { createFulfillmentStarter } from '../../src/temporal/start-fulfillment';
-import { buildWorker } from '../../src/worker/build-worker';
 import type { FulfillmentSummary } from '../../workflows/types';
 import { testEnv } from './test-env';
 
@@ -38,32 +33,20 @@ export interface DeliverOptions {
  * a local Postmark that records what the real postmark client sends.
  */
 export async function startHarness(options: { catalog?: CatalogData; postmarkTimeoutSeconds?: number } = {}) {
-  const db = createPrisma(testEnv.databaseUrl, { max: 5 });
   const postmark = await startLocalPostmark();
   const taskQueue = `test-${randomUUID()}`;
-  const workerConnection = await NativeConnection.connect({ address: testEnv.temporalAddress });
-  const client = new Client({ connection: await Connection.connect({ address: testEnv.temporalAddress }) });
-  const app = await buildApp({ db, fulfillments: createFulfillmentStarter(client, taskQueue), webhookSecrets: [WEBHOOK_SECRET] });
-
-  let worker: Worker;
-  let running: Promise<void>;
-  const startWorker = async (catalogData: CatalogData) => {
-    worker = await buildWorker({
-      connection: workerConnection,
-      namespace: 'default',
-      taskQueue,
-      workflowBundle: { codePath: testEnv.workflowBundlePath },
-      deps: {
-        db,
-        catalog: Catalog.fromData(catalogData),
-        stripe: createStripeClient('sk_test_123', testEnv.stripeApiBase),
-        postmark: createPostmarkClient('local-postmark-token', postmark.url, options.postmarkTimeoutSeconds),
-        mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome' },
-      },
-    });
-    running = worker.run();
-  };
-  await startWorker(options.catalog ?? SHIPPED_CATALOG);
+  const service = await startInProcessService({
+    databaseUrl: testEnv.databaseUrl,
+    temporalAddress: testEnv.temporalAddress,
+    taskQueue,
+    webhookSecret: WEBHOOK_SECRET,
+    catalog: options.catalog ?? SHIPPED_CATALOG,
+    stripeApiBase: testEnv.stripeApiBase,
+    postmarkUrl: postmark.url,
+    postmarkTimeoutSeconds: options.postmarkTimeoutSeconds,
+    workflowBundle: { codePath: testEnv.workflowBundlePath },
+  });
+  const { db, client, app } = service;
 
   const harness = {
     db,
@@ -108,20 +91,11 @@ export async function startHarness(options: { catalog?: CatalogData; postmarkTim
     },
 
     /** Simulates a deploy of a changed catalogue: the worker restarts with it. */
-    async restartWorker(catalogData: CatalogData) {
-      worker.shutdown();
-      await running;
-      await startWorker(catalogData);
-    },
+    restartWorker: service.restartWorker,
 
     async close() {
-      await app.close();
-      worker.shutdown();
-      await running;
-      await workerConnection.close();
-      await client.connection.close();
+      await service.close();
       await postmark.close();
-      await db.$disconnect();
     },
   };
   return harness;
