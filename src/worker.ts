@@ -1,4 +1,4 @@
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Catalog } from './catalog/catalog';
 import { createPostmarkClient } from './clients/postmark';
 import { createStripeClient } from './clients/stripe';
@@ -7,11 +7,13 @@ import { createPrisma } from './db/prisma';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
 import { buildWorker } from './worker/build-worker';
+import { temporalLogger } from './worker/temporal-logger';
 
 /** The worker process: `npm run start:worker`. Scale it by running more of them. */
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
+  Runtime.install({ logger: temporalLogger(logger) });
   const catalog = Catalog.fromFile(config.CATALOG_PATH);
   const db = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });

@@ -31,7 +31,7 @@ describe('npm run dev + npm run simulate', () => {
       DEV_TEMPORAL_PORT: String(await freePort()),
       DEV_TEMPORAL_UI_PORT: String(await freePort()),
       DEV_POSTMARK_PORT: String(await freePort()),
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
     };
     for (const name of ['DATABASE_URL', 'STRIPE_WEBHOOK_SECRET', 'POSTMARK_SERVER_TOKEN', 'STRIPE_SECRET_KEY']) delete env[name];
 
@@ -50,6 +50,13 @@ describe('npm run dev + npm run simulate', () => {
 
     const outbox = (await (await fetch(`http://127.0.0.1:${env.DEV_POSTMARK_PORT}/outbox`)).json()) as Array<{ to: string }>;
     expect(outbox.map((m) => m.to)).toEqual(['dev.smoke@example.com']);
+
+    // The processes log JSON lines an on-call engineer can read: ids and masked emails only.
+    await output.waitFor(/welcome email sent/, 10_000);
+    const sentLine = output.text().split('\n').find((line) => line.includes('"msg":"welcome email sent"'));
+    expect(JSON.parse(sentLine!)).toMatchObject({ name: 'worker', activityType: 'sendWelcomeEmail', to: 'd***@example.com' });
+    expect(output.text()).not.toContain('dev.smoke@example.com');
+    expect(output.text()).not.toContain('taskToken');
 
     signalGroup('SIGINT');
     await output.waitFor(/\[dev\] stopped/, 30_000);
