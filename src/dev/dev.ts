@@ -6,8 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import exitHook from 'async-exit-hook';
 import { join, resolve } from 'node:path';
+import exitHook from 'async-exit-hook';
 import { applyMigrations } from '../db/migrate';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startLocalPostmark } from './local-postmark';
