@@ -9,5 +9,7 @@ export interface ActivityDeps {
   catalog: Catalog;
   stripe: Stripe;
   postmark: ServerClient;
-  mail: { from: string; welcomeTemplate: string };
+  mail: { from: string; welcomeTemplate: string; paymentFailedTemplate: string };
+  /** How long a past_due subscription keeps its access after the first failed payment. */
+  access: { pastDueGraceMs: number };
 }

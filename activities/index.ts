@@ -3,12 +3,15 @@ import { createFindOrCreateUser } from './find-or-create-user';
 import { createLinkSubscription } from './link-subscription';
 import { createProvisionAccess } from './provision-access';
 import { createRecordOutcome } from './record-outcome';
+import { createRecordSubscriptionEvent } from './record-subscription-event';
 import { createResolvePurchase } from './resolve-purchase';
+import { createSendPaymentFailedEmail } from './send-payment-failed-email';
 import { createSendWelcomeEmail } from './send-welcome-email';
+import { createSyncAccess } from './sync-access';
 
 export type { ActivityDeps } from './deps';
 
-/** The fulfillment activities over their dependencies; wired only in the worker. */
+/** The fulfillment and lifecycle activities over their dependencies; wired only in the worker. */
 export const createActivities = (deps: ActivityDeps) => ({
   resolvePurchase: createResolvePurchase(deps),
   findOrCreateUser: createFindOrCreateUser(deps),
@@ -16,4 +19,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   provisionAccess: createProvisionAccess(deps),
   sendWelcomeEmail: createSendWelcomeEmail(deps),
   recordOutcome: createRecordOutcome(deps),
+  recordSubscriptionEvent: createRecordSubscriptionEvent(deps),
+  syncAccess: createSyncAccess(deps),
+  sendPaymentFailedEmail: createSendPaymentFailedEmail(deps),
 });

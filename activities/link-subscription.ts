@@ -1,4 +1,5 @@
 import { log } from '@temporalio/activity';
+import { recordSubscriptionChange } from '../src/lifecycle/subscription-store';
 import type { FulfillmentInput, LinkedSubscription, ResolvedPurchase } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 import { ErrorType, invalidData } from './errors';
@@ -11,9 +12,10 @@ export interface LinkSubscriptionInput {
 }
 
 /**
- * Links the Stripe subscription to the user: one row per `stripe_subscription_id`.
- * The first link wins; running it again (a retry, a redelivery, the async-payment event
- * of the same session) changes nothing.
+ * Links the Stripe subscription to the user (one row per `stripe_subscription_id`; the
+ * first link wins) and records what the paid checkout says: tier, quantity, add-ons and
+ * status `active`, each only if no newer event has spoken (lifecycle events may have
+ * arrived first). Running it again changes nothing.
  */
 export function createLinkSubscription({ db }: Pick<ActivityDeps, 'db'>) {
   return async function linkSubscription({ eventId, userId, input, purchase }: LinkSubscriptionInput): Promise<LinkedSubscription> {
@@ -21,35 +23,35 @@ export function createLinkSubscription({ db }: Pick<ActivityDeps, 'db'>) {
     if (!stripeSubscriptionId) {
       throw invalidData(ErrorType.InvalidPurchaseData, eventId, `checkout session ${input.checkoutSessionId} has no subscription`);
     }
-    const row = await db.subscription.upsert({
-      where: { stripeSubscriptionId },
-      // A no-op update keeps this a single INSERT … ON CONFLICT DO UPDATE (race-free).
-      update: { stripeSubscriptionId },
-      create: {
-        stripeSubscriptionId,
-        userId,
-        checkoutSessionId: input.checkoutSessionId,
-        stripeAccount: input.account,
+    const recorded = await recordSubscriptionChange(db, {
+      stripeSubscriptionId,
+      stripeAccount: input.account,
+      stripeCustomerId: input.stripeCustomerId,
+      link: { userId, checkoutSessionId: input.checkoutSessionId, source: input.source, sumoCampaignId: input.sumo?.campaignId ?? null },
+      patch: {
+        eventId,
+        eventType: input.eventType,
+        created: input.created ?? 0,
         tierId: purchase.tierId,
-        plan: purchase.plan,
         quantity: purchase.quantity,
-        seatLimit: purchase.seatLimit,
         addons: purchase.addons,
         status: 'active',
-        source: input.source,
-        sumoCampaignId: input.sumo?.campaignId ?? null,
-        linkedByEventId: eventId,
       },
-      select: { id: true, userId: true },
     });
-    if (row.userId !== userId) {
+    if (recorded.outcome === 'owned_by_another_user') {
       throw invalidData(
         ErrorType.SubscriptionOwnedByAnotherUser,
         eventId,
         `subscription ${stripeSubscriptionId} is already linked to another user`,
       );
     }
-    log.info('subscription linked', { stripeSubscriptionId, userId, tierId: purchase.tierId, quantity: purchase.quantity });
-    return { subscriptionRowId: row.id, stripeSubscriptionId };
+    log.info('subscription linked', {
+      stripeSubscriptionId,
+      userId,
+      tierId: recorded.tierId,
+      quantity: recorded.quantity,
+      status: recorded.status,
+    });
+    return { subscriptionRowId: recorded.rowId, stripeSubscriptionId };
   };
 }

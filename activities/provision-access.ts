@@ -1,4 +1,5 @@
 import { log } from '@temporalio/activity';
+import { syncSubscriptionAccess } from '../src/lifecycle/access-sync';
 import type { ProvisionResult } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 
@@ -6,34 +7,38 @@ export interface ProvisionAccessInput {
   eventId: string;
   userId: string;
   subscriptionRowId: string;
+  /** What the checkout bought; the grant itself follows the subscription's stored state,
+   *  which a newer lifecycle event (say, a cancellation) may already have changed. */
   features: string[];
   seatLimit: number;
 }
 
 /**
- * Grants the subscription's features. Entitlements are unique per (subscription, feature),
- * so a re-run grants nothing twice. `granted` lists what this event granted, which stays
- * the same when the activity is retried after a lost response.
+ * Grants what the subscription's newest known state implies (usually exactly what the
+ * checkout bought). `granted` lists the features this event granted, which stays the same
+ * when the activity is retried after a lost response.
  */
-export function createProvisionAccess({ db }: Pick<ActivityDeps, 'db'>) {
+export function createProvisionAccess({ db, catalog, access }: Pick<ActivityDeps, 'db' | 'catalog' | 'access'>) {
   return async function provisionAccess(input: ProvisionAccessInput): Promise<ProvisionResult> {
-    await db.entitlement.createMany({
-      data: input.features.map((feature) => ({
-        userId: input.userId,
-        subscriptionId: input.subscriptionRowId,
-        feature,
-        grantedByEventId: input.eventId,
-      })),
-      skipDuplicates: true, // INSERT … ON CONFLICT DO NOTHING
+    const sync = await syncSubscriptionAccess(db, catalog, { id: input.subscriptionRowId }, {
+      eventId: input.eventId,
+      nowMs: Date.now(),
+      graceMs: access.pastDueGraceMs,
     });
     const held = await db.entitlement.findMany({
-      where: { subscriptionId: input.subscriptionRowId, feature: { in: input.features } },
+      where: { subscriptionId: input.subscriptionRowId },
       select: { feature: true, grantedByEventId: true },
       orderBy: { feature: 'asc' },
     });
     const granted = held.filter((e) => e.grantedByEventId === input.eventId).map((e) => e.feature);
     const alreadyHeld = held.filter((e) => e.grantedByEventId !== input.eventId).map((e) => e.feature);
-    log.info('access provisioned', { userId: input.userId, granted, alreadyHeld, seatLimit: input.seatLimit });
-    return { granted, alreadyHeld, seatLimit: input.seatLimit };
+    log.info('access provisioned', { userId: input.userId, hasAccess: sync.hasAccess, reason: sync.reason, granted, alreadyHeld, seatLimit: sync.seatLimit });
+    return {
+      granted,
+      alreadyHeld,
+      seatLimit: sync.seatLimit,
+      hasAccess: sync.hasAccess,
+      reviewAt: sync.reviewAt === null ? null : new Date(sync.reviewAt).toISOString(),
+    };
   };
 }

@@ -6,6 +6,12 @@ import { z } from 'zod';
  */
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.url({ protocol: /^https?$/ });
+/** `7d`, `36h`, `30m`, `90s` → milliseconds. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+(d|h|m|s)$/, 'must be a whole number followed by d, h, m or s (e.g. 7d, 36h)')
+  .transform((v) => Number(v.slice(0, -1)) * { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[v.slice(-1) as 'd' | 'h' | 'm' | 's']);
 const required = (what: string) => z.string({ error: `is required (${what})` }).trim().min(1, `is required (${what})`);
 
 const shared = {
@@ -33,6 +39,8 @@ const workerSchema = z.object({
   POSTMARK_API_URL: url.default('https://api.postmarkapp.com'),
   POSTMARK_FROM: required('the sender address of the welcome email'),
   POSTMARK_WELCOME_TEMPLATE: z.string().min(1).default('welcome'),
+  POSTMARK_PAYMENT_FAILED_TEMPLATE: z.string().min(1).default('payment-failed'),
+  PAST_DUE_GRACE_PERIOD: duration.default(7 * 86_400_000),
   CATALOG_PATH: z.string().min(1).default('config/catalog.json'),
 });
 

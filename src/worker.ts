@@ -26,7 +26,12 @@ async function main(): Promise<void> {
       catalog,
       stripe: createStripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE),
       postmark: createPostmarkClient(config.POSTMARK_SERVER_TOKEN, config.POSTMARK_API_URL),
-      mail: { from: config.POSTMARK_FROM, welcomeTemplate: config.POSTMARK_WELCOME_TEMPLATE },
+      mail: {
+        from: config.POSTMARK_FROM,
+        welcomeTemplate: config.POSTMARK_WELCOME_TEMPLATE,
+        paymentFailedTemplate: config.POSTMARK_PAYMENT_FAILED_TEMPLATE,
+      },
+      access: { pastDueGraceMs: config.PAST_DUE_GRACE_PERIOD },
     },
   });
 

@@ -19,7 +19,7 @@ describe('logs an on-call engineer reads', () => {
   it('the webhook logs event ids and outcomes, never the buyer’s email or the signature', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'trace' }, new Writable({ write: (chunk, _enc, done) => (lines.push(chunk.toString()), done()) }));
-    const fulfillments: FulfillmentStarter = { start: async (input) => ({ workflowId: input.eventId, duplicate: false }), ping: async () => {} };
+    const fulfillments: FulfillmentStarter = { start: async ({ input }) => ({ workflowId: input.eventId, duplicate: false }), ping: async () => {} };
     const app = await buildApp({ db, fulfillments, webhookSecrets: ['whsec_logging_test'], logger });
     const email = `private.person.${Date.now()}@example.com`;
     const event = checkoutEvent({ email, metadata: sumoMetadata() });
@@ -48,7 +48,7 @@ describe('logs an on-call engineer reads', () => {
         undefined,
         logs,
       );
-      const send = createSendWelcomeEmail({ db, postmark: createPostmarkClient('token', postmark.url), mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome' } });
+      const send = createSendWelcomeEmail({ db, postmark: createPostmarkClient('token', postmark.url), mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome', paymentFailedTemplate: 'payment-failed' } });
       await runActivity(send, { eventId: 'evt_log', userId: user.userId }, undefined, logs);
 
       const text = JSON.stringify(logs.map((l) => ({ message: l.message, meta: l.meta })));

@@ -1,5 +1,7 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { describeFailure } from './failure';
+import { reviewAccessWhenGraceEnds } from './grace-review';
 import type { FulfillmentInput, FulfillmentSummary } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -44,6 +46,10 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
     });
     const welcome = user.created ? await sendWelcomeEmail({ eventId, userId: user.userId }) : null;
     await recordOutcome({ eventId, status: 'completed', error: null });
+    // A payment failure recorded before this checkout linked the user started a grace period.
+    await reviewAccessWhenGraceEnds(access.reviewAt, () =>
+      provisionAccess({ eventId, userId: user.userId, subscriptionRowId: subscription.subscriptionRowId, features: purchase.features, seatLimit: purchase.seatLimit }),
+    );
     return {
       eventId,
       userId: user.userId,
@@ -60,16 +66,4 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
     await recordOutcome({ eventId, status: 'failed', error: failure.message });
     throw failure;
   }
-}
-
-/** Surface the activity's own message and type as the workflow's failure, so the UI and
- *  the client see "sumo_quantity must be …" rather than "Activity task failed". */
-function describeFailure(err: unknown): ApplicationFailure {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    const cause = err.cause;
-    return ApplicationFailure.create({ message: cause.message, type: cause.type ?? undefined, nonRetryable: true, cause: err });
-  }
-  if (err instanceof ApplicationFailure) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return ApplicationFailure.create({ message, nonRetryable: true, cause: err instanceof Error ? err : undefined });
 }

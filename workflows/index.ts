@@ -1,1 +1,2 @@
 export { fulfillCheckout } from './fulfill-checkout';
+export { syncSubscription } from './sync-subscription';

@@ -17,6 +17,8 @@ export interface InProcessServiceOptions {
   stripeApiBase: string;
   postmarkUrl: string;
   postmarkTimeoutSeconds?: number;
+  /** How long past_due keeps access (default 7 days). */
+  pastDueGraceMs?: number;
   workflowBundle?: WorkerOptions['workflowBundle'];
   dbPoolSize?: number;
 }
@@ -44,7 +46,8 @@ export async function startInProcessService(options: InProcessServiceOptions) {
         catalog: Catalog.fromData(catalog),
         stripe: createStripeClient('sk_test_local', options.stripeApiBase),
         postmark: createPostmarkClient('local-postmark-token', options.postmarkUrl, options.postmarkTimeoutSeconds),
-        mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome' },
+        mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome', paymentFailedTemplate: 'payment-failed' },
+        access: { pastDueGraceMs: options.pastDueGraceMs ?? 7 * 86_400_000 },
       },
     });
     running = worker.run();

@@ -86,3 +86,108 @@ export function checkoutEvent(options: CheckoutEventOptions = {}): Stripe.Event 
 export function signPayload(payload: string, secret: string, timestamp?: number): string {
   return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
 }
+
+export interface SubscriptionEventOptions {
+  type:
+    | 'customer.subscription.created'
+    | 'customer.subscription.updated'
+    | 'customer.subscription.deleted'
+    | 'customer.subscription.paused'
+    | 'customer.subscription.resumed';
+  subscriptionId: string;
+  status: string;
+  eventId?: string;
+  created?: number;
+  customerId?: string;
+  /** A catalogued price (e.g. `price_pro_monthly`) or any other. */
+  priceId?: string;
+  quantity?: number;
+  metadata?: Record<string, string>;
+  cancelAtPeriodEnd?: boolean;
+  currentPeriodEnd?: number;
+  account?: string;
+}
+
+/** A realistic `customer.subscription.*` event (API 2026-10-28: the period lives on the items). */
+export function subscriptionEvent(options: SubscriptionEventOptions): Stripe.Event {
+  const created = options.created ?? Math.floor(Date.now() / 1000);
+  const periodEnd = options.currentPeriodEnd ?? created + 30 * 86_400;
+  const priceId = options.priceId ?? 'price_sumo_deal';
+  const subscription = {
+    id: options.subscriptionId,
+    object: 'subscription',
+    cancel_at_period_end: options.cancelAtPeriodEnd ?? false,
+    canceled_at: options.status === 'canceled' ? created : null,
+    created: created - 120,
+    currency: 'usd',
+    customer: options.customerId ?? id('cus'),
+    items: {
+      object: 'list',
+      data: [
+        {
+          id: id('si'),
+          object: 'subscription_item',
+          current_period_start: periodEnd - 30 * 86_400,
+          current_period_end: periodEnd,
+          price: { id: priceId, object: 'price', lookup_key: null, recurring: { interval: 'month' }, unit_amount: 4900 },
+          quantity: options.quantity ?? 1,
+          subscription: options.subscriptionId,
+        },
+      ],
+      has_more: false,
+    },
+    livemode: false,
+    metadata: options.metadata ?? {},
+    status: options.status,
+  };
+  return envelope(options.type, subscription, created, options.eventId, options.account);
+}
+
+export interface InvoiceEventOptions {
+  type: 'invoice.paid' | 'invoice.payment_failed';
+  subscriptionId: string;
+  invoiceId?: string;
+  eventId?: string;
+  created?: number;
+  customerEmail?: string | null;
+  amountDue?: number;
+  account?: string;
+}
+
+/** A realistic `invoice.paid` / `invoice.payment_failed` event for a subscription's invoice. */
+export function invoiceEvent(options: InvoiceEventOptions): Stripe.Event {
+  const created = options.created ?? Math.floor(Date.now() / 1000);
+  const paid = options.type === 'invoice.paid';
+  const invoice = {
+    id: options.invoiceId ?? id('in'),
+    object: 'invoice',
+    amount_due: options.amountDue ?? 4900,
+    amount_paid: paid ? (options.amountDue ?? 4900) : 0,
+    attempt_count: 1,
+    billing_reason: 'subscription_cycle',
+    currency: 'usd',
+    customer: id('cus'),
+    customer_email: options.customerEmail === undefined ? null : options.customerEmail,
+    hosted_invoice_url: 'https://invoice.stripe.com/i/test',
+    livemode: false,
+    next_payment_attempt: paid ? null : created + 3 * 86_400,
+    parent: { type: 'subscription_details', subscription_details: { metadata: {}, subscription: options.subscriptionId } },
+    status: paid ? 'paid' : 'open',
+  };
+  return envelope(options.type, invoice, created, options.eventId, options.account);
+}
+
+function envelope(type: string, object: object, created: number, eventId?: string, account?: string): Stripe.Event {
+  return {
+    id: eventId ?? id('evt'),
+    object: 'event',
+    api_version: STRIPE_API_VERSION,
+    created,
+    data: { object },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    ...(account ? { account } : {}),
+  } as unknown as Stripe.Event;
+}

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../generated/prisma/client';
 import { recordDelivery } from '../db/event-ledger';
-import { decideCheckoutEvent } from '../stripe/checkout-event';
+import { routeEvent } from '../stripe/event-router';
 import { TemporalUnavailableError, type FulfillmentStarter } from '../temporal/start-fulfillment';
 import { HttpError } from './http-error';
 import { verifyStripeEvent } from './verify-signature';
@@ -29,7 +29,7 @@ export async function stripeWebhookRoute(app: FastifyInstance, deps: StripeWebho
     const event = verifyStripeEvent(rawBody, request.headers['stripe-signature'], deps.webhookSecrets);
     const log = request.log.child({ eventId: event.id, eventType: event.type, account: event.account });
 
-    const decision = decideCheckoutEvent(event);
+    const decision = routeEvent(event);
     if (decision.action === 'ignore') {
       log.info({ reason: decision.reason }, 'webhook ignored');
       return { received: true, ignored: true };
@@ -43,11 +43,11 @@ export async function stripeWebhookRoute(app: FastifyInstance, deps: StripeWebho
       return { received: true, workflowId: event.id, duplicate: true };
     }
 
-    const outcome = await deps.fulfillments.start(decision.input).catch((err: unknown) => {
+    const outcome = await deps.fulfillments.start(decision.start).catch((err: unknown) => {
       if (err instanceof TemporalUnavailableError) throw new HttpError(503, 'temporal_unavailable', err.message, { cause: err });
       throw err;
     });
-    log.info({ workflowId: outcome.workflowId, duplicate: outcome.duplicate, source: decision.input.source }, 'webhook accepted');
+    log.info({ workflowId: outcome.workflowId, workflowType: decision.start.workflowType, duplicate: outcome.duplicate }, 'webhook accepted');
     return { received: true, workflowId: outcome.workflowId, duplicate: outcome.duplicate };
   });
 }

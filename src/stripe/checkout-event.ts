@@ -32,6 +32,7 @@ function toFulfillmentInput(event: Stripe.Event, session: Stripe.Checkout.Sessio
   return {
     eventId: event.id,
     eventType: event.type,
+    created: event.created,
     account: event.account ?? null,
     livemode: event.livemode,
     checkoutSessionId: session.id,

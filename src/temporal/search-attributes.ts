@@ -1,5 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
-import type { FulfillmentInput } from '../../workflows/types';
+import type { WorkflowStart } from '../stripe/event-router';
 
 /**
  * Search attributes set on every fulfillment, so the Temporal UI can filter by them.
@@ -17,13 +17,22 @@ export const searchAttributes = {
  *  `temporal operator search-attribute create`. */
 export const searchAttributeRegistrations = Object.values(searchAttributes).map((key) => `${key.name}=Keyword`);
 
-export function searchAttributesFor(input: FulfillmentInput): TypedSearchAttributes {
+export function searchAttributesFor(start: WorkflowStart): TypedSearchAttributes {
+  const input = start.input;
+  const facts =
+    start.workflowType === 'fulfillCheckout'
+      ? { source: start.input.source, subscriptionId: start.input.subscriptionId, campaignId: start.input.sumo?.campaignId ?? null }
+      : {
+          source: start.input.sumoCampaignId ? 'sumo' : null,
+          subscriptionId: start.input.stripeSubscriptionId,
+          campaignId: start.input.sumoCampaignId,
+        };
   const pairs = [
     { key: searchAttributes.StripeEventType, value: input.eventType },
-    { key: searchAttributes.FulfillmentSource, value: input.source },
+    { key: searchAttributes.FulfillmentSource, value: facts.source },
     { key: searchAttributes.StripeCustomerId, value: input.stripeCustomerId },
-    { key: searchAttributes.StripeSubscriptionId, value: input.subscriptionId },
-    { key: searchAttributes.SumoCampaignId, value: input.sumo?.campaignId ?? null },
+    { key: searchAttributes.StripeSubscriptionId, value: facts.subscriptionId },
+    { key: searchAttributes.SumoCampaignId, value: facts.campaignId },
   ];
   return new TypedSearchAttributes(pairs.filter((p): p is { key: (typeof p)['key']; value: string } => p.value !== null));
 }

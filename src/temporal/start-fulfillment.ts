@@ -1,6 +1,6 @@
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { fulfillCheckout } from '../../workflows';
-import type { FulfillmentInput } from '../../workflows/types';
+import type { FulfillmentInput, SubscriptionEventInput } from '../../workflows/types';
+import type { WorkflowStart } from '../stripe/event-router';
 import { searchAttributesFor } from './search-attributes';
 
 /** Temporal could not be reached in time: the caller should ask Stripe to retry. */
@@ -12,7 +12,7 @@ export interface StartOutcome {
 }
 
 export interface FulfillmentStarter {
-  start(input: FulfillmentInput): Promise<StartOutcome>;
+  start(start: WorkflowStart): Promise<StartOutcome>;
   /** Resolves when the Temporal frontend answers its health check. */
   ping(): Promise<void>;
 }
@@ -24,7 +24,7 @@ const START_DEADLINE_MS = 5_000;
 const PING_DEADLINE_MS = 2_000;
 
 /**
- * Starts `fulfillCheckout` with workflow id = Stripe event id.
+ * Starts the event's workflow (`fulfillCheckout` or `syncSubscription`) with workflow id = Stripe event id.
  *
  * - Conflict policy FAIL: a delivery while the run is open is refused by Temporal → duplicate.
  * - Reuse policy ALLOW_DUPLICATE_FAILED_ONLY: after a run completed, the id is refused
@@ -34,18 +34,18 @@ const PING_DEADLINE_MS = 2_000;
 export function createFulfillmentStarter(client: Client, taskQueue: string): FulfillmentStarter {
   const withDeadline = <T>(ms: number, fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, fn);
   return {
-    async start(input) {
-      const workflowId = input.eventId;
+    async start(start) {
+      const workflowId = start.input.eventId;
       try {
         await withDeadline(START_DEADLINE_MS, () =>
-          client.workflow.start<typeof fulfillCheckout>('fulfillCheckout', {
+          client.workflow.start(start.workflowType, {
             workflowId,
             taskQueue,
-            args: [input],
+            args: [start.input],
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-            typedSearchAttributes: searchAttributesFor(input),
-            staticSummary: summarise(input),
+            typedSearchAttributes: searchAttributesFor(start),
+            staticSummary: summarise(start),
           }),
         );
         return { workflowId, duplicate: false };
@@ -74,9 +74,20 @@ function isUnavailable(err: unknown): boolean {
 }
 
 /** The one line the Temporal UI shows for the run. Ids and tiers only, no personal data. */
-export function summarise(input: FulfillmentInput): string {
+export function summarise(start: WorkflowStart): string {
+  return start.workflowType === 'fulfillCheckout' ? summariseCheckout(start.input) : summariseLifecycle(start.input);
+}
+
+function summariseCheckout(input: FulfillmentInput): string {
   const what = input.source === 'sumo' ? `Sumo purchase (campaign ${input.sumo?.campaignId})` : 'Direct purchase';
   const tier = input.tierId ? ` · tier ${input.tierId}` : ' · tier from line items';
   const quantity = input.rawQuantity ? ` ×${input.rawQuantity}` : '';
   return `${what}${tier}${quantity} · ${input.checkoutSessionId}`;
+}
+
+function summariseLifecycle(input: SubscriptionEventInput): string {
+  const what = input.eventType.replace(/^customer\./, '').replace(/^checkout\.session\./, 'checkout ');
+  const status = input.status ? ` → ${input.status}` : '';
+  const invoice = input.invoice ? ` · ${input.invoice.invoiceId}` : '';
+  return `Subscription ${what}${status} · ${input.stripeSubscriptionId}${invoice}`;
 }

@@ -32,7 +32,7 @@ export interface DeliverOptions {
  * task queue against the shared Temporal dev server, real PostgreSQL, stripe-mock, and
  * a local Postmark that records what the real postmark client sends.
  */
-export async function startHarness(options: { catalog?: CatalogData; postmarkTimeoutSeconds?: number } = {}) {
+export async function startHarness(options: { catalog?: CatalogData; postmarkTimeoutSeconds?: number; pastDueGraceMs?: number } = {}) {
   const postmark = await startLocalPostmark();
   const taskQueue = `test-${randomUUID()}`;
   const service = await startInProcessService({
@@ -44,6 +44,7 @@ export async function startHarness(options: { catalog?: CatalogData; postmarkTim
     stripeApiBase: testEnv.stripeApiBase,
     postmarkUrl: postmark.url,
     postmarkTimeoutSeconds: options.postmarkTimeoutSeconds,
+    pastDueGraceMs: options.pastDueGraceMs,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
   });
   const { db, client, app } = service;

@@ -1,0 +1,26 @@
+/**
+ * Stripe does not deliver events in order. Every event that changes a subscription gets
+ * an ordering key that sorts as a plain string: the event's `created` second, then the
+ * type's place in a subscription's life (for events within the same second), then the
+ * event id (so that every replica and every delivery order agrees, even on a full tie).
+ */
+const TYPE_RANK: Record<string, number> = {
+  'customer.subscription.created': 0,
+  'checkout.session.completed': 1,
+  'checkout.session.async_payment_succeeded': 2,
+  'checkout.session.async_payment_failed': 2,
+  'invoice.payment_failed': 3,
+  'invoice.paid': 4,
+  'customer.subscription.updated': 5,
+  'customer.subscription.paused': 6,
+  'customer.subscription.resumed': 6,
+  'customer.subscription.deleted': 9,
+};
+
+export function eventOrderKey(created: number, type: string, eventId: string): string {
+  const seconds = Math.max(0, Math.floor(created)).toString().padStart(12, '0');
+  return `${seconds}.${TYPE_RANK[type] ?? 5}.${eventId}`;
+}
+
+/** True when `key` was produced by a later event than `than` (absent counts as oldest). */
+export const isNewer = (key: string, than: string | undefined): boolean => than === undefined || key > than;

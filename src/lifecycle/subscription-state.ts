@@ -1,0 +1,101 @@
+import { eventOrderKey, isNewer } from './event-order';
+
+/**
+ * A subscription's state as the newest events describe it, whatever order they arrived in.
+ *
+ * Each field group keeps the ordering key of the event that last set it and only a newer
+ * event replaces it, so the result is the same for every delivery order (the property
+ * test in test/lifecycle checks exactly that). Status is special twice over:
+ *  - a terminal status (`canceled`, `incomplete_expired`) wins over any non-terminal one,
+ *    even a "newer" one: Stripe never revives a subscription, so a late `updated` cannot;
+ *  - `pastDueSince` is the start of the current run of `past_due` assertions, which needs
+ *    the history of statuses, not only the newest.
+ */
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['canceled', 'incomplete_expired']);
+
+export interface StatusMark {
+  /** Ordering key of the event that asserted the status. */
+  v: string;
+  status: string;
+  /** The event's `created`, unix seconds. */
+  at: number;
+}
+
+export type FieldGroup = 'tier' | 'quantity' | 'addons' | 'billing';
+
+export interface SubscriptionState {
+  tierId: string | null;
+  quantity: number;
+  addons: string[];
+  cancelAtPeriodEnd: boolean;
+  /** Unix seconds. */
+  currentPeriodEnd: number | null;
+  stripePriceId: string | null;
+  versions: Partial<Record<FieldGroup, string>>;
+  statusHistory: StatusMark[];
+}
+
+/** What one event says about a subscription; absent fields are facts it does not carry. */
+export interface SubscriptionPatch {
+  eventId: string;
+  eventType: string;
+  /** The event's `created`, unix seconds. */
+  created: number;
+  tierId?: string;
+  quantity?: number;
+  addons?: string[];
+  billing?: { cancelAtPeriodEnd: boolean; currentPeriodEnd: number | null; stripePriceId: string | null };
+  status?: string;
+}
+
+export const emptyState = (): SubscriptionState => ({
+  tierId: null,
+  quantity: 1,
+  addons: [],
+  cancelAtPeriodEnd: false,
+  currentPeriodEnd: null,
+  stripePriceId: null,
+  versions: {},
+  statusHistory: [],
+});
+
+/** Statuses kept per subscription; older marks no longer change the derived status. */
+const HISTORY_LIMIT = 50;
+
+export function applyPatch(state: SubscriptionState, patch: SubscriptionPatch): SubscriptionState {
+  const key = eventOrderKey(patch.created, patch.eventType, patch.eventId);
+  const next: SubscriptionState = { ...state, versions: { ...state.versions } };
+  const take = (group: FieldGroup, present: boolean, set: () => void) => {
+    if (!present || !isNewer(key, state.versions[group])) return;
+    set();
+    next.versions[group] = key;
+  };
+  take('tier', patch.tierId !== undefined, () => (next.tierId = patch.tierId!));
+  take('quantity', patch.quantity !== undefined, () => (next.quantity = patch.quantity!));
+  take('addons', patch.addons !== undefined, () => (next.addons = patch.addons!));
+  take('billing', patch.billing !== undefined, () => Object.assign(next, patch.billing));
+  if (patch.status !== undefined && !state.statusHistory.some((m) => m.v === key)) {
+    next.statusHistory = [...state.statusHistory, { v: key, status: patch.status, at: patch.created }]
+      .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0))
+      .slice(-HISTORY_LIMIT);
+  }
+  return next;
+}
+
+export interface DerivedStatus {
+  status: string | null;
+  /** Unix seconds; set only while the status is `past_due`. */
+  pastDueSince: number | null;
+}
+
+export function deriveStatus(history: readonly StatusMark[]): DerivedStatus {
+  const ordered = [...history].sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
+  const terminal = ordered.filter((m) => TERMINAL_STATUSES.has(m.status)).at(-1);
+  if (terminal) return { status: terminal.status, pastDueSince: null };
+  const newest = ordered.at(-1);
+  if (!newest) return { status: null, pastDueSince: null };
+  if (newest.status !== 'past_due') return { status: newest.status, pastDueSince: null };
+  let since = newest.at;
+  for (let i = ordered.length - 1; i >= 0 && ordered[i].status === 'past_due'; i--) since = Math.min(since, ordered[i].at);
+  return { status: 'past_due', pastDueSince: since };
+}

@@ -1,0 +1,104 @@
+import type { PrismaClient, PurchaseSource } from '../generated/prisma/client';
+import { applyPatch, deriveStatus, type StatusMark, type SubscriptionPatch, type SubscriptionState } from './subscription-state';
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+export interface SubscriptionLink {
+  userId: string;
+  checkoutSessionId: string;
+  source: PurchaseSource;
+  sumoCampaignId: string | null;
+}
+
+export interface SubscriptionChange {
+  stripeSubscriptionId: string;
+  patch: SubscriptionPatch;
+  stripeAccount: string | null;
+  stripeCustomerId: string | null;
+  /** A paid checkout links the subscription to its user. */
+  link?: SubscriptionLink;
+}
+
+export type RecordedChange =
+  | { outcome: 'recorded'; rowId: string; userId: string | null; status: string | null; tierId: string | null; quantity: number }
+  | { outcome: 'owned_by_another_user'; rowId: string };
+
+/**
+ * Records what one event says about a subscription, in one transaction that holds the
+ * row's lock, so concurrent events for the same subscription apply one after the other.
+ * The row is created on the first event, linked or not: events that arrive before their
+ * checkout are kept, keyed by the Stripe subscription id, and count once it is linked.
+ */
+export async function recordSubscriptionChange(db: PrismaClient, change: SubscriptionChange): Promise<RecordedChange> {
+  return db.$transaction(async (tx) => {
+    const row = await lockOrCreate(tx, change.stripeSubscriptionId);
+    if (change.link && row.userId && row.userId !== change.link.userId) return { outcome: 'owned_by_another_user', rowId: row.id };
+
+    const next = applyPatch(stateOf(row), change.patch);
+    const derived = deriveStatus(next.statusHistory);
+    const link = change.link && !row.userId ? change.link : null;
+    await tx.subscription.update({
+      where: { id: row.id },
+      data: {
+        tierId: next.tierId,
+        quantity: next.quantity,
+        addons: next.addons,
+        cancelAtPeriodEnd: next.cancelAtPeriodEnd,
+        currentPeriodEnd: next.currentPeriodEnd === null ? null : new Date(next.currentPeriodEnd * 1000),
+        stripePriceId: next.stripePriceId,
+        versions: next.versions,
+        statusHistory: next.statusHistory as unknown as object[],
+        status: derived.status ?? 'unknown',
+        pastDueSince: derived.pastDueSince === null ? null : new Date(derived.pastDueSince * 1000),
+        stripeAccount: row.stripeAccount ?? change.stripeAccount,
+        stripeCustomerId: row.stripeCustomerId ?? change.stripeCustomerId,
+        lastEventId: change.patch.eventId,
+        ...(link && {
+          userId: link.userId,
+          checkoutSessionId: link.checkoutSessionId,
+          source: link.source,
+          sumoCampaignId: link.sumoCampaignId,
+          linkedByEventId: change.patch.eventId,
+        }),
+      },
+    });
+    return {
+      outcome: 'recorded',
+      rowId: row.id,
+      userId: row.userId ?? link?.userId ?? null,
+      status: derived.status,
+      tierId: next.tierId,
+      quantity: next.quantity,
+    };
+  });
+}
+
+/** INSERT … ON CONFLICT DO NOTHING, then SELECT … FOR UPDATE: race-free for a new id. */
+async function lockOrCreate(tx: Tx, stripeSubscriptionId: string) {
+  await tx.subscription.createMany({ data: [{ stripeSubscriptionId, status: 'unknown' }], skipDuplicates: true });
+  await tx.$queryRaw`SELECT id FROM subscriptions WHERE stripe_subscription_id = ${stripeSubscriptionId} FOR UPDATE`;
+  return tx.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId } });
+}
+
+/** Locks an existing row for the rest of the transaction. */
+export async function lockSubscription(tx: Tx, where: { id: string } | { stripeSubscriptionId: string }) {
+  const row = await tx.subscription.findUnique({ where, select: { id: true } });
+  if (!row) return null;
+  await tx.$queryRaw`SELECT id FROM subscriptions WHERE id = ${row.id} FOR UPDATE`;
+  return tx.subscription.findUniqueOrThrow({ where: { id: row.id } });
+}
+
+type Row = Awaited<ReturnType<typeof lockOrCreate>>;
+
+function stateOf(row: Row): SubscriptionState {
+  return {
+    tierId: row.tierId,
+    quantity: row.quantity,
+    addons: row.addons,
+    cancelAtPeriodEnd: row.cancelAtPeriodEnd,
+    currentPeriodEnd: row.currentPeriodEnd ? Math.floor(row.currentPeriodEnd.getTime() / 1000) : null,
+    stripePriceId: row.stripePriceId,
+    versions: (row.versions ?? {}) as SubscriptionState['versions'],
+    statusHistory: (row.statusHistory ?? []) as unknown as StatusMark[],
+  };
+}
