@@ -73,6 +73,23 @@ export async function startHarness(options: { catalog?: CatalogData; postmarkTim
       return client.workflow.getHandle<() => Promise<FulfillmentSummary>>(eventId).result();
     },
 
+    /**
+     * Resolves when every event's workflow has recorded its outcome in the ledger (lifecycle
+     * workflows may go on sleeping through a grace period after that); throws if any failed.
+     */
+    async settled(eventIds: string[], timeoutMs = 30_000): Promise<void> {
+      const unique = [...new Set(eventIds)];
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const rows = await db.stripeEvent.findMany({ where: { id: { in: unique } }, select: { id: true, status: true, lastError: true } });
+        const failed = rows.find((r) => r.status === 'failed');
+        if (failed) throw new Error(`event ${failed.id} failed: ${failed.lastError}`);
+        if (rows.length === unique.length && rows.every((r) => r.status === 'completed')) return;
+        if (Date.now() > deadline) throw new Error(`events not settled after ${timeoutMs} ms: ${unique.filter((id) => !rows.some((r) => r.id === id && r.status === 'completed')).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+
     /** Whether a workflow with this id was ever started. */
     async workflowExists(eventId: string): Promise<boolean> {
       try {
