@@ -56,6 +56,6 @@ export function createSendPaymentFailedEmail({ db, postmark, mail }: Pick<Activi
         next_payment_attempt: invoice.nextPaymentAttempt ? new Date(invoice.nextPaymentAttempt * 1000).toISOString() : '',
       },
     });
-    return { messageId: sent.messageId, skipped: null };
+    return { messageId: sent.messageId, skipped: sent.sentBy === eventId ? null : `sent by event ${sent.sentBy}` };
   };
 }

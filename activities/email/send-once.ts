@@ -17,9 +17,12 @@ export interface OnceEmail {
 }
 
 export interface OnceEmailResult {
-  messageId: string;
-  /** False when an earlier attempt had already sent it. */
+  /** Null while another event's workflow holds the send (it reports the MessageID). */
+  messageId: string | null;
+  /** False when an earlier attempt, or another event, had already sent or claimed it. */
   sentNow: boolean;
+  /** The event whose workflow sent (or is sending) the email. */
+  sentBy: string;
 }
 
 /** Heartbeat details an attempt leaves after Postmark accepted the message, so the next
@@ -40,18 +43,21 @@ export async function sendEmailOnce(db: PrismaClient, postmark: ServerClient, em
   const { dedupKey, eventId } = email;
   const previous = await db.emailDelivery.findUnique({ where: { dedupKey } });
   if (previous?.status === 'sent' && previous.postmarkMessageId) {
-    log.info(`${email.kind} email already sent`, { dedupKey, messageId: previous.postmarkMessageId });
-    return { messageId: previous.postmarkMessageId, sentNow: false };
+    log.info(`${email.kind} email already sent`, { dedupKey, messageId: previous.postmarkMessageId, sentBy: previous.eventId });
+    return { messageId: previous.postmarkMessageId, sentNow: false, sentBy: previous.eventId };
   }
+  // Another event (say, a second invoice.payment_failed for the same invoice) is sending it.
+  if (previous && previous.eventId !== eventId) return claimedElsewhere(email, previous.eventId);
   const accepted = activityInfo().heartbeatDetails as SentDetails | undefined;
   if (previous && accepted?.deliveryId === previous.id) {
     await markSent(db, previous.id, accepted.messageId);
     log.info(`${email.kind} email had been accepted by Postmark; recorded it`, { dedupKey, messageId: accepted.messageId });
-    return { messageId: accepted.messageId, sentNow: false };
+    return { messageId: accepted.messageId, sentNow: false, sentBy: eventId };
   }
   if (previous) throw outcomeUnknown(email, previous.id);
 
   const claim = await claimDelivery(db, email);
+  if (typeof claim !== 'string') return claimedElsewhere(email, claim.claimedBy);
   let messageId: string;
   try {
     const response = await postmark.sendEmailWithTemplate({
@@ -72,14 +78,19 @@ export async function sendEmailOnce(db: PrismaClient, postmark: ServerClient, em
   }
   await markSent(db, claim, messageId);
   log.info(`${email.kind} email sent`, { dedupKey, to: maskEmail(email.to), messageId });
-  return { messageId, sentNow: true };
+  return { messageId, sentNow: true, sentBy: eventId };
+}
+
+function claimedElsewhere(email: OnceEmail, sentBy: string): OnceEmailResult {
+  log.info(`${email.kind} email left to the event that claimed it`, { dedupKey: email.dedupKey, sentBy });
+  return { messageId: null, sentNow: false, sentBy };
 }
 
 async function markSent(db: PrismaClient, deliveryId: string, messageId: string): Promise<void> {
   await db.emailDelivery.update({ where: { id: deliveryId }, data: { status: 'sent', postmarkMessageId: messageId, sentAt: new Date() } });
 }
 
-async function claimDelivery(db: PrismaClient, email: OnceEmail): Promise<string> {
+async function claimDelivery(db: PrismaClient, email: OnceEmail): Promise<string | { claimedBy: string }> {
   try {
     const row = await db.emailDelivery.create({
       data: { dedupKey: email.dedupKey, userId: email.userId, kind: email.kind, status: 'sending', eventId: email.eventId },
@@ -87,9 +98,12 @@ async function claimDelivery(db: PrismaClient, email: OnceEmail): Promise<string
     });
     return row.id;
   } catch (err) {
-    // Another attempt claimed it between our read and this insert: it owns the send.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw outcomeUnknown(email, '(concurrent attempt)');
-    throw err;
+    if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
+    // Claimed between our read and this insert: by another event, which owns the send, or
+    // by a concurrent attempt of this very activity, whose outcome we cannot know.
+    const winner = await db.emailDelivery.findUnique({ where: { dedupKey: email.dedupKey }, select: { eventId: true } });
+    if (winner && winner.eventId !== email.eventId) return { claimedBy: winner.eventId };
+    throw outcomeUnknown(email, '(concurrent attempt)');
   }
 }
 

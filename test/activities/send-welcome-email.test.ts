@@ -27,7 +27,7 @@ describe('sendWelcomeEmail', () => {
     const again = await run({ eventId: 'evt_once', userId: user.id });
 
     expect(first.sentNow).toBe(true);
-    expect(again).toEqual({ messageId: first.messageId, sentNow: false });
+    expect(again).toEqual({ messageId: first.messageId, sentNow: false, sentBy: 'evt_once' });
     expect(postmark.outbox.filter((m) => m.to === user.email)).toHaveLength(1);
   });
 
@@ -37,7 +37,7 @@ describe('sendWelcomeEmail', () => {
 
     const result = await run({ eventId: 'evt_accepted', userId: user.id }, { deliveryId: claim.id, messageId: 'pm-accepted-1' });
 
-    expect(result).toEqual({ messageId: 'pm-accepted-1', sentNow: false });
+    expect(result).toEqual({ messageId: 'pm-accepted-1', sentNow: false, sentBy: 'evt_accepted' });
     expect(await db.emailDelivery.findUniqueOrThrow({ where: { id: claim.id } })).toMatchObject({ status: 'sent', postmarkMessageId: 'pm-accepted-1' });
     expect(postmark.requests.filter((r) => r.to === user.email)).toHaveLength(0);
   });
