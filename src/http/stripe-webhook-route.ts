@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { PrismaClient } from '../generated/prisma/client';
-import { recordDelivery } from '../db/event-ledger';
-import { routeEvent } from '../stripe/event-router';
+import { acceptEvent, LedgerUnavailableError } from '../ingest/accept-event';
 import { TemporalUnavailableError, type FulfillmentStarter } from '../temporal/start-fulfillment';
 import { HttpError } from './http-error';
 import { verifyStripeEvent } from './verify-signature';
@@ -15,8 +14,8 @@ export interface StripeWebhookDeps {
 }
 
 /**
- * POST /webhooks/stripe: verify, record, start the workflow, answer. All the work of
- * fulfilling happens in the workflow; this path does one database round trip and one
+ * POST /webhooks/stripe: verify, then acceptEvent (record, start the workflow), answer.
+ * All the work happens in the workflow; this path does one database round trip and one
  * Temporal call so Stripe gets its answer in milliseconds.
  */
 export async function stripeWebhookRoute(app: FastifyInstance, deps: StripeWebhookDeps): Promise<void> {
@@ -29,25 +28,17 @@ export async function stripeWebhookRoute(app: FastifyInstance, deps: StripeWebho
     const event = verifyStripeEvent(rawBody, request.headers['stripe-signature'], deps.webhookSecrets);
     const log = request.log.child({ eventId: event.id, eventType: event.type, account: event.account });
 
-    const decision = routeEvent(event);
-    if (decision.action === 'ignore') {
-      log.info({ reason: decision.reason }, 'webhook ignored');
-      return { received: true, ignored: true };
-    }
-
-    const status = await recordDelivery(deps.db, event).catch((err: unknown) => {
-      throw new HttpError(503, 'database_unavailable', 'could not record the event', { cause: err });
-    });
-    if (status === 'completed') {
-      log.info({ workflowId: event.id }, 'webhook duplicate of a completed fulfillment');
-      return { received: true, workflowId: event.id, duplicate: true };
-    }
-
-    const outcome = await deps.fulfillments.start(decision.start).catch((err: unknown) => {
+    const accepted = await acceptEvent(deps, event).catch((err: unknown) => {
+      if (err instanceof LedgerUnavailableError) throw new HttpError(503, 'database_unavailable', 'could not record the event', { cause: err });
       if (err instanceof TemporalUnavailableError) throw new HttpError(503, 'temporal_unavailable', err.message, { cause: err });
       throw err;
     });
-    log.info({ workflowId: outcome.workflowId, workflowType: decision.start.workflowType, duplicate: outcome.duplicate }, 'webhook accepted');
-    return { received: true, workflowId: outcome.workflowId, duplicate: outcome.duplicate };
+    if (accepted.outcome === 'ignored') {
+      log.info({ reason: accepted.reason }, 'webhook ignored');
+      return { received: true, ignored: true };
+    }
+    const duplicate = accepted.outcome === 'duplicate';
+    log.info({ workflowId: accepted.workflowId, workflowType: accepted.workflowType, duplicate }, duplicate ? 'webhook duplicate' : 'webhook accepted');
+    return { received: true, workflowId: accepted.workflowId, duplicate };
   });
 }
