@@ -12,6 +12,10 @@ export interface DevState {
   webhookSecret: string;
   temporalAddress: string;
   temporalUiUrl: string;
+  /** For `npm run ops` against the dev stack. */
+  databaseUrl?: string;
+  stripeApiBase?: string;
+  stripeSecretKey?: string;
 }
 
 export function writeDevState(state: DevState): void {

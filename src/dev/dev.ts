@@ -80,7 +80,16 @@ async function main(): Promise<void> {
   // 127.0.0.1, not localhost: the API listens on IPv4, and localhost may resolve to ::1 first.
   const apiUrl = `http://127.0.0.1:${port}`;
   await waitUntilReady(`${apiUrl}/readyz`);
-  writeDevState({ apiUrl, webhookSecret: env.STRIPE_WEBHOOK_SECRET!, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl! });
+  writeDevState({
+    apiUrl,
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET!,
+    temporalAddress: temporal.address,
+    temporalUiUrl: temporal.uiUrl!,
+    databaseUrl,
+    stripeApiBase: env.STRIPE_API_BASE,
+    // Only the local placeholder key; a real key given in the environment stays there.
+    stripeSecretKey: process.env.STRIPE_SECRET_KEY ? undefined : env.STRIPE_SECRET_KEY,
+  });
   say('ready:');
   say(`  webhook      POST ${apiUrl}/webhooks/stripe`);
   say(`  temporal UI  ${temporal.uiUrl}`);

@@ -1,0 +1,63 @@
+import type { Client } from '@temporalio/client';
+import type Stripe from 'stripe';
+import { createStripeClient } from '../clients/stripe';
+import { createTemporalClient } from '../clients/temporal';
+import { createPrisma } from '../db/prisma';
+import { readDevState } from '../dev/dev-state';
+import type { PrismaClient } from '../generated/prisma/client';
+import { createFulfillmentStarter, type FulfillmentStarter } from '../temporal/start-fulfillment';
+
+/** What an ops command may use; each is created on first use and closed by `close`. */
+export interface OpsContext {
+  readonly temporal: Client;
+  readonly db: PrismaClient;
+  readonly stripe: Stripe;
+  readonly fulfillments: FulfillmentStarter;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  /** Who runs the command, for the audit record of signals (OPS_USER, else $USER). */
+  readonly operator: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads the service's own environment variables (DATABASE_URL, TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, STRIPE_SECRET_KEY, STRIPE_API_BASE); under
+ * `npm run dev` the running stack's addresses are the defaults.
+ */
+export function createOpsContext(env: NodeJS.ProcessEnv = process.env): OpsContext {
+  const dev = readDevState();
+  const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
+  const taskQueue = env.TEMPORAL_TASK_QUEUE ?? 'stripe-fulfillment';
+  let temporal: Client | undefined;
+  let db: PrismaClient | undefined;
+  let stripe: Stripe | undefined;
+  const need = (name: string, value: string | undefined): string => {
+    if (!value) throw new Error(`${name} is not set (and no \`npm run dev\` stack is running to take it from)`);
+    return value;
+  };
+  const context: OpsContext = {
+    namespace,
+    taskQueue,
+    operator: env.OPS_USER ?? env.USER ?? 'unknown',
+    get temporal() {
+      return (temporal ??= createTemporalClient(env.TEMPORAL_ADDRESS ?? dev?.temporalAddress ?? 'localhost:7233', namespace));
+    },
+    get db() {
+      return (db ??= createPrisma(need('DATABASE_URL', env.DATABASE_URL ?? dev?.databaseUrl), { max: 2 }));
+    },
+    get stripe() {
+      return (stripe ??= createStripeClient(
+        need('STRIPE_SECRET_KEY', env.STRIPE_SECRET_KEY ?? dev?.stripeSecretKey),
+        env.STRIPE_API_BASE ?? dev?.stripeApiBase ?? 'https://api.stripe.com',
+      ));
+    },
+    get fulfillments() {
+      return createFulfillmentStarter(context.temporal, taskQueue);
+    },
+    async close() {
+      await Promise.allSettled([temporal?.connection.close(), db?.$disconnect()]);
+    },
+  };
+  return context;
+}
