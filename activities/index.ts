@@ -2,6 +2,7 @@ import type { ActivityDeps } from './deps';
 import { createFindOrCreateUser } from './find-or-create-user';
 import { createLinkSubscription } from './link-subscription';
 import { createProvisionAccess } from './provision-access';
+import { createRecordOperatorAction } from './record-operator-action';
 import { createRecordOutcome } from './record-outcome';
 import { createRecordSubscriptionEvent } from './record-subscription-event';
 import { createResolvePurchase } from './resolve-purchase';
@@ -19,6 +20,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   provisionAccess: createProvisionAccess(deps),
   sendWelcomeEmail: createSendWelcomeEmail(deps),
   recordOutcome: createRecordOutcome(deps),
+  recordOperatorAction: createRecordOperatorAction(deps),
   recordSubscriptionEvent: createRecordSubscriptionEvent(deps),
   syncAccess: createSyncAccess(deps),
   sendPaymentFailedEmail: createSendPaymentFailedEmail(deps),

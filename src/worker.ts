@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
     deps: {
       db,
       catalog,

@@ -1,55 +1,57 @@
-import { isCancellation, proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { isCancellation } from '@temporalio/workflow';
+import { call } from './activity-calls';
 import { describeFailure } from './failure';
 import { reviewAccessWhenGraceEnds } from './grace-review';
+import { createStepRunner } from './steps';
 import type { FulfillmentInput, FulfillmentSummary } from './types';
-
-type Activities = ReturnType<typeof createActivities>;
-
-const retry = {
-  initialInterval: '500ms',
-  backoffCoefficient: 2,
-  maximumInterval: '1 minute',
-} as const;
-
-const { resolvePurchase, findOrCreateUser, linkSubscription, provisionAccess, sendWelcomeEmail, recordOutcome } =
-  proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
 
 /**
  * One Stripe checkout event → one fulfillment. The workflow id is the Stripe event id,
  * so Temporal itself refuses a second run for a duplicate delivery.
  *
- * Validation (resolvePurchase) runs before any write, so a purchase with bad data
- * fails without leaving half a fulfillment behind; a redelivery after the data or
- * the catalogue is fixed starts from a clean slate.
+ * Validation (resolvePurchase) runs before any write, so a purchase with bad data stops
+ * before half a fulfillment is written. A step that fails for good waits in
+ * NeedsAttention for an operator (see steps.ts) instead of failing the workflow.
  */
 export async function fulfillCheckout(input: FulfillmentInput): Promise<FulfillmentSummary> {
   const { eventId } = input;
+  const steps = createStepRunner((action) => call('recordOperatorAction', `Audit: ${action.action} by ${action.by}`, { eventId, action }));
+  const tier = input.tierId ? `tier ${input.tierId}${input.rawQuantity ? ` ×${input.rawQuantity}` : ''}` : 'tier from line items';
   try {
-    const purchase = await resolvePurchase(input);
-    const user = await findOrCreateUser({
-      eventId,
-      email: input.email,
-      name: input.name,
-      source: input.source,
-      stripeCustomerId: input.stripeCustomerId,
-      sumoUserId: input.sumo?.userId ?? null,
-      clientReferenceId: input.clientReferenceId,
-    });
-    const subscription = await linkSubscription({ eventId, userId: user.userId, input, purchase });
-    const access = await provisionAccess({
-      eventId,
-      userId: user.userId,
-      subscriptionRowId: subscription.subscriptionRowId,
-      features: purchase.features,
-      seatLimit: purchase.seatLimit,
-    });
-    const welcome = user.created ? await sendWelcomeEmail({ eventId, userId: user.userId }) : null;
-    await recordOutcome({ eventId, status: 'completed', error: null });
-    // A payment failure recorded before this checkout linked the user started a grace period.
-    await reviewAccessWhenGraceEnds(access.reviewAt, () =>
-      provisionAccess({ eventId, userId: user.userId, subscriptionRowId: subscription.subscriptionRowId, features: purchase.features, seatLimit: purchase.seatLimit }),
+    const purchase = await steps.run('resolvePurchase', () => call('resolvePurchase', `Validate ${input.source} purchase: ${tier}`, input));
+    const user = await steps.run('findOrCreateUser', () =>
+      call('findOrCreateUser', input.clientReferenceId ? `Find user ${input.clientReferenceId}` : 'Find or create the buyer by email', {
+        eventId,
+        email: input.email,
+        name: input.name,
+        source: input.source,
+        stripeCustomerId: input.stripeCustomerId,
+        sumoUserId: input.sumo?.userId ?? null,
+        clientReferenceId: input.clientReferenceId,
+      }),
     );
+    const who = user.created ? 'new user' : 'existing user';
+    const subscription = await steps.run('linkSubscription', () =>
+      call('linkSubscription', `Link ${input.subscriptionId} to ${who} ${user.userId}`, { eventId, userId: user.userId, input, purchase }),
+    );
+    const provision = () =>
+      call('provisionAccess', `Provision ${purchase.plan} · ${purchase.seatLimit} seats · ${purchase.features.length} features`, {
+        eventId,
+        userId: user.userId,
+        subscriptionRowId: subscription.subscriptionRowId,
+        features: purchase.features,
+        seatLimit: purchase.seatLimit,
+      });
+    const access = await steps.run('provisionAccess', provision);
+    const welcome = user.created
+      ? await steps.run('sendWelcomeEmail', () => call('sendWelcomeEmail', `Welcome email to ${who} ${user.userId}`, { eventId, userId: user.userId }), {
+          skipWith: () => null,
+        })
+      : null;
+    await steps.run('recordOutcome', () => call('recordOutcome', 'Mark the event fulfilled', { eventId, status: 'completed', error: null }));
+    steps.finish('Completed');
+    // A payment failure recorded before this checkout linked the user started a grace period.
+    await reviewAccessWhenGraceEnds(access.reviewAt, provision);
     return {
       eventId,
       userId: user.userId,
@@ -63,7 +65,8 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
   } catch (err) {
     if (isCancellation(err)) throw err;
     const failure = describeFailure(err);
-    await recordOutcome({ eventId, status: 'failed', error: failure.message });
+    await call('recordOutcome', 'Mark the event failed', { eventId, status: 'failed', error: failure.message });
+    steps.finish('Failed');
     throw failure;
   }
 }

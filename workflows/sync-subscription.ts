@@ -1,15 +1,9 @@
-import { isCancellation, proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { isCancellation } from '@temporalio/workflow';
+import { call } from './activity-calls';
 import { describeFailure } from './failure';
 import { reviewAccessWhenGraceEnds } from './grace-review';
+import { createStepRunner } from './steps';
 import type { SubscriptionEventInput, SubscriptionSyncSummary } from './types';
-
-type Activities = ReturnType<typeof createActivities>;
-
-const { recordSubscriptionEvent, syncAccess, sendPaymentFailedEmail, recordOutcome } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 
 /**
  * One subscription lifecycle event → the subscription's stored state and the user's access
@@ -21,15 +15,25 @@ const { recordSubscriptionEvent, syncAccess, sendPaymentFailedEmail, recordOutco
  */
 export async function syncSubscription(input: SubscriptionEventInput): Promise<SubscriptionSyncSummary> {
   const { eventId, stripeSubscriptionId } = input;
+  const steps = createStepRunner((action) => call('recordOperatorAction', `Audit: ${action.action} by ${action.by}`, { eventId, action }));
+  const sync = () => call('syncAccess', `Sync access of ${stripeSubscriptionId}`, { eventId, stripeSubscriptionId });
   try {
-    const state = await recordSubscriptionEvent(input);
-    const access = await syncAccess({ eventId, stripeSubscriptionId });
+    const state = await steps.run('recordSubscriptionEvent', () =>
+      call('recordSubscriptionEvent', `Record ${input.eventType}${input.status ? ` (${input.status})` : ''} for ${stripeSubscriptionId}`, input),
+    );
+    const access = await steps.run('syncAccess', sync);
+    const invoice = input.invoice;
     const email =
-      input.eventType === 'invoice.payment_failed' && input.invoice
-        ? await sendPaymentFailedEmail({ eventId, stripeSubscriptionId, invoice: input.invoice })
+      input.eventType === 'invoice.payment_failed' && invoice
+        ? await steps.run(
+            'sendPaymentFailedEmail',
+            () => call('sendPaymentFailedEmail', `Payment failed email for ${invoice.invoiceId}`, { eventId, stripeSubscriptionId, invoice }),
+            { skipWith: () => ({ messageId: null, skipped: 'skipped by an operator' }) },
+          )
         : null;
-    await recordOutcome({ eventId, status: 'completed', error: null });
-    await reviewAccessWhenGraceEnds(access.reviewAt, () => syncAccess({ eventId, stripeSubscriptionId }));
+    await steps.run('recordOutcome', () => call('recordOutcome', 'Mark the event applied', { eventId, status: 'completed', error: null }));
+    steps.finish('Completed');
+    await reviewAccessWhenGraceEnds(access.reviewAt, sync);
     return {
       eventId,
       stripeSubscriptionId,
@@ -42,7 +46,8 @@ export async function syncSubscription(input: SubscriptionEventInput): Promise<S
   } catch (err) {
     if (isCancellation(err)) throw err;
     const failure = describeFailure(err);
-    await recordOutcome({ eventId, status: 'failed', error: failure.message });
+    await call('recordOutcome', 'Mark the event failed', { eventId, status: 'failed', error: failure.message });
+    steps.finish('Failed');
     throw failure;
   }
 }

@@ -19,6 +19,8 @@ export interface InProcessServiceOptions {
   postmarkTimeoutSeconds?: number;
   /** How long past_due keeps access (default 7 days). */
   pastDueGraceMs?: number;
+  /** Activity attempts before NeedsAttention (default 10). */
+  maxActivityAttempts?: number;
   workflowBundle?: WorkerOptions['workflowBundle'];
   dbPoolSize?: number;
 }
@@ -41,6 +43,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       namespace: 'default',
       taskQueue: options.taskQueue,
       workflowBundle: options.workflowBundle,
+      maxActivityAttempts: options.maxActivityAttempts,
       deps: {
         db,
         catalog: Catalog.fromData(catalog),

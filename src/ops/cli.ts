@@ -20,7 +20,9 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   list: async () => (await import('./commands/list')).list,
   show: async () => (await import('./commands/show')).show,
-  retry: async () => (await import('./commands/retry')).retry,
+  retry: async () => (await import('./commands/signal')).retry,
+  skip: async () => (await import('./commands/signal')).skip,
+  cancel: async () => (await import('./commands/signal')).cancel,
 };
 
 export async function runCli(argv: string[], ctx: OpsContext = createOpsContext()): Promise<{ code: number; output: string }> {

@@ -1,17 +1,9 @@
-import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
+import { TypedSearchAttributes } from '@temporalio/common';
 import type { WorkflowStart } from '../stripe/event-router';
+import { emailHash } from './email-hash';
+import { searchAttributes } from './search-attribute-keys';
 
-/**
- * Search attributes set on every fulfillment, so the Temporal UI can filter by them.
- * They are stored in plaintext in Temporal's visibility store: ids only, never personal data.
- */
-export const searchAttributes = {
-  StripeEventType: defineSearchAttributeKey('StripeEventType', SearchAttributeType.KEYWORD),
-  FulfillmentSource: defineSearchAttributeKey('FulfillmentSource', SearchAttributeType.KEYWORD),
-  StripeCustomerId: defineSearchAttributeKey('StripeCustomerId', SearchAttributeType.KEYWORD),
-  StripeSubscriptionId: defineSearchAttributeKey('StripeSubscriptionId', SearchAttributeType.KEYWORD),
-  SumoCampaignId: defineSearchAttributeKey('SumoCampaignId', SearchAttributeType.KEYWORD),
-} as const;
+export { searchAttributes };
 
 /** `Name=Keyword` pairs for `temporal server start-dev --search-attribute` and
  *  `temporal operator search-attribute create`. */
@@ -21,11 +13,12 @@ export function searchAttributesFor(start: WorkflowStart): TypedSearchAttributes
   const input = start.input;
   const facts =
     start.workflowType === 'fulfillCheckout'
-      ? { source: start.input.source, subscriptionId: start.input.subscriptionId, campaignId: start.input.sumo?.campaignId ?? null }
+      ? { source: start.input.source, subscriptionId: start.input.subscriptionId, campaignId: start.input.sumo?.campaignId ?? null, email: start.input.email }
       : {
           source: start.input.sumoCampaignId ? 'sumo' : null,
           subscriptionId: start.input.stripeSubscriptionId,
           campaignId: start.input.sumoCampaignId,
+          email: start.input.invoice?.customerEmail ?? null,
         };
   const pairs = [
     { key: searchAttributes.StripeEventType, value: input.eventType },
@@ -33,6 +26,8 @@ export function searchAttributesFor(start: WorkflowStart): TypedSearchAttributes
     { key: searchAttributes.StripeCustomerId, value: input.stripeCustomerId },
     { key: searchAttributes.StripeSubscriptionId, value: facts.subscriptionId },
     { key: searchAttributes.SumoCampaignId, value: facts.campaignId },
+    { key: searchAttributes.FulfillmentStatus, value: 'Running' },
+    { key: searchAttributes.CustomerEmailHash, value: facts.email ? emailHash(facts.email) : null },
   ];
   return new TypedSearchAttributes(pairs.filter((p): p is { key: (typeof p)['key']; value: string } => p.value !== null));
 }

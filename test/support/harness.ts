@@ -8,6 +8,7 @@ import type { CatalogData } from '../../src/catalog/catalog';
 import { startInProcessService } from '../../src/dev/in-process-service';
 import { startLocalPostmark } from '../../src/dev/local-postmark';
 import { signPayload } from '../../src/dev/sample-events';
+import { statusQuery, type FulfillmentState } from '../../workflows/operations';
 import type { FulfillmentSummary } from '../../workflows/types';
 import { testEnv } from './test-env';
 
@@ -32,7 +33,9 @@ export interface DeliverOptions {
  * task queue against the shared Temporal dev server, real PostgreSQL, stripe-mock, and
  * a local Postmark that records what the real postmark client sends.
  */
-export async function startHarness(options: { catalog?: CatalogData; postmarkTimeoutSeconds?: number; pastDueGraceMs?: number } = {}) {
+export async function startHarness(
+  options: { catalog?: CatalogData; postmarkTimeoutSeconds?: number; pastDueGraceMs?: number; maxActivityAttempts?: number } = {},
+) {
   const postmark = await startLocalPostmark();
   const taskQueue = `test-${randomUUID()}`;
   const service = await startInProcessService({
@@ -45,6 +48,7 @@ export async function startHarness(options: { catalog?: CatalogData; postmarkTim
     postmarkUrl: postmark.url,
     postmarkTimeoutSeconds: options.postmarkTimeoutSeconds,
     pastDueGraceMs: options.pastDueGraceMs,
+    maxActivityAttempts: options.maxActivityAttempts,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
   });
   const { db, client, app } = service;
@@ -87,6 +91,17 @@ export async function startHarness(options: { catalog?: CatalogData; postmarkTim
         if (rows.length === unique.length && rows.every((r) => r.status === 'completed')) return;
         if (Date.now() > deadline) throw new Error(`events not settled after ${timeoutMs} ms: ${unique.filter((id) => !rows.some((r) => r.id === id && r.status === 'completed')).join(', ')}`);
         await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+
+    /** Waits until the workflow waits for an operator (NeedsAttention) and returns what it reports. */
+    async attention(eventId: string, timeoutMs = 30_000): Promise<NonNullable<FulfillmentState['attention']> & { state: FulfillmentState }> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const state = await client.workflow.getHandle(eventId).query(statusQuery).catch(() => null);
+        if (state?.attention) return { ...state.attention, state };
+        if (Date.now() > deadline) throw new Error(`${eventId} did not reach NeedsAttention in ${timeoutMs} ms (state: ${JSON.stringify(state)})`);
+        await new Promise((r) => setTimeout(r, 100));
       }
     },
 

@@ -1,4 +1,3 @@
-import { WorkflowFailedError } from '@temporalio/client';
 import { checkoutEvent } from '../../src/dev/sample-events';
 import { SHIPPED_CATALOG, startHarness, type Harness } from '../support/harness';
 
@@ -21,12 +20,10 @@ describe('a direct checkout without metadata.tier_id', () => {
     expect(subscription).toMatchObject({ tierId: 'pro', quantity: 1, source: 'direct' });
   });
 
-  it('fails non-retryably naming the price when no line item is in the catalogue', async () => {
+  it('stops without retrying, naming the price, when no line item is in the catalogue', async () => {
     await h.restartWorker(SHIPPED_CATALOG);
     const event = checkoutEvent({ metadata: {} });
     await h.deliver(event);
-    const err = await h.result(event.id).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(WorkflowFailedError);
-    expect((err as WorkflowFailedError).cause).toMatchObject({ type: 'UnknownTier', message: expect.stringContaining(STRIPE_MOCK_PRICE) });
+    expect(await h.attention(event.id)).toMatchObject({ step: 'resolvePurchase', errorType: 'UnknownTier', attempts: 1, error: expect.stringContaining(STRIPE_MOCK_PRICE) });
   });
 });

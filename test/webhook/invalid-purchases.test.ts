@@ -1,6 +1,6 @@
-import { WorkflowFailedError } from '@temporalio/client';
 import { checkoutEvent, sumoMetadata } from '../../src/dev/sample-events';
 import { SHIPPED_CATALOG, startHarness, type Harness } from '../support/harness';
+import { cancelSignal } from '../../workflows/operations';
 
 let h: Harness;
 beforeAll(async () => {
@@ -8,15 +8,10 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function failureOf(eventId: string): Promise<{ type?: string; message: string; nonRetryable?: boolean }> {
-  const err = await h.result(eventId).then(
-    () => {
-      throw new Error(`workflow ${eventId} completed but was expected to fail`);
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  return (err as WorkflowFailedError).cause as { type?: string; message: string; nonRetryable?: boolean };
+/** Bad data is not retried: the workflow stops at the step and waits for an operator. */
+async function failureOf(eventId: string): Promise<{ type?: string; message: string; step: string }> {
+  const attention = await h.attention(eventId);
+  return { type: attention.errorType ?? undefined, message: attention.error, step: attention.step };
 }
 
 async function nothingWrittenFor(email: string) {
@@ -31,7 +26,7 @@ describe('invalid Sumo metadata', () => {
     ['sumo_addons', { addons: '{"priority_support":true}' }, /metadata\.sumo_addons must be a JSON array/],
     ['sumo_addons', { addons: 'not json' }, /metadata\.sumo_addons must be a JSON array/],
     ['sumo_addons', { addons: '["teleportation"]' }, /metadata\.sumo_addons has unknown add-on\(s\) "teleportation"/],
-  ])('%s %j fails the workflow without retrying, naming the field and the event, and writes nothing', async (_field, metadata, message) => {
+  ])('%s %j stops the workflow without retrying, naming the field and the event, and writes nothing', async (_field, metadata, message) => {
     const email = `invalid.${Date.now()}.${Math.random()}@example.com`;
     const event = checkoutEvent({ email, metadata: sumoMetadata(metadata) });
     expect((await h.deliver(event)).statusCode).toBe(200);
@@ -41,12 +36,12 @@ describe('invalid Sumo metadata', () => {
     expect(cause.message).toMatch(message);
     expect(cause.message).toContain(event.id);
     await nothingWrittenFor(email);
-    expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('failed');
+    expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('received');
     // History keeps one started event per activity, with its last attempt number:
-    // resolvePurchase ran once (not retried), then recordOutcome marked the event failed.
+    // resolvePurchase ran once (not retried) and nothing ran after it.
     const history = await h.client.workflow.getHandle(event.id).fetchHistory();
     const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
-    expect(attempts).toEqual([1, 1]);
+    expect(attempts).toEqual([1]);
   });
 
   it('a missing email fails naming customer_details.email', async () => {
@@ -57,7 +52,7 @@ describe('invalid Sumo metadata', () => {
 });
 
 describe('a tier that is not in the catalogue', () => {
-  it('fails non-retryably, and once the tier is added a redelivery of the same event completes it', async () => {
+  it('waits for an operator; cancelled, a later redelivery of the same event (after the tier is added) runs again and completes', async () => {
     const email = `newtier.${Date.now()}@example.com`;
     const event = checkoutEvent({ email, metadata: sumoMetadata({ tierId: 'sumo_tier_9', quantity: '2', addons: '[]' }) });
 
@@ -66,6 +61,12 @@ describe('a tier that is not in the catalogue', () => {
     expect(cause.type).toBe('UnknownTier');
     expect(cause.message).toMatch(/metadata\.sumo_product_tier_id "sumo_tier_9" is not in the tier catalogue/);
     await nothingWrittenFor(email);
+    // While it waits, a redelivery is a duplicate of the waiting run.
+    expect((await h.deliver(event)).json()).toEqual({ received: true, workflowId: event.id, duplicate: true });
+
+    await h.client.workflow.getHandle(event.id).signal(cancelSignal, { by: 'oncall@test', reason: 'tier launches next week' });
+    await expect(h.result(event.id)).rejects.toMatchObject({ cause: { type: 'CancelledByOperator' } });
+    expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('failed');
 
     await h.restartWorker({
       ...SHIPPED_CATALOG,

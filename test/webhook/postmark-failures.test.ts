@@ -1,6 +1,6 @@
-import { WorkflowFailedError } from '@temporalio/client';
 import { checkoutEvent, sumoMetadata } from '../../src/dev/sample-events';
 import { startHarness, type Harness } from '../support/harness';
+import { retrySignal, skipSignal, statusQuery } from '../../workflows/operations';
 
 let h: Harness;
 beforeAll(async () => {
@@ -35,23 +35,28 @@ describe('welcome email when Postmark fails', () => {
     expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
   });
 
-  it('does not retry an inactive recipient (422, ErrorCode 406): the fulfillment fails visibly', async () => {
+  it('does not retry an inactive recipient (422, ErrorCode 406): the fulfillment waits for an operator, who can skip the email', async () => {
     const email = `bounced.${Date.now()}@example.com`;
     h.postmark.failAlways({ kind: 'inactive-recipient' });
     const event = checkoutEvent({ email, metadata: sumoMetadata() });
 
     await h.deliver(event);
-    const failure = await h.result(event.id).catch((err: unknown) => err);
+    const attention = await h.attention(event.id);
 
-    expect(failure).toBeInstanceOf(WorkflowFailedError);
-    const cause = (failure as WorkflowFailedError).cause as { type?: string; message: string };
-    expect(cause.type).toBe('EmailRejected');
-    expect(cause.message).toMatch(/ErrorCode 406/);
-    expect(cause.message).toContain(event.id);
+    expect(attention).toMatchObject({ step: 'sendWelcomeEmail', errorType: 'EmailRejected', attempts: 1 });
+    expect(attention.error).toMatch(/ErrorCode 406/);
+    expect(attention.error).toContain(event.id);
     expect(h.postmark.requests.filter((r) => r.to === email)).toHaveLength(1);
-    expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('failed');
     // Access was provisioned; only the email could not go out, and nothing claims it was sent.
+    expect(await h.db.entitlement.count({ where: { user: { email } } })).toBeGreaterThan(0);
     expect(await h.db.emailDelivery.count({ where: { user: { email } } })).toBe(0);
+
+    await h.client.workflow.getHandle(event.id).signal(skipSignal, { by: 'oncall@test', reason: 'address is suppressed in Postmark; customer told by support' });
+    await expect(h.result(event.id)).resolves.toMatchObject({ welcomeEmailMessageId: null });
+    expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('completed');
+    expect(await h.db.operatorAction.findMany({ where: { eventId: event.id } })).toEqual([
+      expect.objectContaining({ action: 'skip', step: 'sendWelcomeEmail', by: 'oncall@test', applied: true }),
+    ]);
   });
 
   it('does not send a second email when Postmark answered too late to know whether the first went out', async () => {
@@ -60,14 +65,29 @@ describe('welcome email when Postmark fails', () => {
     const event = checkoutEvent({ email, metadata: sumoMetadata() });
 
     await h.deliver(event);
-    const failure = await h.result(event.id).catch((err: unknown) => err);
+    const attention = await h.attention(event.id);
 
-    expect(failure).toBeInstanceOf(WorkflowFailedError);
-    expect((failure as WorkflowFailedError).cause).toMatchObject({ type: 'EmailOutcomeUnknown', message: expect.stringContaining('delivery') });
+    expect(attention).toMatchObject({ step: 'sendWelcomeEmail', errorType: 'EmailOutcomeUnknown', error: expect.stringContaining('delivery') });
     await new Promise((r) => setTimeout(r, 2_500)); // let the slow request finish on Postmark's side
     expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
     expect(h.postmark.requests.filter((r) => r.to === email)).toHaveLength(1);
     const delivery = await h.db.emailDelivery.findFirstOrThrow({ where: { user: { email } } });
     expect(delivery.status).toBe('sending');
+
+    // A retry without looking would risk a second email: the activity refuses to guess again.
+    await h.client.workflow.getHandle(event.id).signal(retrySignal, { by: 'oncall@test', reason: 'try again' });
+    await waitForTries(event.id, 'sendWelcomeEmail', 2);
+    expect((await h.attention(event.id)).errorType).toBe('EmailOutcomeUnknown');
+    expect(h.postmark.requests.filter((r) => r.to === email)).toHaveLength(1);
   });
 });
+
+async function waitForTries(eventId: string, step: string, tries: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const state = await h.client.workflow.getHandle(eventId).query(statusQuery);
+    const record = state.steps.find((s) => s.name === step);
+    if (record && record.tries >= tries && state.attention) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${step} of ${eventId} did not reach ${tries} tries`);
+}

@@ -1,0 +1,44 @@
+import type { Command } from '../cli';
+import type { OpsContext } from '../context';
+import { describeFulfillment, originalStart, queryState } from '../workflow-lookup';
+import { cancelSignal, retrySignal, skipSignal } from '../../../workflows/operations';
+
+const SIGNALS = { retry: retrySignal, skip: skipSignal, cancel: cancelSignal };
+
+/** Signals a fulfillment that waits in NeedsAttention; `retry` also re-runs a failed one. */
+async function operate(ctx: OpsContext, action: keyof typeof SIGNALS, eventId: string | undefined, reason: string | undefined) {
+  if (!eventId) throw new Error(`usage: npm run ops -- ${action} <eventId> --reason "…"`);
+  const why = reason?.trim() || (action === 'retry' ? 'cause fixed' : '');
+  if (!why) throw new Error(`--reason is required for ${action} (it goes into the audit record)`);
+  const description = await describeFulfillment(ctx.temporal, eventId);
+  if (!description) throw new Error(`Temporal has no workflow ${eventId}; if Stripe still has the event: npm run ops -- replay ${eventId}`);
+
+  const execution = description.status.name;
+  if (execution === 'RUNNING') {
+    const state = await queryState(ctx.temporal, eventId);
+    if (state && !state.attention) throw new Error(`${eventId} is not waiting for an operator (status ${state.status}, step ${state.currentStep ?? '-'})`);
+    await ctx.temporal.workflow.getHandle(eventId).signal(SIGNALS[action], { by: ctx.operator, reason: why });
+    const step = state?.attention?.step ?? '?';
+    return { human: `${action} sent to ${eventId} (step ${step}) by ${ctx.operator}: ${why}`, json: { eventId, action, step, by: ctx.operator, reason: why, outcome: 'signalled' } };
+  }
+  if (action === 'retry' && execution !== 'COMPLETED') {
+    // A closed, failed run (cancelled by an operator, terminated, timed out): run it again from the start.
+    const start = await originalStart(ctx.temporal, eventId);
+    const outcome = await ctx.fulfillments.start(start);
+    if (outcome.duplicate) throw new Error(`Temporal refused a new run of ${eventId}`);
+    await ctx.db.operatorAction.create({ data: { eventId, action: 'retry', step: '(new run)', by: ctx.operator, reason: why, applied: true, note: `previous run ${execution}` } });
+    return { human: `${eventId} was ${execution}; started a new run (by ${ctx.operator}: ${why})`, json: { eventId, action, by: ctx.operator, reason: why, outcome: 'restarted', previous: execution } };
+  }
+  throw new Error(`${eventId} is ${execution}; nothing to ${action}`);
+}
+
+const signalCommand = (action: keyof typeof SIGNALS, summary: string): Command => ({
+  summary,
+  usage: `${action} <eventId> --reason "…"`,
+  options: { reason: { type: 'string' } },
+  run: (ctx, [eventId], values) => operate(ctx, action, eventId, values.reason as string | undefined),
+});
+
+export const retry = signalCommand('retry', 'run the failed step again (NeedsAttention), or start a failed run again');
+export const skip = signalCommand('skip', 'go on without the failed step (only steps that can be skipped, e.g. an email)');
+export const cancel = signalCommand('cancel', 'give up on a fulfillment waiting for an operator (it fails as CancelledByOperator)');

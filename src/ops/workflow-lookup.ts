@@ -1,0 +1,35 @@
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { WorkflowStart } from '../stripe/event-router';
+import { statusQuery, type FulfillmentState } from '../../workflows/operations';
+
+/** A fulfillment as Temporal knows it, or null when Temporal has no run for the event id. */
+export async function describeFulfillment(client: Client, eventId: string): Promise<WorkflowExecutionDescription | null> {
+  try {
+    return await client.workflow.getHandle(eventId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}
+
+/** The workflow's own account of its steps (needs a worker to answer; null if none does in time). */
+export async function queryState(client: Client, eventId: string): Promise<FulfillmentState | null> {
+  try {
+    return await client.connection.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(eventId).query(statusQuery));
+  } catch {
+    return null;
+  }
+}
+
+/** The workflow type and argument the run was started with, read back from its history. */
+export async function originalStart(client: Client, eventId: string): Promise<WorkflowStart> {
+  const history = await client.workflow.getHandle(eventId).fetchHistory();
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const payload = started?.input?.payloads?.[0];
+  if (!started?.workflowType?.name || !payload) throw new Error(`cannot read the start input of ${eventId} from its history`);
+  return { workflowType: started.workflowType.name, input: defaultPayloadConverter.fromPayload(payload) } as WorkflowStart;
+}
+
+/** Quotes a value for a Temporal visibility query. */
+export const quote = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

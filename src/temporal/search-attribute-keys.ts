@@ -1,0 +1,19 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * Search attributes set on every fulfillment, so the Temporal UI can filter by them.
+ * They are stored in plaintext in Temporal's visibility store: ids only, never personal data.
+ */
+export const searchAttributes = {
+  StripeEventType: defineSearchAttributeKey('StripeEventType', SearchAttributeType.KEYWORD),
+  FulfillmentSource: defineSearchAttributeKey('FulfillmentSource', SearchAttributeType.KEYWORD),
+  StripeCustomerId: defineSearchAttributeKey('StripeCustomerId', SearchAttributeType.KEYWORD),
+  StripeSubscriptionId: defineSearchAttributeKey('StripeSubscriptionId', SearchAttributeType.KEYWORD),
+  SumoCampaignId: defineSearchAttributeKey('SumoCampaignId', SearchAttributeType.KEYWORD),
+  /** Running | Completed | NeedsAttention | Failed, kept current by the workflow. */
+  FulfillmentStatus: defineSearchAttributeKey('FulfillmentStatus', SearchAttributeType.KEYWORD),
+  /** emailHash() of the buyer's normalised email: find a customer's fulfillments without storing the email. */
+  CustomerEmailHash: defineSearchAttributeKey('CustomerEmailHash', SearchAttributeType.KEYWORD),
+} as const;
+
+export const FULFILLMENT_STATUS = searchAttributes.FulfillmentStatus;

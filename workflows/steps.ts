@@ -1,0 +1,149 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  isCancellation,
+  log,
+  setHandler,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { FULFILLMENT_STATUS } from '../src/temporal/search-attribute-keys';
+import {
+  cancelSignal,
+  retrySignal,
+  skipSignal,
+  statusQuery,
+  type FulfillmentState,
+  type FulfillmentStatus,
+  type OperatorAction,
+  type OperatorRequest,
+  type StepRecord,
+} from './operations';
+
+/** How long a fulfillment waits for an operator before it fails for good. */
+const ATTENTION_TIMEOUT = '30 days';
+
+export interface StepOptions<T> {
+  /** What the workflow goes on with when an operator skips this step; absent = cannot be skipped. */
+  skipWith?: () => T;
+}
+
+/**
+ * Runs the workflow's steps so that a step that fails for good (bad data, or an outage
+ * that outlasted the activity's bounded retries) does not end the workflow: it becomes
+ * `NeedsAttention` (search attribute and `status` query), and waits for an operator's
+ * `retry`, `skip` or `cancel` signal. Every signal is kept in the audit trail (and by
+ * `recordAudit`, in the database).
+ */
+export function createStepRunner(recordAudit: (action: OperatorAction) => Promise<void>) {
+  const state: FulfillmentState = { status: 'Running', currentStep: null, steps: [], attention: null, audit: [] };
+  let pending: (OperatorRequest & { action: OperatorAction['action'] }) | null = null;
+
+  setHandler(statusQuery, () => state);
+  const request = (action: OperatorAction['action']) => (req: OperatorRequest) => {
+    if (!state.attention) {
+      log.warn(`operator ${action} ignored: the fulfillment is not waiting for an operator`, { by: req.by });
+      state.audit.push({ ...req, action, step: state.currentStep ?? '-', at: new Date().toISOString(), applied: false, note: 'not waiting for an operator' });
+      return;
+    }
+    pending = { ...req, action };
+  };
+  setHandler(retrySignal, request('retry'));
+  setHandler(skipSignal, request('skip'));
+  setHandler(cancelSignal, request('cancel'));
+
+  const setStatus = (status: FulfillmentStatus) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: FULFILLMENT_STATUS, value: status }]);
+  };
+
+  async function run<T>(name: string, fn: () => Promise<T>, options: StepOptions<T> = {}): Promise<T> {
+    const step: StepRecord = { name, status: 'running', tries: 0, attempts: null, lastError: null, errorType: null };
+    state.steps.push(step);
+    state.currentStep = name;
+    for (;;) {
+      step.tries++;
+      step.status = 'running';
+      try {
+        const result = await fn();
+        step.status = 'completed';
+        return result;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const failure = describeStepFailure(err);
+        Object.assign(step, { status: 'failed', lastError: failure.message, errorType: failure.type, attempts: failure.attempts });
+        state.attention = { step: name, error: failure.message, errorType: failure.type, attempts: failure.attempts, since: new Date().toISOString() };
+        setStatus('NeedsAttention');
+        log.warn('fulfillment needs attention', { step: name, error: failure.message, errorType: failure.type });
+
+        const decision = await waitForOperator(name, options.skipWith !== undefined);
+        state.attention = null;
+        setStatus('Running');
+        if (decision === 'skip') {
+          step.status = 'skipped';
+          return options.skipWith!();
+        }
+        if (decision === 'cancel' || decision === 'timeout') {
+          throw ApplicationFailure.create({
+            message:
+              decision === 'cancel'
+                ? `cancelled by ${state.audit.at(-1)?.by} at step ${name}: ${state.audit.at(-1)?.reason} (last error: ${failure.message})`
+                : `no operator acted within ${ATTENTION_TIMEOUT} at step ${name} (last error: ${failure.message})`,
+            type: decision === 'cancel' ? 'CancelledByOperator' : 'AttentionTimedOut',
+            nonRetryable: true,
+          });
+        }
+        // retry: loop and run the step again.
+      }
+    }
+  }
+
+  async function waitForOperator(stepName: string, skippable: boolean): Promise<'retry' | 'skip' | 'cancel' | 'timeout'> {
+    for (;;) {
+      const acted = await condition(() => pending !== null, ATTENTION_TIMEOUT);
+      if (!acted) return 'timeout';
+      const req = pending!;
+      pending = null;
+      const refused = req.action === 'skip' && !skippable;
+      const action: OperatorAction = {
+        by: req.by,
+        reason: req.reason,
+        action: req.action,
+        step: stepName,
+        at: new Date().toISOString(),
+        applied: !refused,
+        note: refused ? `step ${stepName} cannot be skipped` : null,
+      };
+      state.audit.push(action);
+      await recordAudit(action);
+      if (!refused) return req.action;
+    }
+  }
+
+  return {
+    state,
+    run,
+    /** The workflow ends: Completed or Failed. */
+    finish(status: 'Completed' | 'Failed') {
+      state.currentStep = null;
+      setStatus(status);
+    },
+    eventId: () => workflowInfo().workflowId,
+  };
+}
+
+/** The activity's own message and type, and its attempt count when the worker reported it. */
+export function describeStepFailure(err: unknown): { message: string; type: string | null; attempts: number | null } {
+  let cause: unknown = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof TimeoutFailure) {
+    return { message: `activity timed out (${cause.timeoutType}) ${cause.cause ? `after: ${cause.cause.message}` : ''}`.trim(), type: 'ActivityTimeout', attempts: null };
+  }
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as { attempt?: number } | undefined;
+    return { message: cause.message, type: cause.type ?? null, attempts: details?.attempt ?? null };
+  }
+  cause = cause instanceof Error ? cause : new Error(String(cause));
+  return { message: (cause as Error).message, type: null, attempts: null };
+}
