@@ -1,0 +1,112 @@
+/**
+ * Re-records the replay fixtures in test/fixtures/histories from real runs:
+ *   npx tsx scripts/record-histories.ts
+ * Starts its own Temporal dev server, stripe-mock, local Postmark and a scratch database
+ * (`fulfillment_histories_test` on DATABASE_URL's server, default the local PostgreSQL),
+ * runs one fulfillment per scenario and saves each history as the Temporal CLI prints it.
+ *
+ * Re-record only for a change no deployed workflow can be running (there is no deployment
+ * yet); once there is one, change workflows with `patched()` and add fixtures, never replace.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type Stripe from 'stripe';
+import { applyMigrations } from '../src/db/migrate';
+import { startInProcessService } from '../src/dev/in-process-service';
+import { startLocalPostmark } from '../src/dev/local-postmark';
+import { recreateDatabase } from '../src/dev/recreate-database';
+import { checkoutEvent, invoiceEvent, signPayload, subscriptionEvent, sumoMetadata } from '../src/dev/sample-events';
+import { startStripeMock } from '../src/dev/stripe-mock';
+import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
+import { cancelSignal, retrySignal, statusQuery } from '../workflows/operations';
+
+const OUT = join(__dirname, '../test/fixtures/histories');
+const SECRET = 'whsec_record_histories';
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  mkdirSync(OUT, { recursive: true });
+  const server = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+  server.pathname = '/fulfillment_histories_test';
+  const databaseUrl = server.toString();
+  await recreateDatabase(databaseUrl, '_test');
+  await applyMigrations(databaseUrl);
+  const [temporal, stripeMock, postmark] = await Promise.all([startTemporalDevServer({ uiPort: null }), startStripeMock(), startLocalPostmark()]);
+  const catalog = require('../config/catalog.json');
+  const service = await startInProcessService({
+    databaseUrl,
+    temporalAddress: temporal.address,
+    taskQueue: 'record-histories',
+    webhookSecret: SECRET,
+    catalog,
+    stripeApiBase: stripeMock.url,
+    postmarkUrl: postmark.url,
+    maxActivityAttempts: 2,
+  });
+  const deliver = async (event: Stripe.Event) => {
+    const body = JSON.stringify(event);
+    const res = await service.app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, SECRET) }, payload: body });
+    if (res.statusCode !== 200) throw new Error(`webhook answered ${res.statusCode}: ${res.body}`);
+  };
+  const handle = (id: string) => service.client.workflow.getHandle(id);
+  const waitForAttention = async (id: string) => {
+    for (let i = 0; i < 300; i++) {
+      if ((await handle(id).query(statusQuery)).attention) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${id} never needed attention`);
+  };
+  const save = async (id: string, name: string) => {
+    await handle(id).result().catch(() => undefined);
+    writeFileSync(join(OUT, `${name}.json`), historyToJSON(await handle(id).fetchHistory()));
+    console.log(`recorded ${name}`);
+  };
+
+  try {
+    const sumo = checkoutEvent({ metadata: sumoMetadata() });
+    await deliver(sumo);
+    await save(sumo.id, 'sumo-new-user');
+
+    const direct = checkoutEvent({ metadata: { tier_id: 'pro' } });
+    await deliver(direct);
+    await save(direct.id, 'direct-new-user');
+
+    const user = await service.db.user.create({ data: { email: `existing.${Date.now()}@example.com`, source: 'direct' } });
+    const existing = checkoutEvent({ clientReferenceId: user.id, metadata: { tier_id: 'starter' } });
+    await deliver(existing);
+    await save(existing.id, 'direct-existing-user');
+
+    const invalid = checkoutEvent({ metadata: sumoMetadata({ quantity: 'abc' }) });
+    await deliver(invalid);
+    await waitForAttention(invalid.id);
+    await handle(invalid.id).signal(cancelSignal, { by: 'recorder', reason: 'bad quantity' });
+    await save(invalid.id, 'sumo-invalid-quantity-cancelled');
+
+    postmark.failAlways({ kind: 'server-error' });
+    const outage = checkoutEvent({ metadata: sumoMetadata() });
+    await deliver(outage);
+    await waitForAttention(outage.id);
+    postmark.reset();
+    await handle(outage.id).signal(retrySignal, { by: 'recorder', reason: 'postmark is back' });
+    await save(outage.id, 'sumo-postmark-outage-retried');
+
+    const subscriptionId = (sumo.data.object as { subscription: string }).subscription;
+    const updated = subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity: 5 });
+    await deliver(updated);
+    await save(updated.id, 'subscription-updated');
+
+    const failed = invoiceEvent({ type: 'invoice.payment_failed', subscriptionId, created: Math.floor(Date.now() / 1000) - 8 * 86_400 });
+    await deliver(failed);
+    await save(failed.id, 'invoice-payment-failed-grace-over');
+  } finally {
+    await service.close();
+    await Promise.allSettled([temporal.stop(), stripeMock.stop(), postmark.close()]);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
