@@ -39,7 +39,8 @@ export interface StepOptions<T> {
  */
 export function createStepRunner(recordAudit: (action: OperatorAction) => Promise<void>) {
   const state: FulfillmentState = { status: 'Running', currentStep: null, steps: [], attention: null, audit: [] };
-  let pending: (OperatorRequest & { action: OperatorAction['action'] }) | null = null;
+  // A queue, not a slot: signals sent while no worker runs arrive together, and each must count.
+  const pending: Array<OperatorRequest & { action: OperatorAction['action'] }> = [];
 
   setHandler(statusQuery, () => state);
   const request = (action: OperatorAction['action']) => (req: OperatorRequest) => {
@@ -48,7 +49,7 @@ export function createStepRunner(recordAudit: (action: OperatorAction) => Promis
       state.audit.push({ ...req, action, step: state.currentStep ?? '-', at: new Date().toISOString(), applied: false, note: 'not waiting for an operator' });
       return;
     }
-    pending = { ...req, action };
+    pending.push({ ...req, action });
   };
   setHandler(retrySignal, request('retry'));
   setHandler(skipSignal, request('skip'));
@@ -102,10 +103,9 @@ export function createStepRunner(recordAudit: (action: OperatorAction) => Promis
 
   async function waitForOperator(stepName: string, skippable: boolean): Promise<'retry' | 'skip' | 'cancel' | 'timeout'> {
     for (;;) {
-      const acted = await condition(() => pending !== null, ATTENTION_TIMEOUT);
+      const acted = await condition(() => pending.length > 0, ATTENTION_TIMEOUT);
       if (!acted) return 'timeout';
-      const req = pending!;
-      pending = null;
+      const req = pending.shift()!;
       const refused = req.action === 'skip' && !skippable;
       const action: OperatorAction = {
         by: req.by,

@@ -1,0 +1,20 @@
+import type Stripe from 'stripe';
+import { createStripeClient } from '../../src/clients/stripe';
+import type { OpsContext } from '../../src/ops/context';
+import { createFulfillmentStarter } from '../../src/temporal/start-fulfillment';
+import type { Harness } from './harness';
+import { testEnv } from './test-env';
+
+/** The ops CLI's context over a test harness's real services (closing it leaves them open). */
+export function opsContextFor(h: Harness, overrides: { stripe?: Stripe; operator?: string } = {}): OpsContext {
+  return {
+    temporal: h.client,
+    db: h.db,
+    stripe: overrides.stripe ?? createStripeClient('sk_test_ops', testEnv.stripeApiBase),
+    fulfillments: createFulfillmentStarter(h.client, h.taskQueue),
+    namespace: 'default',
+    taskQueue: h.taskQueue,
+    operator: overrides.operator ?? 'oncall@test',
+    close: async () => {},
+  };
+}
