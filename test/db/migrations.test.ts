@@ -22,7 +22,7 @@ describe('migrations', () => {
       await pg.connect();
       const { rows } = await pg.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
       await pg.end();
-      expect(rows.map((r) => r.name)).toEqual(['_prisma_migrations', 'email_deliveries', 'entitlements', 'stripe_events', 'subscriptions', 'users']);
+      expect(rows.map((r) => r.name)).toEqual(['_prisma_migrations', 'email_deliveries', 'entitlements', 'operator_actions', 'stripe_events', 'subscriptions', 'users']);
     } finally {
       const admin = new URL(url);
       admin.pathname = '/postgres';
