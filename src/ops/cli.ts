@@ -23,6 +23,8 @@ const commands: Record<string, () => Promise<Command>> = {
   retry: async () => (await import('./commands/signal')).retry,
   skip: async () => (await import('./commands/signal')).skip,
   cancel: async () => (await import('./commands/signal')).cancel,
+  replay: async () => (await import('./commands/stripe-events')).replay,
+  reconcile: async () => (await import('./commands/stripe-events')).reconcile,
 };
 
 export async function runCli(argv: string[], ctx: OpsContext = createOpsContext()): Promise<{ code: number; output: string }> {

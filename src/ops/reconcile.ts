@@ -1,0 +1,47 @@
+import type Stripe from 'stripe';
+import { acceptEvent, type IngestDeps } from '../ingest/accept-event';
+import { HANDLED_EVENT_TYPES } from '../stripe/event-router';
+
+export interface ReconcileReport {
+  since: string;
+  listed: number;
+  started: string[];
+  duplicate: number;
+  ignored: number;
+  failed: Array<{ eventId: string; error: string }>;
+}
+
+/**
+ * Lists the handled event types Stripe has since `since` and runs every one through the
+ * webhook's own path (acceptEvent). Events that already have a workflow, or were completed,
+ * are duplicates and change nothing, so this is safe to run any time, as often as wanted.
+ * Oldest first, so a checkout runs before its later lifecycle events (order does not
+ * affect the result, only how soon a user gets access).
+ */
+export async function reconcileStripeEvents(stripe: Stripe, ingest: IngestDeps, since: Date): Promise<ReconcileReport> {
+  const events: Stripe.Event[] = [];
+  const created = Math.floor(since.getTime() / 1000);
+  for await (const event of stripe.events.list({ types: [...HANDLED_EVENT_TYPES], created: { gte: created }, limit: 100 })) events.push(event);
+  events.sort((a, b) => a.created - b.created);
+
+  const report: ReconcileReport = { since: since.toISOString(), listed: events.length, started: [], duplicate: 0, ignored: 0, failed: [] };
+  for (const event of events) {
+    try {
+      const outcome = await acceptEvent(ingest, event);
+      if (outcome.outcome === 'started') report.started.push(event.id);
+      else if (outcome.outcome === 'duplicate') report.duplicate++;
+      else report.ignored++;
+    } catch (err) {
+      report.failed.push({ eventId: event.id, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return report;
+}
+
+/** Fetches one event from Stripe (for events Stripe stopped retrying) and runs it. */
+export async function replayStripeEvent(stripe: Stripe, ingest: IngestDeps, eventId: string) {
+  const event = await stripe.events.retrieve(eventId).catch((err: unknown) => {
+    throw new Error(`Stripe has no event ${eventId} (${(err as Error).message}); Stripe keeps events for 30 days`);
+  });
+  return { event, ...(await acceptEvent(ingest, event)) };
+}
