@@ -2,6 +2,7 @@ import type { ServerClient } from 'postmark';
 import type Stripe from 'stripe';
 import type { Catalog } from '../src/catalog/catalog';
 import type { PrismaClient } from '../src/generated/prisma/client';
+import type { FulfillmentStarter } from '../src/temporal/start-fulfillment';
 
 /** Everything activities touch in the world. Wired once, in the worker. */
 export interface ActivityDeps {
@@ -12,4 +13,6 @@ export interface ActivityDeps {
   mail: { from: string; welcomeTemplate: string; paymentFailedTemplate: string };
   /** How long a past_due subscription keeps its access after the first failed payment. */
   access: { pastDueGraceMs: number };
+  /** Starts workflows for events found by reconciliation (the webhook's own path). */
+  fulfillments: FulfillmentStarter;
 }

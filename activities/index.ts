@@ -4,6 +4,7 @@ import { createLinkSubscription } from './link-subscription';
 import { createProvisionAccess } from './provision-access';
 import { createRecordOperatorAction } from './record-operator-action';
 import { createRecordOutcome } from './record-outcome';
+import { createReconcileEvents } from './reconcile-events';
 import { createRecordSubscriptionEvent } from './record-subscription-event';
 import { createResolvePurchase } from './resolve-purchase';
 import { createSendPaymentFailedEmail } from './send-payment-failed-email';
@@ -24,4 +25,5 @@ export const createActivities = (deps: ActivityDeps) => ({
   recordSubscriptionEvent: createRecordSubscriptionEvent(deps),
   syncAccess: createSyncAccess(deps),
   sendPaymentFailedEmail: createSendPaymentFailedEmail(deps),
+  reconcileEvents: createReconcileEvents(deps),
 });

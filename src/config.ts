@@ -42,6 +42,8 @@ const workerSchema = z.object({
   POSTMARK_PAYMENT_FAILED_TEMPLATE: z.string().min(1).default('payment-failed'),
   PAST_DUE_GRACE_PERIOD: duration.default(7 * 86_400_000),
   CATALOG_PATH: z.string().min(1).default('config/catalog.json'),
+  RECONCILE_EVERY: z.union([z.literal('off').transform(() => null), duration]).default(3_600_000),
+  RECONCILE_LOOKBACK: duration.default(72 * 3_600_000),
   ACTIVITY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
 });
 

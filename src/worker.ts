@@ -2,10 +2,13 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Catalog } from './catalog/catalog';
 import { createPostmarkClient } from './clients/postmark';
 import { createStripeClient } from './clients/stripe';
+import { createTemporalClient } from './clients/temporal';
 import { loadWorkerConfig } from './config';
 import { createPrisma } from './db/prisma';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
+import { createFulfillmentStarter } from './temporal/start-fulfillment';
+import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
 import { buildWorker } from './worker/build-worker';
 import { temporalLogger } from './worker/temporal-logger';
 
@@ -17,6 +20,13 @@ async function main(): Promise<void> {
   const catalog = Catalog.fromFile(config.CATALOG_PATH);
   const db = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const schedule = await ensureReconcileSchedule(client, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    everyMs: config.RECONCILE_EVERY,
+    lookbackMs: config.RECONCILE_LOOKBACK,
+  });
+  logger.info({ schedule, every: config.RECONCILE_EVERY, lookback: config.RECONCILE_LOOKBACK }, 'reconcile schedule');
   const worker = await buildWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -33,6 +43,7 @@ async function main(): Promise<void> {
         paymentFailedTemplate: config.POSTMARK_PAYMENT_FAILED_TEMPLATE,
       },
       access: { pastDueGraceMs: config.PAST_DUE_GRACE_PERIOD },
+      fulfillments: createFulfillmentStarter(client, config.TEMPORAL_TASK_QUEUE),
     },
   });
 
@@ -40,6 +51,7 @@ async function main(): Promise<void> {
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, catalog: config.CATALOG_PATH }, 'worker polling');
   await worker.run();
   await connection.close();
+  await client.connection.close();
   await db.$disconnect();
 }
 

@@ -1,2 +1,3 @@
 export { fulfillCheckout } from './fulfill-checkout';
 export { syncSubscription } from './sync-subscription';
+export { reconcileStripeEvents } from './reconcile-stripe-events';

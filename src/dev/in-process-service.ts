@@ -33,7 +33,8 @@ export async function startInProcessService(options: InProcessServiceOptions) {
   const db = createPrisma(options.databaseUrl, { max: options.dbPoolSize ?? 5 });
   const workerConnection = await NativeConnection.connect({ address: options.temporalAddress });
   const client = new Client({ connection: await Connection.connect({ address: options.temporalAddress }) });
-  const app = await buildApp({ db, fulfillments: createFulfillmentStarter(client, options.taskQueue), webhookSecrets: [options.webhookSecret] });
+  const fulfillments = createFulfillmentStarter(client, options.taskQueue);
+  const app = await buildApp({ db, fulfillments, webhookSecrets: [options.webhookSecret] });
 
   let worker: Worker;
   let running: Promise<void>;
@@ -51,6 +52,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
         postmark: createPostmarkClient('local-postmark-token', options.postmarkUrl, options.postmarkTimeoutSeconds),
         mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome', paymentFailedTemplate: 'payment-failed' },
         access: { pastDueGraceMs: options.pastDueGraceMs ?? 7 * 86_400_000 },
+        fulfillments,
       },
     });
     running = worker.run();

@@ -34,7 +34,7 @@ export interface DeliverOptions {
  * a local Postmark that records what the real postmark client sends.
  */
 export async function startHarness(
-  options: { catalog?: CatalogData; postmarkTimeoutSeconds?: number; pastDueGraceMs?: number; maxActivityAttempts?: number } = {},
+  options: { catalog?: CatalogData; postmarkTimeoutSeconds?: number; pastDueGraceMs?: number; maxActivityAttempts?: number; stripeApiBase?: string } = {},
 ) {
   const postmark = await startLocalPostmark();
   const taskQueue = `test-${randomUUID()}`;
@@ -44,7 +44,7 @@ export async function startHarness(
     taskQueue,
     webhookSecret: WEBHOOK_SECRET,
     catalog: options.catalog ?? SHIPPED_CATALOG,
-    stripeApiBase: testEnv.stripeApiBase,
+    stripeApiBase: options.stripeApiBase ?? testEnv.stripeApiBase,
     postmarkUrl: postmark.url,
     postmarkTimeoutSeconds: options.postmarkTimeoutSeconds,
     pastDueGraceMs: options.pastDueGraceMs,
