@@ -3,6 +3,7 @@ import type { PrismaClient } from './generated/prisma/client';
 import { registerErrorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health-routes';
 import { stripeWebhookRoute } from './http/stripe-webhook-route';
+import { createWebhookMetrics, metricsRoute } from './http/webhook-metrics';
 import type { FulfillmentStarter } from './temporal/start-fulfillment';
 
 export interface AppDeps {
@@ -18,6 +19,8 @@ export async function buildApp({ logger, ...deps }: AppDeps) {
   const app = Fastify(logger ? { loggerInstance: logger } : { logger: false });
   registerErrorHandler(app);
   await app.register(healthRoutes, deps);
-  await app.register(stripeWebhookRoute, deps);
+  const metrics = createWebhookMetrics();
+  await app.register(stripeWebhookRoute, { ...deps, metrics });
+  await app.register(metricsRoute, { metrics });
   return app;
 }

@@ -44,6 +44,8 @@ const workerSchema = z.object({
   CATALOG_PATH: z.string().min(1).default('config/catalog.json'),
   RECONCILE_EVERY: z.union([z.literal('off').transform(() => null), duration]).default(3_600_000),
   RECONCILE_LOOKBACK: duration.default(72 * 3_600_000),
+  /** host:port for the worker's Prometheus endpoint (Temporal SDK metrics); `off` disables. */
+  WORKER_METRICS_ADDRESS: z.string().trim().default('0.0.0.0:9464').transform((v) => (v === 'off' || v === '' ? null : v)),
   ACTIVITY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
 });
 

@@ -16,7 +16,10 @@ import { temporalLogger } from './worker/temporal-logger';
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
-  Runtime.install({ logger: temporalLogger(logger) });
+  Runtime.install({
+    logger: temporalLogger(logger),
+    ...(config.WORKER_METRICS_ADDRESS && { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } }),
+  });
   const catalog = Catalog.fromFile(config.CATALOG_PATH);
   const db = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });

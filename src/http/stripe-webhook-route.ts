@@ -4,6 +4,7 @@ import { acceptEvent, LedgerUnavailableError } from '../ingest/accept-event';
 import { TemporalUnavailableError, type FulfillmentStarter } from '../temporal/start-fulfillment';
 import { HttpError } from './http-error';
 import { verifyStripeEvent } from './verify-signature';
+import type { WebhookMetrics } from './webhook-metrics';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -11,6 +12,7 @@ export interface StripeWebhookDeps {
   db: PrismaClient;
   fulfillments: FulfillmentStarter;
   webhookSecrets: string[];
+  metrics?: WebhookMetrics;
 }
 
 /**
@@ -23,9 +25,15 @@ export async function stripeWebhookRoute(app: FastifyInstance, deps: StripeWebho
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
 
+  // Counted on every answer, errors included (they are produced by the error handler).
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.url === '/webhooks/stripe') deps.metrics?.observe(request, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
   app.post('/webhooks/stripe', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (request) => {
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const event = verifyStripeEvent(rawBody, request.headers['stripe-signature'], deps.webhookSecrets);
+    deps.metrics?.noteEventType(request, event.type);
     const log = request.log.child({ eventId: event.id, eventType: event.type, account: event.account });
 
     const accepted = await acceptEvent(deps, event).catch((err: unknown) => {
