@@ -1,0 +1,69 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { startInProcessService } from '../../src/dev/in-process-service';
+import { startLocalPostmark, type LocalPostmark } from '../../src/dev/local-postmark';
+import { checkoutEvent, signPayload, sumoMetadata } from '../../src/dev/sample-events';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-dev-server';
+import { SHIPPED_CATALOG, WEBHOOK_SECRET } from '../support/harness';
+import { testEnv } from '../support/test-env';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '../../test-artifacts');
+
+let temporal: TemporalDevServer;
+let postmark: LocalPostmark;
+let service: Awaited<ReturnType<typeof startInProcessService>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (.ci/run does), or set CHROMIUM_PATH`);
+  [temporal, postmark] = await Promise.all([startTemporalDevServer({}), startLocalPostmark()]);
+  service = await startInProcessService({
+    databaseUrl: testEnv.databaseUrl,
+    temporalAddress: temporal.address,
+    taskQueue: 'ui-check',
+    webhookSecret: WEBHOOK_SECRET,
+    catalog: SHIPPED_CATALOG,
+    stripeApiBase: testEnv.stripeApiBase,
+    postmarkUrl: postmark.url,
+    workflowBundle: { codePath: testEnv.workflowBundlePath },
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.close();
+  await Promise.allSettled([temporal?.stop(), postmark?.close()]);
+});
+
+describe('the Temporal UI, in a real browser', () => {
+  it('finds a fulfillment by its Stripe event id and shows it completed, with its activities', async () => {
+    const event = checkoutEvent({ metadata: sumoMetadata({ tierId: 'sumo_tier_2', quantity: '3' }) });
+    const body = JSON.stringify(event);
+    const response = await service.app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, WEBHOOK_SECRET) }, payload: body });
+    expect(response.statusCode).toBe(200);
+    await service.client.workflow.getHandle(event.id).result();
+    const history = await service.client.workflow.getHandle(event.id).fetchHistory();
+    const activities = [...new Set(history.events!.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []))];
+    expect(activities).toContain('sendWelcomeEmail');
+
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
+    // As on call would: the workflow list, filtered by the event id.
+    const query = encodeURIComponent(`WorkflowId="${event.id}"`);
+    await page.goto(`${temporal.uiUrl}/namespaces/default/workflows?query=${query}`);
+    const link = page.getByRole('link', { name: event.id }).first();
+    await link.waitFor({ timeout: 30_000 });
+    await link.click();
+
+    await page.getByText(event.id).first().waitFor({ timeout: 30_000 });
+    await page.getByText('Completed', { exact: false }).first().waitFor({ timeout: 30_000 });
+    for (const name of activities) await page.getByText(name, { exact: false }).first().waitFor({ timeout: 30_000 });
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-workflow.png'), fullPage: false });
+    if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: join(__dirname, '../../docs/temporal-ui-fulfillment.png'), fullPage: false });
+    await page.close();
+  }, 120_000);
+});
