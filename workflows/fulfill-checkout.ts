@@ -1,6 +1,5 @@
 import { isCancellation } from '@temporalio/workflow';
 import { call } from './activity-calls';
-import { describeFailure } from './failure';
 import { reviewAccessWhenGraceEnds } from './grace-review';
 import { createStepRunner } from './steps';
 import type { FulfillmentInput, FulfillmentSummary } from './types';
@@ -15,7 +14,7 @@ import type { FulfillmentInput, FulfillmentSummary } from './types';
  */
 export async function fulfillCheckout(input: FulfillmentInput): Promise<FulfillmentSummary> {
   const { eventId } = input;
-  const steps = createStepRunner((action) => call('recordOperatorAction', `Audit: ${action.action} by ${action.by}`, { eventId, action }));
+  const steps = createStepRunner(eventId);
   const tier = input.tierId ? `tier ${input.tierId}${input.rawQuantity ? ` ×${input.rawQuantity}` : ''}` : 'tier from line items';
   try {
     const purchase = await steps.run('resolvePurchase', () => call('resolvePurchase', `Validate ${input.source} purchase: ${tier}`, input));
@@ -48,8 +47,7 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
           skipWith: () => null,
         })
       : null;
-    await steps.run('recordOutcome', () => call('recordOutcome', 'Mark the event fulfilled', { eventId, status: 'completed', error: null }));
-    steps.finish('Completed');
+    await steps.complete('Mark the event fulfilled');
     // A payment failure recorded before this checkout linked the user started a grace period.
     await reviewAccessWhenGraceEnds(access.reviewAt, provision);
     return {
@@ -64,9 +62,6 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
     };
   } catch (err) {
     if (isCancellation(err)) throw err;
-    const failure = describeFailure(err);
-    await call('recordOutcome', 'Mark the event failed', { eventId, status: 'failed', error: failure.message });
-    steps.finish('Failed');
-    throw failure;
+    throw await steps.fail(err);
   }
 }

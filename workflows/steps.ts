@@ -1,5 +1,6 @@
 import {
   ActivityFailure,
+  setCurrentDetails,
   ApplicationFailure,
   condition,
   isCancellation,
@@ -7,9 +8,10 @@ import {
   setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import { FULFILLMENT_STATUS } from '../src/temporal/search-attribute-keys';
+import { call } from './activity-calls';
+import { describeFailure } from './failure';
 import {
   cancelSignal,
   retrySignal,
@@ -33,11 +35,12 @@ export interface StepOptions<T> {
 /**
  * Runs the workflow's steps so that a step that fails for good (bad data, or an outage
  * that outlasted the activity's bounded retries) does not end the workflow: it becomes
- * `NeedsAttention` (search attribute and `status` query), and waits for an operator's
- * `retry`, `skip` or `cancel` signal. Every signal is kept in the audit trail (and by
- * `recordAudit`, in the database).
+ * `NeedsAttention` (search attribute, `status` query, the run's details in the UI), and
+ * waits for an operator's `retry`, `skip` or `cancel` signal. Every signal is kept in the
+ * audit trail, and in the database's `operator_actions`.
  */
-export function createStepRunner(recordAudit: (action: OperatorAction) => Promise<void>) {
+export function createStepRunner(eventId: string) {
+  const recordAudit = (action: OperatorAction) => call('recordOperatorAction', `Audit: ${action.action} by ${action.by}`, { eventId, action });
   const state: FulfillmentState = { status: 'Running', currentStep: null, steps: [], attention: null, audit: [] };
   // A queue, not a slot: signals sent while no worker runs arrive together, and each must count.
   const pending: Array<OperatorRequest & { action: OperatorAction['action'] }> = [];
@@ -77,10 +80,15 @@ export function createStepRunner(recordAudit: (action: OperatorAction) => Promis
         Object.assign(step, { status: 'failed', lastError: failure.message, errorType: failure.type, attempts: failure.attempts });
         state.attention = { step: name, error: failure.message, errorType: failure.type, attempts: failure.attempts, since: new Date().toISOString() };
         setStatus('NeedsAttention');
+        setCurrentDetails(
+          `**Needs attention** at step \`${name}\`: ${failure.message}\n\n` +
+            `Fix the cause, then \`npm run ops -- retry ${eventId} --reason "…"\` (or \`skip\` / \`cancel\`).`,
+        );
         log.warn('fulfillment needs attention', { step: name, error: failure.message, errorType: failure.type });
 
         const decision = await waitForOperator(name, options.skipWith !== undefined);
         state.attention = null;
+        setCurrentDetails('');
         setStatus('Running');
         if (decision === 'skip') {
           step.status = 'skipped';
@@ -122,15 +130,26 @@ export function createStepRunner(recordAudit: (action: OperatorAction) => Promis
     }
   }
 
+  const finish = (status: 'Completed' | 'Failed') => {
+    state.currentStep = null;
+    setStatus(status);
+  };
+
   return {
     state,
     run,
-    /** The workflow ends: Completed or Failed. */
-    finish(status: 'Completed' | 'Failed') {
-      state.currentStep = null;
-      setStatus(status);
+    /** Marks the event done in the ledger; the run is Completed. */
+    async complete(what: string): Promise<void> {
+      await run('recordOutcome', () => call('recordOutcome', what, { eventId, status: 'completed', error: null }));
+      finish('Completed');
     },
-    eventId: () => workflowInfo().workflowId,
+    /** Marks the event failed in the ledger; returns the failure the workflow ends with. */
+    async fail(err: unknown) {
+      const failure = describeFailure(err);
+      await call('recordOutcome', 'Mark the event failed', { eventId, status: 'failed', error: failure.message });
+      finish('Failed');
+      return failure;
+    },
   };
 }
 

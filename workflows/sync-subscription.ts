@@ -1,6 +1,5 @@
 import { isCancellation } from '@temporalio/workflow';
 import { call } from './activity-calls';
-import { describeFailure } from './failure';
 import { reviewAccessWhenGraceEnds } from './grace-review';
 import { createStepRunner } from './steps';
 import type { SubscriptionEventInput, SubscriptionSyncSummary } from './types';
@@ -15,7 +14,7 @@ import type { SubscriptionEventInput, SubscriptionSyncSummary } from './types';
  */
 export async function syncSubscription(input: SubscriptionEventInput): Promise<SubscriptionSyncSummary> {
   const { eventId, stripeSubscriptionId } = input;
-  const steps = createStepRunner((action) => call('recordOperatorAction', `Audit: ${action.action} by ${action.by}`, { eventId, action }));
+  const steps = createStepRunner(eventId);
   const sync = () => call('syncAccess', `Sync access of ${stripeSubscriptionId}`, { eventId, stripeSubscriptionId });
   try {
     const state = await steps.run('recordSubscriptionEvent', () =>
@@ -31,8 +30,7 @@ export async function syncSubscription(input: SubscriptionEventInput): Promise<S
             { skipWith: () => ({ messageId: null, skipped: 'skipped by an operator' }) },
           )
         : null;
-    await steps.run('recordOutcome', () => call('recordOutcome', 'Mark the event applied', { eventId, status: 'completed', error: null }));
-    steps.finish('Completed');
+    await steps.complete('Mark the event applied');
     await reviewAccessWhenGraceEnds(access.reviewAt, sync);
     return {
       eventId,
@@ -45,9 +43,6 @@ export async function syncSubscription(input: SubscriptionEventInput): Promise<S
     };
   } catch (err) {
     if (isCancellation(err)) throw err;
-    const failure = describeFailure(err);
-    await call('recordOutcome', 'Mark the event failed', { eventId, status: 'failed', error: failure.message });
-    steps.finish('Failed');
-    throw failure;
+    throw await steps.fail(err);
   }
 }

@@ -1,19 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Catalog } from '../catalog/catalog';
 import type { PrismaClient } from '../generated/prisma/client';
+import type { AccessSync } from '../../workflows/types';
 import { decideAccess } from './access-policy';
 import { lockSubscription } from './subscription-store';
 
-export interface AccessSyncResult {
-  linked: boolean;
-  hasAccess: boolean;
-  reason: string;
-  seatLimit: number;
-  /** Features this call added / removed. */
-  granted: string[];
-  revoked: string[];
-  reviewAt: number | null;
-}
+/** What a sync did (the workflow-facing AccessSync, with reviewAt in unix ms). */
+export type AccessSyncResult = Omit<AccessSync, 'reviewAt'> & { reviewAt: number | null };
 
 /**
  * Makes the user's entitlements for one subscription equal what its stored state implies

@@ -2,6 +2,7 @@ import type { Command } from '../cli';
 import { describeFulfillment, originalStart, queryState } from '../workflow-lookup';
 import { fulfillmentStatus } from './list';
 import { maskEmail } from '../../log';
+import type { FulfillmentState } from '../../../workflows/operations';
 
 /** `show <eventId>`: the workflow's state and steps, and what the database holds for it. */
 export const show: Command = {
@@ -24,7 +25,7 @@ export const show: Command = {
     const failure = description?.status.name === 'FAILED' ? await ctx.temporal.workflow.getHandle(eventId).result().then(() => null, (e: Error & { cause?: Error }) => e.cause?.message ?? e.message) : null;
 
     const status = description ? fulfillmentStatus(description.status.name, (description.searchAttributes.FulfillmentStatus?.[0] as string | undefined) ?? null) : 'unknown to Temporal';
-    const json = {
+    const json: ShowJson = {
       eventId,
       workflow: description && {
         type: description.type,
@@ -56,7 +57,7 @@ export const show: Command = {
   },
 };
 
-function humanShow(s: ReturnType<typeof Object> & Record<string, any>): string {
+function humanShow(s: ShowJson): string {
   const lines: string[] = [`${s.eventId}`];
   if (s.workflow) {
     lines.push(`  workflow     ${s.workflow.type} · ${s.workflow.status} (${s.workflow.execution}) · started ${s.workflow.started}${s.workflow.closed ? ` · closed ${s.workflow.closed}` : ''}`);
@@ -83,4 +84,26 @@ function humanShow(s: ReturnType<typeof Object> & Record<string, any>): string {
   for (const e of s.emails) lines.push(`  email        ${e.kind} · ${e.status} · ${e.postmarkMessageId ?? '-'} · by ${e.eventId}`);
   for (const a of s.audit) lines.push(`  audit        ${a.at} ${a.action} ${a.step} by ${a.by}: ${a.reason}${a.applied ? '' : ` (not applied: ${a.note})`}`);
   return lines.join('\n');
+}
+
+interface ShowJson {
+  eventId: string;
+  workflow: { type: string; execution: string; status: string; started: string; closed: string | null; failure: string | null } | null;
+  state: FulfillmentState | null;
+  ledger: { status: string; deliveries: number; lastError: string | null; firstReceivedAt: string } | null;
+  user: { id: string; email: string | null; source: string; createdByEventId: string | null } | null;
+  subscription: {
+    stripeSubscriptionId: string;
+    status: string;
+    tierId: string | null;
+    plan: string | null;
+    quantity: number;
+    seatLimit: number;
+    hasAccess: boolean;
+    cancelAtPeriodEnd: boolean;
+    currentPeriodEnd: string | null;
+    entitlements: string[];
+  } | null;
+  emails: Array<{ kind: string; status: string; postmarkMessageId: string | null; eventId: string; sentAt: string | null }>;
+  audit: Array<{ action: string; step: string; by: string; reason: string; applied: boolean; note: string | null; at: string }>;
 }
