@@ -30,7 +30,7 @@ beforeAll(async () => {
     workflowBundle: { codePath: testEnv.workflowBundlePath },
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -51,19 +51,24 @@ describe('the Temporal UI, in a real browser', () => {
 
     const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
     // As on call would: the workflow list, filtered by the event id.
+    // Visibility can lag the run by a moment and the list does not refresh by itself: reload until it shows.
     const query = encodeURIComponent(`WorkflowId="${event.id}"`);
-    await page.goto(`${temporal.uiUrl}/namespaces/default/workflows?query=${query}`);
     const link = page.getByRole('link', { name: event.id }).first();
-    await link.waitFor({ timeout: 30_000 });
+    for (let attempt = 1; ; attempt++) {
+      await page.goto(`${temporal.uiUrl}/namespaces/default/workflows?query=${query}`);
+      const shown = await link.waitFor({ timeout: 5_000 }).then(() => true, () => false);
+      if (shown) break;
+      if (attempt === 12) throw new Error(`the workflow list never showed ${event.id}`);
+    }
     await link.click();
 
-    await page.getByText(event.id).first().waitFor({ timeout: 30_000 });
-    await page.getByText('Completed', { exact: false }).first().waitFor({ timeout: 30_000 });
-    for (const name of activities) await page.getByText(name, { exact: false }).first().waitFor({ timeout: 30_000 });
+    await page.getByText(event.id).first().waitFor({ timeout: 60_000 });
+    await page.getByText('Completed', { exact: false }).first().waitFor({ timeout: 60_000 });
+    for (const name of activities) await page.getByText(name, { exact: false }).first().waitFor({ timeout: 60_000 });
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-workflow.png'), fullPage: false });
     if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: join(__dirname, '../../docs/temporal-ui-fulfillment.png'), fullPage: false });
     await page.close();
-  }, 120_000);
+  }, 180_000);
 });
