@@ -30,6 +30,7 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
       }),
     );
     const who = user.created ? 'new user' : 'existing user';
+    steps.describe(`${input.source === 'sumo' ? 'Sumo' : 'Direct'} purchase · ${tier} · ${who}`);
     const subscription = await steps.run('linkSubscription', () =>
       call('linkSubscription', `Link ${input.subscriptionId} to ${who} ${user.userId}`, { eventId, userId: user.userId, input, purchase }),
     );

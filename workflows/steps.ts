@@ -43,6 +43,7 @@ export function createStepRunner(eventId: string) {
   const recordAudit = (action: OperatorAction) => call('recordOperatorAction', `Audit: ${action.action} by ${action.by}`, { eventId, action });
   const state: FulfillmentState = { status: 'Running', currentStep: null, steps: [], attention: null, audit: [] };
   // A queue, not a slot: signals sent while no worker runs arrive together, and each must count.
+  let details = '';
   const pending: Array<OperatorRequest & { action: OperatorAction['action'] }> = [];
 
   setHandler(statusQuery, () => state);
@@ -88,7 +89,7 @@ export function createStepRunner(eventId: string) {
 
         const decision = await waitForOperator(name, options.skipWith !== undefined);
         state.attention = null;
-        setCurrentDetails('');
+        setCurrentDetails(details);
         setStatus('Running');
         if (decision === 'skip') {
           step.status = 'skipped';
@@ -138,6 +139,11 @@ export function createStepRunner(eventId: string) {
   return {
     state,
     run,
+    /** What the run's details in the UI say while nothing is wrong (e.g. "· new user"). */
+    describe(text: string) {
+      details = text;
+      setCurrentDetails(text);
+    },
     /** Marks the event done in the ledger; the run is Completed. */
     async complete(what: string): Promise<void> {
       await run('recordOutcome', () => call('recordOutcome', what, { eventId, status: 'completed', error: null }));

@@ -72,3 +72,38 @@ describe('the Temporal UI, in a real browser', () => {
     await page.close();
   }, 180_000);
 });
+
+describe('a stuck fulfillment in the Temporal UI', () => {
+  it('is listed by FulfillmentStatus="NeedsAttention" and its page says which step failed and what to run', async () => {
+    const event = checkoutEvent({ metadata: sumoMetadata({ tierId: 'sumo_tier_404' }) });
+    const body = JSON.stringify(event);
+    await service.app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, WEBHOOK_SECRET) }, payload: body });
+
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
+    const query = encodeURIComponent(`FulfillmentStatus="NeedsAttention" AND WorkflowId="${event.id}"`);
+    const link = page.getByRole('link', { name: event.id }).first();
+    for (let attempt = 1; ; attempt++) {
+      await page.goto(`${temporal.uiUrl}/namespaces/default/workflows?query=${query}`);
+      if (await link.waitFor({ timeout: 5_000 }).then(() => true, () => false)) break;
+      if (attempt === 12) throw new Error(`the NeedsAttention list never showed ${event.id}`);
+    }
+    await link.click();
+    await page.getByText('resolvePurchase', { exact: false }).first().waitFor({ timeout: 60_000 });
+    try {
+      await page.getByText('User Metadata', { exact: true }).first().click(); // the run's current details
+      // The UI renders the details' markdown in a sandboxed iframe.
+      const details = page.frameLocator('iframe').last();
+      await details.getByText(/Needs attention/).first().waitFor({ timeout: 20_000 });
+      await details.getByText(/sumo_tier_404/).first().waitFor({ timeout: 20_000 });
+      await details.getByText(`npm run ops -- retry ${event.id}`, { exact: false }).first().waitFor({ timeout: 20_000 });
+    } catch (err) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-needs-attention-FAILED.png'), fullPage: true });
+      throw err;
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-needs-attention.png') });
+    if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: join(__dirname, '../../docs/temporal-ui-needs-attention.png') });
+    await page.close();
+  }, 180_000);
+});
