@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     say(`POSTMARK_SERVER_TOKEN not set: emails go to a local Postmark; see them at ${postmark.url}/outbox`);
   }
   if (!process.env.STRIPE_SECRET_KEY) {
-    env.STRIPE_SECRET_KEY = 'sk_test_local_dev';
+    env.STRIPE_SECRET_KEY = 'sk_test_localdev'; // stripe-mock accepts only sk_test_ + letters and digits
     const mock = await startStripeMockIfAvailable();
     if (mock) {
       stops.push(mock.stop);

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { readDevState } from './dev-state';
 import { checkoutEvent, signPayload, sumoMetadata } from './sample-events';
+import { statusQuery } from '../../workflows/operations';
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -48,11 +49,29 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: state?.temporalAddress ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
   try {
     const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
-    const result = await client.workflow.getHandle(event.id).result().catch((err: unknown) => {
+    const handle = client.workflow.getHandle(event.id);
+    const result = handle.result().catch((err: unknown) => {
       if (!(err instanceof WorkflowFailedError)) throw err;
       throw new Error(`fulfillment failed after ${Date.now() - started} ms: ${err.cause?.message ?? err.message}`);
     });
-    console.log(`fulfilled in ${Date.now() - started} ms from the POST:`, result);
+    // A fulfillment that needs an operator waits (for days): report it instead of waiting with it.
+    let done = false;
+    const stuck = (async () => {
+      while (!done) {
+        const state = await handle.query(statusQuery).catch(() => null);
+        if (state?.attention) return state.attention;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return null;
+    })();
+    const outcome = await Promise.race([result.then((r) => ({ r })), stuck.then((a) => ({ a }))]).finally(() => (done = true));
+    if ('a' in outcome && outcome.a) {
+      throw new Error(
+        `fulfillment needs attention at step ${outcome.a.step}: ${outcome.a.error}\n` +
+          `see: npm run ops -- show ${event.id}   then: npm run ops -- retry|skip|cancel ${event.id} --reason "…"`,
+      );
+    }
+    console.log(`fulfilled in ${Date.now() - started} ms from the POST:`, await result);
   } finally {
     await connection.close();
   }

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeRegistrations } from '../temporal/search-attributes';
 import { freePort } from './free-port';
@@ -25,6 +27,7 @@ export interface DevServerOptions {
  */
 export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<TemporalDevServer> {
   const binary = await ensureTool(TEMPORAL_CLI, options.log);
+  if (options.dbFile) mkdirSync(dirname(options.dbFile), { recursive: true }); // the CLI does not create its folder
   const port = options.port ?? (await freePort());
   const uiPort = options.uiPort === undefined ? await freePort() : options.uiPort;
   const args = [
