@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { createStripeClient } from '../clients/stripe';
@@ -15,7 +16,7 @@ export interface OpsContext {
   readonly fulfillments: FulfillmentStarter;
   readonly namespace: string;
   readonly taskQueue: string;
-  /** Who runs the command, for the audit record of signals (OPS_USER, else $USER). */
+  /** Who runs the command, for the audit record of signals (OPS_USER, else $USER, else the OS user). */
   readonly operator: string;
   close(): Promise<void>;
 }
@@ -39,7 +40,7 @@ export function createOpsContext(env: NodeJS.ProcessEnv = process.env): OpsConte
   const context: OpsContext = {
     namespace,
     taskQueue,
-    operator: env.OPS_USER ?? env.USER ?? 'unknown',
+    operator: env.OPS_USER ?? env.USER ?? safeUsername(),
     get temporal() {
       return (temporal ??= createTemporalClient(env.TEMPORAL_ADDRESS ?? dev?.temporalAddress ?? 'localhost:7233', namespace));
     },
@@ -60,4 +61,12 @@ export function createOpsContext(env: NodeJS.ProcessEnv = process.env): OpsConte
     },
   };
   return context;
+}
+
+function safeUsername(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
 }
