@@ -41,6 +41,10 @@ describe('a fulfillment stuck in NeedsAttention, found and pushed through with t
     expect(shown.state.attention.error).toMatch(/gave up after 2 attempts: Postmark unavailable \(HTTP 500/);
     expect(shown.subscription).toMatchObject({ hasAccess: true, tierId: 'sumo_tier_2' });
     expect(shown.user.email).not.toBe(email); // masked
+    const human = await runCli(['show', event.id], opsContextFor(h));
+    expect(human.output).toMatch(/ATTENTION +step sendWelcomeEmail failed after 2 attempt\(s\): gave up after 2 attempts/);
+    expect(human.output).toContain(`npm run ops -- retry ${event.id}`);
+    expect(human.output).not.toContain(email);
 
     h.postmark.reset(); // Postmark is back
     expect(await ops('retry', event.id, '--reason', 'Postmark incident resolved')).toMatchObject({ outcome: 'signalled', step: 'sendWelcomeEmail' });
