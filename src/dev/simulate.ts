@@ -1,13 +1,25 @@
 /**
  * `npm run simulate -- sumo|direct [--email x] [--tier t] [--quantity n] [--url u]`
- * Posts a realistic, signed checkout.session.completed to the running service (like
- * `stripe trigger`, offline), then follows the workflow until it finishes.
+ * `npm run simulate -- updated|paused|resumed|deleted|payment-failed|paid --subscription sub_… [--quantity n] [--price p]`
+ * Posts a realistic, signed Stripe event to the running service (like `stripe trigger`,
+ * offline), then follows the workflow until it finishes.
  */
 import { parseArgs } from 'node:util';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { readDevState } from './dev-state';
-import { checkoutEvent, signPayload, sumoMetadata } from './sample-events';
+import type Stripe from 'stripe';
+import { checkoutEvent, invoiceEvent, signPayload, subscriptionEvent, sumoMetadata } from './sample-events';
 import { statusQuery } from '../../workflows/operations';
+
+/** Lifecycle events for a subscription a checkout created. */
+const LIFECYCLE: Record<string, (subscriptionId: string, quantity?: number, priceId?: string) => Stripe.Event> = {
+  updated: (subscriptionId, quantity, priceId) => subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity, priceId }),
+  paused: (subscriptionId, quantity, priceId) => subscriptionEvent({ type: 'customer.subscription.paused', subscriptionId, status: 'paused', quantity, priceId }),
+  resumed: (subscriptionId, quantity, priceId) => subscriptionEvent({ type: 'customer.subscription.resumed', subscriptionId, status: 'active', quantity, priceId }),
+  deleted: (subscriptionId, quantity, priceId) => subscriptionEvent({ type: 'customer.subscription.deleted', subscriptionId, status: 'canceled', quantity, priceId }),
+  'payment-failed': (subscriptionId) => invoiceEvent({ type: 'invoice.payment_failed', subscriptionId, invoiceId: `in_sim_${subscriptionId}` }),
+  paid: (subscriptionId) => invoiceEvent({ type: 'invoice.paid', subscriptionId, invoiceId: `in_sim_${subscriptionId}` }),
+};
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -17,12 +29,21 @@ async function main(): Promise<void> {
       tier: { type: 'string' },
       quantity: { type: 'string' },
       addons: { type: 'string' },
+      subscription: { type: 'string' },
+      price: { type: 'string' },
       url: { type: 'string' },
       'no-wait': { type: 'boolean', default: false },
     },
   });
-  const kind = positionals[0];
-  if (kind !== 'sumo' && kind !== 'direct') throw new Error('usage: npm run simulate -- sumo|direct [--email x] [--tier t] [--quantity n] [--addons \'["priority_support"]\']');
+  const kind = positionals[0] ?? '';
+  const lifecycle = Object.hasOwn(LIFECYCLE, kind) ? LIFECYCLE[kind] : undefined;
+  if (kind !== 'sumo' && kind !== 'direct' && !lifecycle) {
+    throw new Error(
+      'usage: npm run simulate -- sumo|direct [--email x] [--tier t] [--quantity n] [--addons \'["priority_support"]\']\n' +
+        `       npm run simulate -- ${Object.keys(LIFECYCLE).join('|')} --subscription sub_… [--quantity n] [--price price_pro_monthly]`,
+    );
+  }
+  if (lifecycle && !values.subscription) throw new Error(`${kind} needs --subscription sub_… (the result of a checkout shows it)`);
 
   const state = readDevState();
   const secret = process.env.STRIPE_WEBHOOK_SECRET?.split(',')[0] ?? state?.webhookSecret;
@@ -32,7 +53,9 @@ async function main(): Promise<void> {
   const metadata = kind === 'sumo'
     ? sumoMetadata({ tierId: values.tier, quantity: values.quantity, addons: values.addons })
     : { tier_id: values.tier ?? 'pro' };
-  const event = checkoutEvent({ email: values.email, metadata });
+  const event = lifecycle
+    ? lifecycle(values.subscription!, values.quantity ? Number(values.quantity) : undefined, values.price)
+    : checkoutEvent({ email: values.email, metadata });
   const body = JSON.stringify(event);
 
   const started = Date.now();
@@ -81,3 +104,4 @@ main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });
+
