@@ -1,8 +1,9 @@
 import { log } from '@temporalio/activity';
 import { maskEmail } from '../src/log';
-import type { PurchaseSource, UserRef } from '../workflows/types';
+import type { PurchaseSource, UserRef } from '../src/contracts';
 import type { ActivityDeps } from './deps';
-import { ErrorType, invalidData } from './errors';
+import { FailureType } from '../src/contracts';
+import { invalidData } from './errors';
 
 export interface FindOrCreateUserInput {
   eventId: string;
@@ -28,7 +29,7 @@ export function createFindOrCreateUser({ db }: Pick<ActivityDeps, 'db'>) {
     if (input.clientReferenceId) {
       const user = await db.user.findUnique({ where: { id: input.clientReferenceId }, select: { id: true } });
       if (!user) {
-        throw invalidData(ErrorType.UnknownUser, input.eventId, `client_reference_id "${input.clientReferenceId}" matches no user`);
+        throw invalidData(FailureType.UnknownUser, input.eventId, `client_reference_id "${input.clientReferenceId}" matches no user`);
       }
       if (input.stripeCustomerId) {
         await db.user.updateMany({ where: { id: user.id, stripeCustomerId: null }, data: { stripeCustomerId: input.stripeCustomerId } });
@@ -38,7 +39,7 @@ export function createFindOrCreateUser({ db }: Pick<ActivityDeps, 'db'>) {
     }
 
     const email = input.email ? normaliseEmail(input.email) : '';
-    if (!email) throw invalidData(ErrorType.InvalidPurchaseData, input.eventId, 'customer_details.email is missing');
+    if (!email) throw invalidData(FailureType.InvalidPurchaseData, input.eventId, 'customer_details.email is missing');
 
     const [row] = await db.$queryRaw<{ id: string; created_by_event_id: string | null }[]>`
       INSERT INTO users (id, email, name, source, stripe_customer_id, sumo_user_id, created_by_event_id, updated_at)

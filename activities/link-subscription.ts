@@ -1,8 +1,9 @@
 import { log } from '@temporalio/activity';
-import { recordSubscriptionChange } from '../src/lifecycle/subscription-store';
-import type { FulfillmentInput, LinkedSubscription, ResolvedPurchase } from '../workflows/types';
+import { recordSubscriptionChange } from './subscriptions/subscription-store';
+import type { FulfillmentInput, LinkedSubscription, ResolvedPurchase } from '../src/contracts';
 import type { ActivityDeps } from './deps';
-import { ErrorType, invalidData } from './errors';
+import { FailureType } from '../src/contracts';
+import { invalidData } from './errors';
 
 export interface LinkSubscriptionInput {
   eventId: string;
@@ -21,7 +22,7 @@ export function createLinkSubscription({ db }: Pick<ActivityDeps, 'db'>) {
   return async function linkSubscription({ eventId, userId, input, purchase }: LinkSubscriptionInput): Promise<LinkedSubscription> {
     const stripeSubscriptionId = input.subscriptionId;
     if (!stripeSubscriptionId) {
-      throw invalidData(ErrorType.InvalidPurchaseData, eventId, `checkout session ${input.checkoutSessionId} has no subscription`);
+      throw invalidData(FailureType.InvalidPurchaseData, eventId, `checkout session ${input.checkoutSessionId} has no subscription`);
     }
     const recorded = await recordSubscriptionChange(db, {
       stripeSubscriptionId,
@@ -40,7 +41,7 @@ export function createLinkSubscription({ db }: Pick<ActivityDeps, 'db'>) {
     });
     if (recorded.outcome === 'owned_by_another_user') {
       throw invalidData(
-        ErrorType.SubscriptionOwnedByAnotherUser,
+        FailureType.SubscriptionOwnedByAnotherUser,
         eventId,
         `subscription ${stripeSubscriptionId} is already linked to another user`,
       );

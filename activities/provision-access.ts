@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
-import { syncSubscriptionAccess } from '../src/lifecycle/access-sync';
-import type { ProvisionResult } from '../workflows/types';
+import { syncSubscriptionAccess } from './subscriptions/access-sync';
+import type { ProvisionResult } from '../src/contracts';
 import type { ActivityDeps } from './deps';
 
 export interface ProvisionAccessInput {

@@ -1,10 +1,11 @@
 import { heartbeat, log } from '@temporalio/activity';
-import { reconcileStripeEvents, type ReconcileReport } from '../src/ops/reconcile';
+import type { ReconcileInput, ReconcileReport } from '../src/contracts';
+import { reconcileStripeEvents } from '../src/ingest/reconcile';
 import type { ActivityDeps } from './deps';
 
 /** Starts a workflow for every handled Stripe event of the lookback window that has none. */
 export function createReconcileEvents({ db, stripe, fulfillments }: Pick<ActivityDeps, 'db' | 'stripe' | 'fulfillments'>) {
-  return async function reconcileEvents({ lookbackMs }: { lookbackMs: number }): Promise<ReconcileReport> {
+  return async function reconcileEvents({ lookbackMs }: ReconcileInput): Promise<ReconcileReport> {
     heartbeat();
     const report = await reconcileStripeEvents(stripe, { db, fulfillments }, new Date(Date.now() - lookbackMs));
     const summary = { listed: report.listed, started: report.started.length, duplicate: report.duplicate, failed: report.failed.length };

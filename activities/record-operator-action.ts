@@ -1,5 +1,5 @@
 import { log } from '@temporalio/activity';
-import type { OperatorAction } from '../workflows/operations';
+import type { OperatorAction } from '../src/contracts';
 import type { ActivityDeps } from './deps';
 
 export interface RecordOperatorActionInput {

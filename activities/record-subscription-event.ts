@@ -1,8 +1,8 @@
 import { log } from '@temporalio/activity';
 import type { Catalog } from '../src/catalog/catalog';
 import type { SubscriptionPatch } from '../src/lifecycle/subscription-state';
-import { recordSubscriptionChange } from '../src/lifecycle/subscription-store';
-import type { SubscriptionEventInput, SubscriptionFacts, SubscriptionStateView } from '../workflows/types';
+import { recordSubscriptionChange } from './subscriptions/subscription-store';
+import type { SubscriptionEventInput, SubscriptionFacts, SubscriptionStateView } from '../src/contracts';
 import type { ActivityDeps } from './deps';
 import { parseAddons } from './resolve-purchase';
 

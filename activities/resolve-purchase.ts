@@ -1,8 +1,9 @@
 import Stripe from 'stripe';
 import type { Catalog, Tier } from '../src/catalog/catalog';
-import type { FulfillmentInput, ResolvedPurchase } from '../workflows/types';
+import type { FulfillmentInput, ResolvedPurchase } from '../src/contracts';
 import type { ActivityDeps } from './deps';
-import { ErrorType, invalidData } from './errors';
+import { FailureType } from '../src/contracts';
+import { invalidData } from './errors';
 
 const MAX_QUANTITY = 10_000;
 
@@ -14,13 +15,13 @@ export function createResolvePurchase({ catalog, stripe }: Pick<ActivityDeps, 'c
   return async function resolvePurchase(input: FulfillmentInput): Promise<ResolvedPurchase> {
     const { eventId } = input;
     if (!input.clientReferenceId && !input.email?.trim()) {
-      throw invalidData(ErrorType.InvalidPurchaseData, eventId, 'customer_details.email is missing and there is no client_reference_id');
+      throw invalidData(FailureType.InvalidPurchaseData, eventId, 'customer_details.email is missing and there is no client_reference_id');
     }
     if (!input.subscriptionId) {
-      throw invalidData(ErrorType.InvalidPurchaseData, eventId, `checkout session ${input.checkoutSessionId} has no subscription`);
+      throw invalidData(FailureType.InvalidPurchaseData, eventId, `checkout session ${input.checkoutSessionId} has no subscription`);
     }
     if (input.source === 'sumo' && !input.tierId) {
-      throw invalidData(ErrorType.InvalidPurchaseData, eventId, 'metadata.sumo_product_tier_id is missing');
+      throw invalidData(FailureType.InvalidPurchaseData, eventId, 'metadata.sumo_product_tier_id is missing');
     }
     const addons = parseAddons(catalog, input.rawAddons, eventId);
     const { tier, quantity } = input.tierId
@@ -36,7 +37,7 @@ function knownTier(catalog: Catalog, input: FulfillmentInput, tierId: string): T
   const tier = catalog.tier(tierId);
   if (!tier) {
     const field = input.source === 'sumo' ? 'metadata.sumo_product_tier_id' : 'metadata.tier_id';
-    throw invalidData(ErrorType.UnknownTier, input.eventId, `${field} "${tierId}" is not in the tier catalogue`);
+    throw invalidData(FailureType.UnknownTier, input.eventId, `${field} "${tierId}" is not in the tier catalogue`);
   }
   return tier;
 }
@@ -46,7 +47,7 @@ export function parseQuantity(raw: string | null, eventId: string): number {
   const quantity = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
     throw invalidData(
-      ErrorType.InvalidPurchaseData,
+      FailureType.InvalidPurchaseData,
       eventId,
       `metadata.sumo_quantity must be a whole number from 1 to ${MAX_QUANTITY}, got ${JSON.stringify(raw)}`,
     );
@@ -63,12 +64,12 @@ export function parseAddons(catalog: Catalog, raw: string | null, eventId: strin
     parsed = undefined;
   }
   if (!Array.isArray(parsed) || !parsed.every((a): a is string => typeof a === 'string')) {
-    throw invalidData(ErrorType.InvalidPurchaseData, eventId, `metadata.sumo_addons must be a JSON array of add-on ids, got ${JSON.stringify(raw)}`);
+    throw invalidData(FailureType.InvalidPurchaseData, eventId, `metadata.sumo_addons must be a JSON array of add-on ids, got ${JSON.stringify(raw)}`);
   }
   const unknown = parsed.filter((a) => catalog.addonFeatures(a) === undefined);
   if (unknown.length > 0) {
     throw invalidData(
-      ErrorType.InvalidPurchaseData,
+      FailureType.InvalidPurchaseData,
       eventId,
       `metadata.sumo_addons has unknown add-on(s) ${unknown.map((a) => `"${a}"`).join(', ')}; known: ${catalog.addonIds().join(', ')}`,
     );
@@ -89,7 +90,7 @@ async function tierFromLineItems(stripe: Stripe, catalog: Catalog, input: Fulfil
   } catch (err) {
     // A 4xx other than rate limiting means the session is not there to read: retrying cannot help.
     if (err instanceof Stripe.errors.StripeInvalidRequestError) {
-      throw invalidData(ErrorType.InvalidPurchaseData, input.eventId, `cannot read line items of ${input.checkoutSessionId}: ${err.message}`);
+      throw invalidData(FailureType.InvalidPurchaseData, input.eventId, `cannot read line items of ${input.checkoutSessionId}: ${err.message}`);
     }
     throw err;
   }
@@ -98,5 +99,5 @@ async function tierFromLineItems(stripe: Stripe, catalog: Catalog, input: Fulfil
     if (tier) return { tier, quantity: item.quantity ?? 1 };
   }
   const prices = items.map((i) => i.price?.id ?? '(none)').join(', ') || 'no line items';
-  throw invalidData(ErrorType.UnknownTier, input.eventId, `no line item price of ${input.checkoutSessionId} is in the tier catalogue (${prices}); set metadata.tier_id or add the price`);
+  throw invalidData(FailureType.UnknownTier, input.eventId, `no line item price of ${input.checkoutSessionId} is in the tier catalogue (${prices}); set metadata.tier_id or add the price`);
 }

@@ -1,5 +1,5 @@
 import { log } from '@temporalio/activity';
-import type { InvoiceFacts } from '../workflows/types';
+import type { InvoiceFacts } from '../src/contracts';
 import type { ActivityDeps } from './deps';
 import { sendEmailOnce } from './email/send-once';
 

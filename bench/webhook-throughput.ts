@@ -12,11 +12,12 @@
 import { readFileSync } from 'node:fs';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { applyMigrations } from '../src/db/migrate';
-import { startInProcessService } from '../src/dev/in-process-service';
+import { startInProcessService } from '../test/support/in-process-service';
 import { startLocalPostmark } from '../src/dev/local-postmark';
-import { recreateDatabase } from '../src/dev/recreate-database';
+import { recreateDatabase } from '../test/support/recreate-database';
 import { checkoutEvent, signPayload, sumoMetadata } from '../src/dev/sample-events';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
+import { loadWorkflowBundle } from '../src/worker/workflow-bundle';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 30);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300);
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     stripeApiBase: 'http://127.0.0.1:9', // Sumo purchases never call Stripe
     postmarkUrl: postmark.url,
     dbPoolSize: 20,
+    workflowBundle: await loadWorkflowBundle(),
   });
   const { app, client } = service;
   await app.listen({ port: 0, host: '127.0.0.1' });

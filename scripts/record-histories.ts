@@ -14,13 +14,14 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type Stripe from 'stripe';
 import { applyMigrations } from '../src/db/migrate';
-import { startInProcessService } from '../src/dev/in-process-service';
+import { startInProcessService } from '../test/support/in-process-service';
 import { startLocalPostmark } from '../src/dev/local-postmark';
-import { recreateDatabase } from '../src/dev/recreate-database';
+import { recreateDatabase } from '../test/support/recreate-database';
 import { checkoutEvent, invoiceEvent, signPayload, subscriptionEvent, sumoMetadata } from '../src/dev/sample-events';
 import { startStripeMock } from '../src/dev/stripe-mock';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
-import { cancelSignal, retrySignal, statusQuery } from '../workflows/operations';
+import { loadWorkflowBundle } from '../src/worker/workflow-bundle';
+import { cancelSignal, retrySignal, statusQuery } from '../src/contracts';
 
 const OUT = join(__dirname, '../test/fixtures/histories');
 const SECRET = 'whsec_record_histories';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     stripeApiBase: stripeMock.url,
     postmarkUrl: postmark.url,
     maxActivityAttempts: 2,
+    workflowBundle: await loadWorkflowBundle(),
   });
   const deliver = async (event: Stripe.Event) => {
     const body = JSON.stringify(event);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { searchAttributes } from '../src/temporal/search-attributes';
+import { searchAttributes } from '../src/contracts';
 
 /** No container engine runs here, so the compose file is checked by parsing it. */
 const root = join(__dirname, '..');

@@ -2,7 +2,7 @@ import { isCancellation } from '@temporalio/workflow';
 import { call } from './activity-calls';
 import { reviewAccessWhenGraceEnds } from './grace-review';
 import { createStepRunner } from './steps';
-import type { FulfillmentInput, FulfillmentSummary } from './types';
+import type { FulfillmentInput, FulfillmentSummary } from '../src/contracts';
 
 /**
  * One Stripe checkout event → one fulfillment. The workflow id is the Stripe event id,

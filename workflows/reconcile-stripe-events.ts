@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from './activity-calls';
-import type { ReconcileReport } from '../src/ops/reconcile';
+import type { ReconcileInput, ReconcileReport } from '../src/contracts';
 
 const { reconcileEvents } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -13,6 +13,6 @@ const { reconcileEvents } = proxyActivities<Activities>({
  * arrived (outage, misconfigured endpoint) by listing them from Stripe's Events API and
  * starting each one that has no workflow (workflow id = event id makes repeats harmless).
  */
-export async function reconcileStripeEvents({ lookbackMs }: { lookbackMs: number }): Promise<ReconcileReport> {
+export async function reconcileStripeEvents({ lookbackMs }: ReconcileInput): Promise<ReconcileReport> {
   return reconcileEvents({ lookbackMs });
 }

@@ -9,7 +9,7 @@ import {
   TimeoutFailure,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { FULFILLMENT_STATUS } from '../src/temporal/search-attribute-keys';
+
 import { call } from './activity-calls';
 import { describeFailure } from './failure';
 import {
@@ -22,7 +22,9 @@ import {
   type OperatorAction,
   type OperatorRequest,
   type StepRecord,
-} from './operations';
+  FailureType,
+  searchAttributes,
+} from '../src/contracts';
 
 /** How long a fulfillment waits for an operator before it fails for good. */
 const ATTENTION_TIMEOUT = '30 days';
@@ -61,7 +63,7 @@ export function createStepRunner(eventId: string) {
 
   const setStatus = (status: FulfillmentStatus) => {
     state.status = status;
-    upsertSearchAttributes([{ key: FULFILLMENT_STATUS, value: status }]);
+    upsertSearchAttributes([{ key: searchAttributes.FulfillmentStatus, value: status }]);
   };
 
   async function run<T>(name: string, fn: () => Promise<T>, options: StepOptions<T> = {}): Promise<T> {
@@ -101,7 +103,7 @@ export function createStepRunner(eventId: string) {
               decision === 'cancel'
                 ? `cancelled by ${state.audit.at(-1)?.by} at step ${name}: ${state.audit.at(-1)?.reason} (last error: ${failure.message})`
                 : `no operator acted within ${ATTENTION_TIMEOUT} at step ${name} (last error: ${failure.message})`,
-            type: decision === 'cancel' ? 'CancelledByOperator' : 'AttentionTimedOut',
+            type: decision === 'cancel' ? FailureType.CancelledByOperator : FailureType.AttentionTimedOut,
             nonRetryable: true,
           });
         }
@@ -163,7 +165,7 @@ export function createStepRunner(eventId: string) {
 export function describeStepFailure(err: unknown): { message: string; type: string | null; attempts: number | null } {
   let cause: unknown = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof TimeoutFailure) {
-    return { message: `activity timed out (${cause.timeoutType}) ${cause.cause ? `after: ${cause.cause.message}` : ''}`.trim(), type: 'ActivityTimeout', attempts: null };
+    return { message: `activity timed out (${cause.timeoutType}) ${cause.cause ? `after: ${cause.cause.message}` : ''}`.trim(), type: FailureType.ActivityTimeout, attempts: null };
   }
   if (cause instanceof ApplicationFailure) {
     const details = cause.details?.[0] as { attempt?: number } | undefined;

@@ -2,7 +2,7 @@ import { isCancellation } from '@temporalio/workflow';
 import { call } from './activity-calls';
 import { reviewAccessWhenGraceEnds } from './grace-review';
 import { createStepRunner } from './steps';
-import type { SubscriptionEventInput, SubscriptionSyncSummary } from './types';
+import type { SubscriptionEventInput, SubscriptionSyncSummary } from '../src/contracts';
 
 /**
  * One subscription lifecycle event → the subscription's stored state and the user's access

@@ -2,7 +2,8 @@ import { activityInfo, ApplicationFailure, heartbeat, log } from '@temporalio/ac
 import { Errors, type ServerClient } from 'postmark';
 import { Prisma, type PrismaClient } from '../../src/generated/prisma/client';
 import { maskEmail } from '../../src/log';
-import { ErrorType, invalidData } from '../errors';
+import { FailureType } from '../../src/contracts';
+import { invalidData } from '../errors';
 
 export interface OnceEmail {
   /** At most one email per key, ever: "welcome:<user id>", "payment_failed:<invoice id>". */
@@ -112,7 +113,7 @@ async function claimDelivery(db: PrismaClient, email: OnceEmail): Promise<string
  *  delivery id in the message metadata). */
 function outcomeUnknown(email: OnceEmail, deliveryId: string): ApplicationFailure {
   return invalidData(
-    ErrorType.EmailOutcomeUnknown,
+    FailureType.EmailOutcomeUnknown,
     email.eventId,
     `an earlier attempt to send the ${email.kind} email (delivery ${deliveryId}) did not report back; ` +
       'check Postmark for a message with that delivery_id, then delete the email_deliveries row to send again',
@@ -126,7 +127,7 @@ const isTimeout = (err: unknown): boolean =>
  *  network failures are outages worth retrying. */
 function classifyPostmarkError(err: unknown, email: OnceEmail): Error {
   if (err instanceof Errors.ApiInputError) {
-    return invalidData(ErrorType.EmailRejected, email.eventId, `Postmark refused the ${email.kind} email (ErrorCode ${err.code}): ${err.message}`);
+    return invalidData(FailureType.EmailRejected, email.eventId, `Postmark refused the ${email.kind} email (ErrorCode ${err.code}): ${err.message}`);
   }
   if (err instanceof Errors.PostmarkError) {
     return new Error(`Postmark unavailable (HTTP ${err.statusCode || 'none'}, ErrorCode ${err.code}): ${err.message}`);

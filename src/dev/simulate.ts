@@ -9,7 +9,7 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { readDevState } from './dev-state';
 import type Stripe from 'stripe';
 import { checkoutEvent, invoiceEvent, signPayload, subscriptionEvent, sumoMetadata } from './sample-events';
-import { statusQuery } from '../../workflows/operations';
+import { statusQuery } from '../contracts';
 
 /** Lifecycle events for a subscription a checkout created. */
 const LIFECYCLE: Record<string, (subscriptionId: string, quantity?: number, priceId?: string) => Stripe.Event> = {

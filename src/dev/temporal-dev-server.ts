@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { searchAttributeRegistrations } from '../temporal/search-attributes';
+import { searchAttributeRegistrations } from '../contracts';
 import { freePort } from './free-port';
 import { ensureTool, TEMPORAL_CLI } from './tools';
 

@@ -2,36 +2,20 @@
  * `npm run ops -- <command> [options] [--json]`: find, inspect, retry, replay and
  * reconcile fulfillments. Human output by default; `--json` prints one JSON document.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
+import type { Command } from './command';
+import { list } from './commands/list';
+import { show } from './commands/show';
+import { cancel, retry, skip } from './commands/signal';
+import { reconcile, replay } from './commands/stripe-events';
 import { createOpsContext, type OpsContext } from './context';
 
-export interface CommandResult {
-  human: string;
-  json: unknown;
-}
-
-export interface Command {
-  summary: string;
-  usage: string;
-  options?: ParseArgsConfig['options'];
-  run(ctx: OpsContext, positionals: string[], values: Record<string, string | boolean | undefined>): Promise<CommandResult>;
-}
-
-const commands: Record<string, () => Promise<Command>> = {
-  list: async () => (await import('./commands/list')).list,
-  show: async () => (await import('./commands/show')).show,
-  retry: async () => (await import('./commands/signal')).retry,
-  skip: async () => (await import('./commands/signal')).skip,
-  cancel: async () => (await import('./commands/signal')).cancel,
-  replay: async () => (await import('./commands/stripe-events')).replay,
-  reconcile: async () => (await import('./commands/stripe-events')).reconcile,
-};
+const commands: Record<string, Command> = { list, show, retry, skip, cancel, replay, reconcile };
 
 export async function runCli(argv: string[], ctx: OpsContext = createOpsContext()): Promise<{ code: number; output: string }> {
   const [name, ...rest] = argv;
-  const load = name ? commands[name] : undefined;
-  if (!load) return { code: name ? 2 : 0, output: await usage(name) };
-  const command = await load();
+  const command = name && Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) return { code: name ? 2 : 0, output: usage(name) };
   let parsed;
   try {
     parsed = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false }, ...command.options } });
@@ -50,13 +34,9 @@ export async function runCli(argv: string[], ctx: OpsContext = createOpsContext(
   }
 }
 
-async function usage(unknown: string | undefined): Promise<string> {
+function usage(unknown: string | undefined): string {
   const lines = [unknown ? `unknown command "${unknown}"` : 'npm run ops -- <command> [--json]', '', 'commands:'];
-  for (const [name, load] of Object.entries(commands)) {
-    const command = await load();
-    lines.push(`  ${command.usage.padEnd(60)} ${command.summary}`);
-    void name;
-  }
+  for (const command of Object.values(commands)) lines.push(`  ${command.usage.padEnd(60)} ${command.summary}`);
   return lines.join('\n');
 }
 

@@ -1,7 +1,6 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { WorkflowStart } from '../stripe/event-router';
-import { statusQuery, type FulfillmentState } from '../../workflows/operations';
+import { statusQuery, type FulfillmentState, type WorkflowStart } from '../contracts';
 
 /** A fulfillment as Temporal knows it, or null when Temporal has no run for the event id. */
 export async function describeFulfillment(client: Client, eventId: string): Promise<WorkflowExecutionDescription | null> {
@@ -33,3 +32,10 @@ export async function originalStart(client: Client, eventId: string): Promise<Wo
 
 /** Quotes a value for a Temporal visibility query. */
 export const quote = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** The workflow's own FulfillmentStatus while it runs; a closed run is Completed or Failed
+ *  (terminated, cancelled and timed-out runs never got to say so themselves). */
+export function fulfillmentStatus(execution: string, attribute: string | null): string {
+  if (execution === 'RUNNING') return attribute ?? 'Running';
+  return execution === 'COMPLETED' ? 'Completed' : 'Failed';
+}

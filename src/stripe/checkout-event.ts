@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { FulfillmentInput } from '../../workflows/types';
+import type { FulfillmentInput } from '../contracts';
 
 /** Event types this service fulfils; everything else is acknowledged and ignored. */
 export const FULFILLMENT_EVENT_TYPES = ['checkout.session.completed', 'checkout.session.async_payment_succeeded'] as const;

@@ -1,15 +1,11 @@
 import type Stripe from 'stripe';
-import type { FulfillmentInput, SubscriptionEventInput } from '../../workflows/types';
+import type { WorkflowStart } from '../contracts';
 import { decideCheckoutEvent, FULFILLMENT_EVENT_TYPES } from './checkout-event';
 import { decideLifecycleEvent, LIFECYCLE_EVENT_TYPES } from './subscription-event';
 
 /** Every event type the service acts on; the webhook endpoint should subscribe to these. */
 export const HANDLED_EVENT_TYPES: readonly string[] = [...FULFILLMENT_EVENT_TYPES, ...LIFECYCLE_EVENT_TYPES];
 
-/** The workflow an event starts, with its argument. */
-export type WorkflowStart =
-  | { workflowType: 'fulfillCheckout'; input: FulfillmentInput }
-  | { workflowType: 'syncSubscription'; input: SubscriptionEventInput };
 
 export type EventDecision = { action: 'start'; start: WorkflowStart } | { action: 'ignore'; reason: string };
 

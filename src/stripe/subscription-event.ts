@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { InvoiceFacts, SubscriptionEventInput, SubscriptionFacts } from '../../workflows/types';
+import type { InvoiceFacts, SubscriptionEventInput, SubscriptionFacts } from '../contracts';
 
 /** Lifecycle event types; each becomes a `syncSubscription` workflow. */
 export const LIFECYCLE_EVENT_TYPES = [

@@ -1,5 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
-import type { reconcileStripeEvents } from '../../workflows';
+import { WorkflowType, type ReconcileWorkflow } from '../contracts';
 
 export const RECONCILE_SCHEDULE_ID = 'stripe-reconcile';
 
@@ -26,9 +26,9 @@ export async function ensureReconcileSchedule(client: Client, settings: Reconcil
       throw err;
     }
   }
-  const action: ScheduleOptionsStartWorkflowAction<typeof reconcileStripeEvents> = {
+  const action: ScheduleOptionsStartWorkflowAction<ReconcileWorkflow> = {
     type: 'startWorkflow',
-    workflowType: 'reconcileStripeEvents',
+    workflowType: WorkflowType.reconcileStripeEvents,
     taskQueue: settings.taskQueue,
     args: [{ lookbackMs: settings.lookbackMs }],
     workflowId: 'stripe-reconcile',

@@ -1,13 +1,7 @@
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { WorkflowStart } from '../stripe/event-router';
+import { searchAttributes, type WorkflowStart } from '../contracts';
 import { emailHash } from './email-hash';
-import { searchAttributes } from './search-attribute-keys';
 
-export { searchAttributes };
-
-/** `Name=Keyword` pairs for `temporal server start-dev --search-attribute` and
- *  `temporal operator search-attribute create`. */
-export const searchAttributeRegistrations = Object.values(searchAttributes).map((key) => `${key.name}=Keyword`);
 
 export function searchAttributesFor(start: WorkflowStart): TypedSearchAttributes {
   const input = start.input;

@@ -1,6 +1,5 @@
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { FulfillmentInput, SubscriptionEventInput } from '../../workflows/types';
-import type { WorkflowStart } from '../stripe/event-router';
+import type { FulfillmentInput, SubscriptionEventInput, WorkflowStart } from '../contracts';
 import { searchAttributesFor } from './search-attributes';
 
 /** Temporal could not be reached in time: the caller should ask Stripe to retry. */

@@ -1,5 +1,6 @@
 import { ApplicationFailure, CancelledFailure, type Context } from '@temporalio/activity';
 import type { ActivityInterceptors } from '@temporalio/worker';
+import { FailureType } from '../contracts';
 
 /**
  * Bounds how long an outage is retried, on the worker's side (ACTIVITY_MAX_ATTEMPTS):
@@ -30,7 +31,7 @@ function bounded(err: unknown, attempt: number, maxAttempts: number): unknown {
   const message = err instanceof Error ? err.message : String(err);
   return ApplicationFailure.create({
     message: `gave up after ${attempt} attempts: ${message}`,
-    type: 'RetriesExhausted',
+    type: FailureType.RetriesExhausted,
     nonRetryable: true,
     details: [{ attempt }],
     cause: err instanceof Error ? err : undefined,

@@ -7,20 +7,19 @@ export interface WorkerSetup {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A pre-built workflow bundle (tests bundle once); default: bundle workflows/ at start. */
-  workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Attempts before an activity's outage is handed to an operator (default 10 ≈ 4 min of backoff). */
-  maxActivityAttempts?: number;
+  workflowBundle: NonNullable<WorkerOptions['workflowBundle']>;
+  /** Attempts before an activity's outage is handed to an operator (ACTIVITY_MAX_ATTEMPTS). */
+  maxActivityAttempts: number;
 }
 
-/** The worker that runs fulfillment workflows and their activities. */
-export function buildWorker({ connection, namespace, taskQueue, deps, workflowBundle, maxActivityAttempts = 10 }: WorkerSetup): Promise<Worker> {
+/** The worker that runs the fulfillment workflows and their activities. */
+export function buildWorker({ connection, namespace, taskQueue, deps, workflowBundle, maxActivityAttempts }: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     activities: createActivities(deps),
     interceptors: { activity: [attemptLimit(maxActivityAttempts)] },
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
+    workflowBundle,
   });
 }

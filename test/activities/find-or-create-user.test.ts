@@ -1,5 +1,5 @@
 import { createFindOrCreateUser, type FindOrCreateUserInput } from '../../activities/find-or-create-user';
-import type { UserRef } from '../../workflows/types';
+import type { UserRef } from '../../src/contracts';
 import { createPrisma } from '../../src/db/prisma';
 import { runActivity } from '../support/run-activity';
 import { testEnv } from '../support/test-env';

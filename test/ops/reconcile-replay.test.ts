@@ -1,7 +1,7 @@
 import { createStripeClient } from '../../src/clients/stripe';
 import { runCli } from '../../src/ops/cli';
 import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../src/dev/sample-events';
-import { startLocalStripeEvents, type LocalStripeEvents } from '../../src/dev/local-stripe-events';
+import { startLocalStripeEvents, type LocalStripeEvents } from '../support/local-stripe-events';
 import { startHarness, type Harness } from '../support/harness';
 import { opsContextFor } from '../support/ops-context';
 

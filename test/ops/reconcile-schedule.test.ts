@@ -1,5 +1,5 @@
 import { checkoutEvent, sumoMetadata } from '../../src/dev/sample-events';
-import { startLocalStripeEvents, type LocalStripeEvents } from '../../src/dev/local-stripe-events';
+import { startLocalStripeEvents, type LocalStripeEvents } from '../support/local-stripe-events';
 import { ensureReconcileSchedule, RECONCILE_SCHEDULE_ID } from '../../src/temporal/reconcile-schedule';
 import { startHarness, type Harness } from '../support/harness';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { applyMigrations } from '../../src/db/migrate';
-import { recreateDatabase } from '../../src/dev/recreate-database';
+import { recreateDatabase } from './recreate-database';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { startStripeMock } from '../../src/dev/stripe-mock';
 

@@ -5,11 +5,11 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type Stripe from 'stripe';
 import type { CatalogData } from '../../src/catalog/catalog';
-import { startInProcessService } from '../../src/dev/in-process-service';
+import { startInProcessService } from './in-process-service';
 import { startLocalPostmark } from '../../src/dev/local-postmark';
 import { signPayload } from '../../src/dev/sample-events';
-import { statusQuery, type FulfillmentState } from '../../workflows/operations';
-import type { FulfillmentSummary } from '../../workflows/types';
+import { statusQuery, type FulfillmentState } from '../../src/contracts';
+import type { FulfillmentSummary } from '../../src/contracts';
 import { testEnv } from './test-env';
 
 export const WEBHOOK_SECRET = 'whsec_test_only_not_a_real_secret';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { startInProcessService } from '../../src/dev/in-process-service';
+import { startInProcessService } from '../support/in-process-service';
 import { startLocalPostmark, type LocalPostmark } from '../../src/dev/local-postmark';
 import { checkoutEvent, signPayload, sumoMetadata } from '../../src/dev/sample-events';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-dev-server';

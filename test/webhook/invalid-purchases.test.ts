@@ -1,6 +1,6 @@
 import { checkoutEvent, sumoMetadata } from '../../src/dev/sample-events';
 import { SHIPPED_CATALOG, startHarness, type Harness } from '../support/harness';
-import { cancelSignal } from '../../workflows/operations';
+import { cancelSignal } from '../../src/contracts';
 
 let h: Harness;
 beforeAll(async () => {

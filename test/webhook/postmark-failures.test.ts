@@ -1,6 +1,6 @@
 import { checkoutEvent, sumoMetadata } from '../../src/dev/sample-events';
 import { startHarness, type Harness } from '../support/harness';
-import { retrySignal, skipSignal, statusQuery } from '../../workflows/operations';
+import { retrySignal, skipSignal, statusQuery } from '../../src/contracts';
 
 let h: Harness;
 beforeAll(async () => {

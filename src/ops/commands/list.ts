@@ -1,6 +1,6 @@
-import type { Command } from '../cli';
+import type { Command } from '../command';
 import { sinceDate } from '../durations';
-import { quote } from '../workflow-lookup';
+import { fulfillmentStatus, quote } from '../workflow-lookup';
 import { emailHash } from '../../temporal/email-hash';
 
 const STATUSES = ['Running', 'Completed', 'NeedsAttention', 'Failed'];
@@ -79,11 +79,4 @@ export function buildQuery(values: Record<string, string | boolean | undefined>)
     if (value !== undefined) parts.push(`${attribute} = ${quote(value)}`);
   }
   return parts.join(' AND ');
-}
-
-/** The workflow's own FulfillmentStatus while it runs; a closed run is Completed or Failed
- *  (terminated, cancelled and timed-out runs never got to say so themselves). */
-export function fulfillmentStatus(execution: string, attribute: string | null): string {
-  if (execution === 'RUNNING') return attribute ?? 'Running';
-  return execution === 'COMPLETED' ? 'Completed' : 'Failed';
 }

@@ -1,8 +1,7 @@
-import type { Command } from '../cli';
-import { describeFulfillment, originalStart, queryState } from '../workflow-lookup';
-import { fulfillmentStatus } from './list';
+import type { Command } from '../command';
+import { describeFulfillment, fulfillmentStatus, originalStart, queryState } from '../workflow-lookup';
 import { maskEmail } from '../../log';
-import type { FulfillmentState } from '../../../workflows/operations';
+import type { FulfillmentState } from '../../contracts';
 
 /** `show <eventId>`: the workflow's state and steps, and what the database holds for it. */
 export const show: Command = {

@@ -1,7 +1,7 @@
-import type { Command } from '../cli';
+import type { Command } from '../command';
 import type { OpsContext } from '../context';
 import { describeFulfillment, originalStart, queryState } from '../workflow-lookup';
-import { cancelSignal, retrySignal, skipSignal } from '../../../workflows/operations';
+import { cancelSignal, retrySignal, skipSignal } from '../../contracts';
 
 const SIGNALS = { retry: retrySignal, skip: skipSignal, cancel: cancelSignal };
 

@@ -1,6 +1,6 @@
-import type { Command } from '../cli';
+import type { Command } from '../command';
 import { sinceDate } from '../durations';
-import { reconcileStripeEvents, replayStripeEvent } from '../reconcile';
+import { reconcileStripeEvents, replayStripeEvent } from '../../ingest/reconcile';
 
 export const replay: Command = {
   summary: "fetch an event from Stripe's Events API and run it (once: a second replay is a duplicate)",

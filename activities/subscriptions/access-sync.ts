@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { Catalog } from '../catalog/catalog';
-import type { PrismaClient } from '../generated/prisma/client';
-import type { AccessSync } from '../../workflows/types';
-import { decideAccess } from './access-policy';
+import type { Catalog } from '../../src/catalog/catalog';
+import type { PrismaClient } from '../../src/generated/prisma/client';
+import { FailureType, type AccessSync } from '../../src/contracts';
+import { decideAccess } from '../../src/lifecycle/access-policy';
 import { lockSubscription } from './subscription-store';
 
 /** What a sync did (the workflow-facing AccessSync, with reviewAt in unix ms). */
@@ -29,7 +29,7 @@ export async function syncSubscriptionAccess(
     if (!tier) {
       throw ApplicationFailure.nonRetryable(
         `subscription ${row.stripeSubscriptionId} has tier "${row.tierId}", which is not in the tier catalogue (event ${options.eventId})`,
-        'UnknownTier',
+        FailureType.UnknownTier,
       );
     }
     const decision = decideAccess(row.status, row.pastDueSince?.getTime() ?? null, options.nowMs, options.graceMs);

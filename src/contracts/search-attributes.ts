@@ -16,4 +16,6 @@ export const searchAttributes = {
   CustomerEmailHash: defineSearchAttributeKey('CustomerEmailHash', SearchAttributeType.KEYWORD),
 } as const;
 
-export const FULFILLMENT_STATUS = searchAttributes.FulfillmentStatus;
+/** `Name=Keyword` pairs for `temporal server start-dev --search-attribute` and
+ *  `temporal operator search-attribute create` (every one is a Keyword). */
+export const searchAttributeRegistrations = Object.values(searchAttributes).map((key) => `${key.name}=Keyword`);

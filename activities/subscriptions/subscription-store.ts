@@ -1,5 +1,5 @@
-import type { PrismaClient, PurchaseSource } from '../generated/prisma/client';
-import { applyPatch, deriveStatus, type StatusMark, type SubscriptionPatch, type SubscriptionState } from './subscription-state';
+import type { PrismaClient, PurchaseSource } from '../../src/generated/prisma/client';
+import { applyPatch, deriveStatus, type StatusMark, type SubscriptionPatch, type SubscriptionState } from '../../src/lifecycle/subscription-state';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 

@@ -1,15 +1,8 @@
 import type Stripe from 'stripe';
+import type { ReconcileReport } from '../contracts';
 import { acceptEvent, type IngestDeps } from '../ingest/accept-event';
 import { HANDLED_EVENT_TYPES } from '../stripe/event-router';
 
-export interface ReconcileReport {
-  since: string;
-  listed: number;
-  started: string[];
-  duplicate: number;
-  ignored: number;
-  failed: Array<{ eventId: string; error: string }>;
-}
 
 /**
  * Lists the handled event types Stripe has since `since` and runs every one through the

@@ -1,0 +1,28 @@
+/**
+ * Every failure type name the service raises, in one registry: activities throw them,
+ * workflows and the worker's interceptor set them, and operators filter on them
+ * (`ops show`, the Temporal UI). Bad data is never retried; outages are, until
+ * `RetriesExhausted`.
+ */
+export const FailureType = {
+  /** A field of the purchase is missing or malformed (the message names it). */
+  InvalidPurchaseData: 'InvalidPurchaseData',
+  /** A tier id or price is not in the tier catalogue. */
+  UnknownTier: 'UnknownTier',
+  /** `client_reference_id` names no user. */
+  UnknownUser: 'UnknownUser',
+  SubscriptionOwnedByAnotherUser: 'SubscriptionOwnedByAnotherUser',
+  /** Postmark refused the message (422: inactive recipient, bad template, invalid address). */
+  EmailRejected: 'EmailRejected',
+  /** Postmark may or may not have sent the message; sending again could mail twice. */
+  EmailOutcomeUnknown: 'EmailOutcomeUnknown',
+  /** An outage outlasted ACTIVITY_MAX_ATTEMPTS (set by the worker's attempt-limit interceptor). */
+  RetriesExhausted: 'RetriesExhausted',
+  /** An activity did not report back in time (no failure message of its own). */
+  ActivityTimeout: 'ActivityTimeout',
+  /** An operator's `cancel` ended the fulfillment. */
+  CancelledByOperator: 'CancelledByOperator',
+  /** Nobody acted on a NeedsAttention fulfillment within its wait. */
+  AttentionTimedOut: 'AttentionTimedOut',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -1,0 +1,56 @@
+import type { Client } from '@temporalio/client';
+import type { ActivityDeps } from '../../activities';
+import { Catalog } from '../catalog/catalog';
+import { createPostmarkClient } from '../clients/postmark';
+import { createStripeClient } from '../clients/stripe';
+import { createTemporalClient } from '../clients/temporal';
+import type { WorkerConfig } from '../config';
+import { createPrisma } from '../db/prisma';
+import { createFulfillmentStarter } from '../temporal/start-fulfillment';
+
+export interface WorkerResources {
+  /** What the activities touch, wired from the configuration. */
+  deps: ActivityDeps;
+  /** The client reconciliation starts workflows with; the worker keeps its Schedule with it too. */
+  temporal: Client;
+  /** Closes the database pool and the Temporal client. */
+  close(): Promise<void>;
+}
+
+/** What a test or benchmark may set that the environment does not. */
+export interface WorkerDepsOverrides {
+  /** A catalogue object instead of reading CATALOG_PATH. */
+  catalog?: Catalog;
+  postmarkTimeoutSeconds?: number;
+  dbPoolSize?: number;
+}
+
+/**
+ * The one wiring of the activities' dependencies from validated configuration: used by the
+ * worker process, the tests' in-process service and the benchmark.
+ */
+export function createWorkerDeps(config: WorkerConfig, overrides: WorkerDepsOverrides = {}): WorkerResources {
+  const db = createPrisma(config.DATABASE_URL, { max: overrides.dbPoolSize ?? 10 });
+  const temporal = createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const deps: ActivityDeps = {
+    db,
+    catalog: overrides.catalog ?? Catalog.fromFile(config.CATALOG_PATH),
+    stripe: createStripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE),
+    postmark: createPostmarkClient(config.POSTMARK_SERVER_TOKEN, config.POSTMARK_API_URL, overrides.postmarkTimeoutSeconds),
+    mail: {
+      from: config.POSTMARK_FROM,
+      welcomeTemplate: config.POSTMARK_WELCOME_TEMPLATE,
+      paymentFailedTemplate: config.POSTMARK_PAYMENT_FAILED_TEMPLATE,
+    },
+    access: { pastDueGraceMs: config.PAST_DUE_GRACE_PERIOD },
+    fulfillments: createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE),
+  };
+  return {
+    deps,
+    temporal,
+    async close() {
+      await temporal.connection.close();
+      await db.$disconnect();
+    },
+  };
+}

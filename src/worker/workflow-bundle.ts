@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
+
+/** Where `npm run build` writes the workflow bundle (dist/workflow-bundle.js). */
+export const BUILT_BUNDLE_PATH = resolve(__dirname, '../../workflow-bundle.js');
+
+/** The workflows' entry module; the bundle is made from it. */
+export const WORKFLOWS_PATH = require.resolve('../../workflows');
+
+const noop = () => {};
+/** Webpack's progress and stats are noise in a service's log; errors still reach stderr. */
+const quiet = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (message: string) => console.error(message) };
+
+/**
+ * The workflow code the worker runs. Compiled (production): the bundle `npm run build` made,
+ * so no webpack runs at boot. From TypeScript sources (`npm run dev`): bundled now, quietly.
+ */
+export async function loadWorkflowBundle(): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
+  if (existsSync(BUILT_BUNDLE_PATH)) return { codePath: BUILT_BUNDLE_PATH };
+  if (__filename.endsWith('.js')) {
+    throw new Error(`workflow bundle ${BUILT_BUNDLE_PATH} is missing: run \`npm run build\` before starting the compiled worker`);
+  }
+  return { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet })).code };
+}

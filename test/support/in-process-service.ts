@@ -1,0 +1,95 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
+import { buildApp } from '../../src/app';
+import { Catalog, type CatalogData } from '../../src/catalog/catalog';
+import { loadWorkerConfig } from '../../src/config';
+import { createPrisma } from '../../src/db/prisma';
+import { createFulfillmentStarter } from '../../src/temporal/start-fulfillment';
+import { buildWorker } from '../../src/worker/build-worker';
+import { createWorkerDeps } from '../../src/worker/worker-deps';
+
+export interface InProcessServiceOptions {
+  databaseUrl: string;
+  temporalAddress: string;
+  taskQueue: string;
+  webhookSecret: string;
+  catalog: CatalogData;
+  stripeApiBase: string;
+  postmarkUrl: string;
+  workflowBundle: NonNullable<WorkerOptions['workflowBundle']>;
+  postmarkTimeoutSeconds?: number;
+  /** How long past_due keeps access (default 7 days); whole seconds. */
+  pastDueGraceMs?: number;
+  /** Activity attempts before NeedsAttention (default 10). */
+  maxActivityAttempts?: number;
+  dbPoolSize?: number;
+}
+
+/**
+ * The API and a worker in one process, wired by the worker's own `createWorkerDeps` from a
+ * configuration validated like the worker's environment, for tests and benchmarks.
+ * `restartWorker` redeploys the worker (e.g. with a new catalogue).
+ */
+export async function startInProcessService(options: InProcessServiceOptions) {
+  const config = loadWorkerConfig({
+    DATABASE_URL: options.databaseUrl,
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_TASK_QUEUE: options.taskQueue,
+    STRIPE_SECRET_KEY: 'sk_test_local',
+    STRIPE_API_BASE: options.stripeApiBase,
+    POSTMARK_SERVER_TOKEN: 'local-postmark-token',
+    POSTMARK_API_URL: options.postmarkUrl,
+    POSTMARK_FROM: 'hello@saas.example',
+    ...(options.pastDueGraceMs !== undefined && { PAST_DUE_GRACE_PERIOD: `${Math.round(options.pastDueGraceMs / 1000)}s` }),
+    ...(options.maxActivityAttempts !== undefined && { ACTIVITY_MAX_ATTEMPTS: String(options.maxActivityAttempts) }),
+  });
+  const workerConnection = await NativeConnection.connect({ address: options.temporalAddress });
+  const client = new Client({ connection: await Connection.connect({ address: options.temporalAddress }) });
+
+  let resources: ReturnType<typeof createWorkerDeps>;
+  let worker: Worker;
+  let running: Promise<void>;
+  const startWorker = async (catalog: CatalogData) => {
+    resources = createWorkerDeps(config, {
+      catalog: Catalog.fromData(catalog),
+      postmarkTimeoutSeconds: options.postmarkTimeoutSeconds,
+      dbPoolSize: options.dbPoolSize ?? 5,
+    });
+    worker = await buildWorker({
+      connection: workerConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      deps: resources.deps,
+      workflowBundle: options.workflowBundle,
+      maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
+    });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    worker.shutdown();
+    await running;
+    await resources.close();
+  };
+  await startWorker(options.catalog);
+
+  // The API has its own pool, as its own process would; it outlives worker restarts.
+  const db = createPrisma(options.databaseUrl, { max: 5 });
+  const app = await buildApp({ db, fulfillments: createFulfillmentStarter(client, options.taskQueue), webhookSecrets: [options.webhookSecret] });
+
+  return {
+    db,
+    client,
+    app,
+    async restartWorker(catalog: CatalogData) {
+      await stopWorker();
+      await startWorker(catalog);
+    },
+    async close() {
+      await app.close();
+      await stopWorker();
+      await workerConnection.close();
+      await client.connection.close();
+      await db.$disconnect();
+    },
+  };
+}
