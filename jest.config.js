@@ -1,15 +1,30 @@
-/** Jest runs against a real Temporal dev server, real PostgreSQL and stripe-mock, started
- *  once in test/support/global-setup.ts. */
-module.exports = {
+/**
+ * Two layers (`npm test` runs both):
+ *  - unit: pure rules, parsers, the ops CLI, and workflow logic with stubbed activities on a
+ *    Temporal dev server a test file starts itself. No shared stack: `npm run test:unit`.
+ *  - integration: the real webhook, worker, Temporal dev server, PostgreSQL, stripe-mock and
+ *    a local Postmark, started once in test/support/global-setup.ts.
+ */
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
   // ES-module-only dependencies (cookie 2, used by fastify's inject; the schema engine's
   // wasm-bindgen glue) are compiled to CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(cookie|@prisma/schema-engine-wasm)/)'],
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testMatch: ['**/*.test.ts'],
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/test/integration'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
   testTimeout: 60_000,
   maxWorkers: 2,
 };

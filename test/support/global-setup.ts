@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { applyMigrations } from '../../src/db/migrate';
 import { recreateDatabase } from './recreate-database';
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { startStripeMock } from '../../src/dev/stripe-mock';
+import { bundleWorkflowsFromSource } from './workflow-bundle';
 
 const DEFAULT_TEST_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/fulfillment_test';
 
@@ -20,7 +20,7 @@ export default async function globalSetup(): Promise<void> {
     services = await Promise.all([
       startTemporalDevServer({ uiPort: null }).then(stoppable),
       startStripeMock().then(stoppable),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+      bundleWorkflowsFromSource(),
       recreateDatabase(databaseUrl, '_test').then(() => applyMigrations(databaseUrl)),
     ]);
   } catch (err) {
@@ -38,6 +38,3 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   (globalThis as Record<string, unknown>).__services = { temporal, stripeMock };
 }
-
-const noop = () => {};
-const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type Stripe from 'stripe';
 import type { CatalogData } from '../../src/catalog/catalog';
 import { startInProcessService } from './in-process-service';
@@ -10,16 +9,13 @@ import { startLocalPostmark } from '../../src/dev/local-postmark';
 import { signPayload } from '../../src/dev/sample-events';
 import { statusQuery, type FulfillmentState } from '../../src/contracts';
 import type { FulfillmentSummary } from '../../src/contracts';
+import { eventually } from './eventually';
+import './quiet-runtime';
 import { testEnv } from './test-env';
 
 export const WEBHOOK_SECRET = 'whsec_test_only_not_a_real_secret';
 export const SHIPPED_CATALOG: CatalogData = JSON.parse(readFileSync(resolve(__dirname, '../../config/catalog.json'), 'utf8'));
 
-try {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-} catch {
-  // Already installed in this process by an earlier test file.
-}
 
 export interface DeliverOptions {
   secret?: string;
@@ -83,26 +79,24 @@ export async function startHarness(
      */
     async settled(eventIds: string[], timeoutMs = 30_000): Promise<void> {
       const unique = [...new Set(eventIds)];
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const rows = await db.stripeEvent.findMany({ where: { id: { in: unique } }, select: { id: true, status: true, lastError: true } });
-        const failed = rows.find((r) => r.status === 'failed');
-        if (failed) throw new Error(`event ${failed.id} failed: ${failed.lastError}`);
-        if (rows.length === unique.length && rows.every((r) => r.status === 'completed')) return;
-        if (Date.now() > deadline) throw new Error(`events not settled after ${timeoutMs} ms: ${unique.filter((id) => !rows.some((r) => r.id === id && r.status === 'completed')).join(', ')}`);
-        await new Promise((r) => setTimeout(r, 50));
+      const allCompleted = (rows: Array<{ status: string }>) => rows.length === unique.length && rows.every((r) => r.status === 'completed');
+      const rows = await eventually(
+        () => db.stripeEvent.findMany({ where: { id: { in: unique } }, select: { id: true, status: true, lastError: true } }),
+        (rows) => allCompleted(rows) || rows.some((r) => r.status === 'failed'),
+        { timeoutMs, intervalMs: 50 },
+      );
+      const failed = rows.find((r) => r.status === 'failed');
+      if (failed) throw new Error(`event ${failed.id} failed: ${failed.lastError}`);
+      if (!allCompleted(rows)) {
+        throw new Error(`events not settled after ${timeoutMs} ms: ${unique.filter((id) => !rows.some((r) => r.id === id && r.status === 'completed')).join(', ')}`);
       }
     },
 
     /** Waits until the workflow waits for an operator (NeedsAttention) and returns what it reports. */
     async attention(eventId: string, timeoutMs = 30_000): Promise<NonNullable<FulfillmentState['attention']> & { state: FulfillmentState }> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const state = await client.workflow.getHandle(eventId).query(statusQuery).catch(() => null);
-        if (state?.attention) return { ...state.attention, state };
-        if (Date.now() > deadline) throw new Error(`${eventId} did not reach NeedsAttention in ${timeoutMs} ms (state: ${JSON.stringify(state)})`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const state = await eventually(() => client.workflow.getHandle(eventId).query(statusQuery).catch(() => null), (s) => !!s?.attention, { timeoutMs });
+      if (!state?.attention) throw new Error(`${eventId} did not reach NeedsAttention in ${timeoutMs} ms (state: ${JSON.stringify(state)})`);
+      return { ...state.attention, state };
     },
 
     /** Whether a workflow with this id was ever started. */

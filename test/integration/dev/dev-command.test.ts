@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../../src/dev/free-port';
+import { ROOT as root } from '../../support/paths';
+
+const tsx = require.resolve('tsx/cli');
+
+/**
+ * The README's first command: `npm run dev` brings the whole service up on embedded
+ * defaults (embedded PostgreSQL, Temporal dev server, local Postmark), `npm run simulate`
+ * gets a purchase fulfilled through it, and Ctrl-C stops everything.
+ */
+describe('npm run dev + npm run simulate', () => {
+  const devDir = mkdtempSync(join(tmpdir(), 'fulfillment-dev-'));
+  chmodSync(devDir, 0o755); // run as root, embedded PostgreSQL runs as `postgres`, which must reach its data
+  let dev: ChildProcess | undefined;
+  // Like a terminal: dev runs in its own process group, and Ctrl-C signals the whole group.
+  const signalGroup = (signal: NodeJS.Signals) => dev?.pid && dev.exitCode === null && process.kill(-dev.pid, signal);
+  afterAll(() => {
+    signalGroup('SIGKILL');
+    rmSync(devDir, { recursive: true, force: true });
+  });
+
+  it('fulfils a simulated Sumo purchase end to end and stops cleanly on SIGINT', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DEV_DIR: devDir,
+      PORT: String(await freePort()),
+      DEV_TEMPORAL_PORT: String(await freePort()),
+      DEV_TEMPORAL_UI_PORT: String(await freePort()),
+      DEV_POSTMARK_PORT: String(await freePort()),
+      LOG_LEVEL: 'info',
+    };
+    for (const name of ['DATABASE_URL', 'STRIPE_WEBHOOK_SECRET', 'POSTMARK_SERVER_TOKEN', 'STRIPE_SECRET_KEY']) delete env[name];
+
+    dev = spawn(process.execPath, ['--import', 'tsx', 'src/dev/dev.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const output = collect(dev);
+    await output.waitFor(/\[dev\] try: npm run simulate/, 90_000);
+    expect(output.text()).toMatch(/starting embedded PostgreSQL/);
+    expect(output.text()).toMatch(/secret\s+whsec_dev_[0-9a-f]{32}/);
+
+    const simulate = spawn(process.execPath, [tsx, 'src/dev/simulate.ts', 'sumo', '--email', 'dev.smoke@example.com'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const simulated = collect(simulate);
+    const code = await new Promise<number | null>((r) => simulate.on('exit', r));
+    expect(simulated.text()).toMatch(/→ 200 .*"duplicate":false/);
+    expect(simulated.text()).toMatch(/fulfilled in \d+ ms[\s\S]*userCreated: true[\s\S]*welcomeEmailMessageId: '[0-9a-f-]{36}'/);
+    expect(code).toBe(0);
+
+    const outbox = (await (await fetch(`http://127.0.0.1:${env.DEV_POSTMARK_PORT}/outbox`)).json()) as Array<{ to: string }>;
+    expect(outbox.map((m) => m.to)).toEqual(['dev.smoke@example.com']);
+
+    // The processes log JSON lines an on-call engineer can read: ids and masked emails only.
+    await output.waitFor(/welcome email sent/, 10_000);
+    const sentLine = output.text().split('\n').find((line) => line.includes('"msg":"welcome email sent"'));
+    expect(JSON.parse(sentLine!)).toMatchObject({ name: 'worker', activityType: 'sendWelcomeEmail', to: 'd***@example.com' });
+    expect(output.text()).not.toContain('dev.smoke@example.com');
+    expect(output.text()).not.toContain('taskToken');
+
+    signalGroup('SIGINT');
+    await output.waitFor(/\[dev\] stopped/, 30_000);
+    await new Promise((r) => dev!.on('exit', r));
+  }, 150_000);
+});
+
+function collect(child: ChildProcess) {
+  let text = '';
+  const waiters: Array<() => void> = [];
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString();
+    waiters.splice(0).forEach((w) => w());
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  child.on('exit', () => waiters.splice(0).forEach((w) => w()));
+  return {
+    text: () => text,
+    waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
+      return new Promise((resolvePromise, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text.slice(-3000)}`)), timeoutMs);
+        const check = () => {
+          if (pattern.test(text)) {
+            clearTimeout(timer);
+            resolvePromise();
+          } else if (child.exitCode !== null) {
+            clearTimeout(timer);
+            reject(new Error(`exited (${child.exitCode}) before ${pattern}; output:\n${text.slice(-3000)}`));
+          } else waiters.push(check);
+        };
+        check();
+      });
+    },
+  };
+}

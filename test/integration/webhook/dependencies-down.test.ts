@@ -1,0 +1,59 @@
+import { buildApp } from '../../../src/app';
+import { createTemporalClient } from '../../../src/clients/temporal';
+import { createPrisma } from '../../../src/db/prisma';
+import { freePort } from '../../../src/dev/free-port';
+import { checkoutEvent, signPayload, sumoMetadata } from '../../../src/dev/sample-events';
+import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
+import { testEnv } from '../../support/test-env';
+
+const SECRET = 'whsec_test_only_temporal_down';
+
+describe('when Temporal is unreachable', () => {
+  it('answers 503 so Stripe retries later, keeps the event unfulfilled, and /readyz says which dependency is down', async () => {
+    const db = createPrisma(testEnv.databaseUrl, { max: 2 });
+    const temporal = createTemporalClient(`127.0.0.1:${await freePort()}`, 'default');
+    const app = await buildApp({ db, fulfillments: createFulfillmentStarter(temporal, 'nowhere'), webhookSecrets: [SECRET] });
+    try {
+      const event = checkoutEvent({ metadata: sumoMetadata() });
+      const body = JSON.stringify(event);
+      const response = await app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, SECRET) }, payload: body });
+
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({ error: 'temporal_unavailable' });
+      const ledger = await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } });
+      expect(ledger.status).toBe('received');
+
+      const ready = await app.inject({ url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toEqual({ status: 'unavailable', temporal: 'unreachable', database: 'ok' });
+    } finally {
+      await app.close();
+      await temporal.connection.close().catch(() => {});
+      await db.$disconnect();
+    }
+  });
+});
+
+describe('when the database is unreachable', () => {
+  it('answers 503 without starting a workflow, and /readyz names the database', async () => {
+    const db = createPrisma(`postgresql://postgres@127.0.0.1:${await freePort()}/nowhere`, { max: 1 });
+    const temporal = createTemporalClient(testEnv.temporalAddress, 'default');
+    const app = await buildApp({ db, fulfillments: createFulfillmentStarter(temporal, 'db-down'), webhookSecrets: [SECRET] });
+    try {
+      const event = checkoutEvent({ metadata: sumoMetadata() });
+      const body = JSON.stringify(event);
+      const response = await app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, SECRET) }, payload: body });
+
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({ error: 'database_unavailable' });
+      await expect(temporal.workflow.getHandle(event.id).describe()).rejects.toThrow(/not found/i);
+
+      const ready = await app.inject({ url: '/readyz' });
+      expect(ready.json()).toEqual({ status: 'unavailable', temporal: 'ok', database: 'unreachable' });
+    } finally {
+      await app.close();
+      await temporal.connection.close();
+      await db.$disconnect().catch(() => {});
+    }
+  });
+});

@@ -1,0 +1,29 @@
+import { checkoutEvent } from '../../../src/dev/sample-events';
+import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
+
+/** The price stripe-mock's fixtures put on every checkout line item. */
+const STRIPE_MOCK_PRICE = 'price_1PgafmB7WZ01zgkW02Hf9z6c';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ catalog: { ...SHIPPED_CATALOG, prices: { ...SHIPPED_CATALOG.prices, [STRIPE_MOCK_PRICE]: 'pro' } } });
+});
+afterAll(() => h.close());
+
+describe('a direct checkout without metadata.tier_id', () => {
+  it('takes its tier from the session’s line items, read through the Stripe API', async () => {
+    const email = `lineitems.${Date.now()}@example.com`;
+    const event = checkoutEvent({ email, metadata: {} });
+    await h.deliver(event);
+    await expect(h.result(event.id)).resolves.toMatchObject({ userCreated: true, plan: 'pro', seatLimit: 5 });
+    const subscription = await h.db.subscription.findFirstOrThrow({ where: { linkedByEventId: event.id } });
+    expect(subscription).toMatchObject({ tierId: 'pro', quantity: 1, source: 'direct' });
+  });
+
+  it('stops without retrying, naming the price, when no line item is in the catalogue', async () => {
+    await h.restartWorker(SHIPPED_CATALOG);
+    const event = checkoutEvent({ metadata: {} });
+    await h.deliver(event);
+    expect(await h.attention(event.id)).toMatchObject({ step: 'resolvePurchase', errorType: 'UnknownTier', attempts: 1, error: expect.stringContaining(STRIPE_MOCK_PRICE) });
+  });
+});

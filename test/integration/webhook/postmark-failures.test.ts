@@ -1,0 +1,90 @@
+import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { eventually } from '../../support/eventually';
+import { startHarness, type Harness } from '../../support/harness';
+import { retrySignal, skipSignal, statusQuery, type FulfillmentState } from '../../../src/contracts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ postmarkTimeoutSeconds: 1 });
+});
+afterAll(() => h.close());
+beforeEach(() => h.postmark.reset());
+
+describe('welcome email when Postmark fails', () => {
+  it('retries through three 500s and sends exactly one email', async () => {
+    const email = `retry.${Date.now()}@example.com`;
+    h.postmark.failNext(3, { kind: 'server-error' });
+    const event = checkoutEvent({ email, metadata: sumoMetadata() });
+
+    await h.deliver(event);
+    const summary = await h.result(event.id);
+
+    const sent = h.postmark.outbox.filter((m) => m.to === email);
+    expect(sent).toHaveLength(1);
+    expect(summary.welcomeEmailMessageId).toBe(sent[0].messageId);
+    expect(h.postmark.requests.filter((r) => r.to === email).map((r) => r.status)).toEqual([500, 500, 500, 200]);
+    const delivery = await h.db.emailDelivery.findFirstOrThrow({ where: { user: { email } } });
+    expect(delivery).toMatchObject({ kind: 'welcome', status: 'sent', postmarkMessageId: sent[0].messageId });
+  });
+
+  it('retries a 429 rate limit', async () => {
+    const email = `ratelimited.${Date.now()}@example.com`;
+    h.postmark.failNext(1, { kind: 'rate-limit' });
+    const event = checkoutEvent({ email, metadata: sumoMetadata() });
+    await h.deliver(event);
+    await h.result(event.id);
+    expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
+  });
+
+  it('does not retry an inactive recipient (422, ErrorCode 406): the fulfillment waits for an operator, who can skip the email', async () => {
+    const email = `bounced.${Date.now()}@example.com`;
+    h.postmark.failAlways({ kind: 'inactive-recipient' });
+    const event = checkoutEvent({ email, metadata: sumoMetadata() });
+
+    await h.deliver(event);
+    const attention = await h.attention(event.id);
+
+    expect(attention).toMatchObject({ step: 'sendWelcomeEmail', errorType: 'EmailRejected', attempts: 1 });
+    expect(attention.error).toMatch(/ErrorCode 406/);
+    expect(attention.error).toContain(event.id);
+    expect(h.postmark.requests.filter((r) => r.to === email)).toHaveLength(1);
+    // Access was provisioned; only the email could not go out, and nothing claims it was sent.
+    expect(await h.db.entitlement.count({ where: { user: { email } } })).toBeGreaterThan(0);
+    expect(await h.db.emailDelivery.count({ where: { user: { email } } })).toBe(0);
+
+    await h.client.workflow.getHandle(event.id).signal(skipSignal, { by: 'oncall@test', reason: 'address is suppressed in Postmark; customer told by support' });
+    await expect(h.result(event.id)).resolves.toMatchObject({ welcomeEmailMessageId: null });
+    expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('completed');
+    expect(await h.db.operatorAction.findMany({ where: { eventId: event.id } })).toEqual([
+      expect.objectContaining({ action: 'skip', step: 'sendWelcomeEmail', by: 'oncall@test', applied: true }),
+    ]);
+  });
+
+  it('does not send a second email when Postmark answered too late to know whether the first went out', async () => {
+    const email = `slow.${Date.now()}@example.com`;
+    h.postmark.failNext(1, { kind: 'slow', delayMs: 2_000 });
+    const event = checkoutEvent({ email, metadata: sumoMetadata() });
+
+    await h.deliver(event);
+    const attention = await h.attention(event.id);
+
+    expect(attention).toMatchObject({ step: 'sendWelcomeEmail', errorType: 'EmailOutcomeUnknown', error: expect.stringContaining('delivery') });
+    await new Promise((r) => setTimeout(r, 2_500)); // let the slow request finish on Postmark's side
+    expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
+    expect(h.postmark.requests.filter((r) => r.to === email)).toHaveLength(1);
+    const delivery = await h.db.emailDelivery.findFirstOrThrow({ where: { user: { email } } });
+    expect(delivery.status).toBe('sending');
+
+    // A retry without looking would risk a second email: the activity refuses to guess again.
+    await h.client.workflow.getHandle(event.id).signal(retrySignal, { by: 'oncall@test', reason: 'try again' });
+    await waitForTries(event.id, 'sendWelcomeEmail', 2);
+    expect((await h.attention(event.id)).errorType).toBe('EmailOutcomeUnknown');
+    expect(h.postmark.requests.filter((r) => r.to === email)).toHaveLength(1);
+  });
+});
+
+async function waitForTries(eventId: string, step: string, tries: number): Promise<void> {
+  const reached = (state: FulfillmentState) => !!state.attention && (state.steps.find((s) => s.name === step)?.tries ?? 0) >= tries;
+  const state = await eventually(() => h.client.workflow.getHandle(eventId).query(statusQuery), reached);
+  if (!reached(state)) throw new Error(`${step} of ${eventId} did not reach ${tries} tries`);
+}

@@ -1,0 +1,29 @@
+import { loadApiConfig, loadWorkerConfig } from '../../src/config';
+
+describe('configuration', () => {
+  it('names every missing variable at start-up', () => {
+    expect(() => loadWorkerConfig({})).toThrow(/DATABASE_URL[\s\S]*STRIPE_SECRET_KEY[\s\S]*POSTMARK_SERVER_TOKEN[\s\S]*POSTMARK_FROM/);
+  });
+
+  it('rejects a malformed value with the variable’s name', () => {
+    expect(() => loadApiConfig({ DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x', PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadApiConfig({ DATABASE_URL: 'mysql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' })).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL/);
+  });
+
+  it('accepts several comma-separated webhook secrets for secret rolling', () => {
+    const config = loadApiConfig({ DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_old, whsec_new' });
+    expect(config.STRIPE_WEBHOOK_SECRET).toEqual(['whsec_old', 'whsec_new']);
+  });
+
+  it('documents its defaults', () => {
+    const config = loadWorkerConfig({ DATABASE_URL: 'postgresql://db/app', STRIPE_SECRET_KEY: 'sk_test_x', POSTMARK_SERVER_TOKEN: 't', POSTMARK_FROM: 'a@b.c' });
+    expect(config).toMatchObject({
+      TEMPORAL_ADDRESS: 'localhost:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'stripe-fulfillment',
+      STRIPE_API_BASE: 'https://api.stripe.com',
+      POSTMARK_API_URL: 'https://api.postmarkapp.com',
+      POSTMARK_WELCOME_TEMPLATE: 'welcome',
+    });
+  });
+});

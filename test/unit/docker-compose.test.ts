@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { searchAttributes } from '../../src/contracts';
+import { ROOT as root } from '../support/paths';
+
+/** No container engine runs here, so the compose file is checked by parsing it. */
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, { image?: string; build?: string; command?: string[] | string; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; deploy?: { replicas?: number } }>;
+};
+
+describe('docker-compose.yml', () => {
+  it('runs PostgreSQL, Temporal with its UI, migrations, the API and a scalable worker', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(
+      ['api', 'migrate', 'postgres', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker'].sort(),
+    );
+    expect(compose.services.worker.deploy?.replicas).toBeGreaterThan(1);
+    expect(compose.services.api.command).toEqual(['npm', 'run', 'start:api']);
+    expect(compose.services.worker.command).toEqual(['npm', 'run', 'start:worker']);
+  });
+
+  it('builds the app services from the Dockerfile in this repository', () => {
+    expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toMatch(/^FROM node:20/m);
+    for (const name of ['api', 'worker', 'migrate']) expect(compose.services[name].build).toBe('.');
+  });
+
+  it('starts the API and worker only after migrations ran and search attributes exist', () => {
+    for (const name of ['api', 'worker']) {
+      expect(compose.services[name].depends_on).toMatchObject({
+        migrate: { condition: 'service_completed_successfully' },
+        'temporal-search-attributes': { condition: 'service_completed_successfully' },
+      });
+    }
+  });
+
+  it('registers every search attribute the workflows are started with', () => {
+    const command = String(compose.services['temporal-search-attributes'].command);
+    for (const key of Object.values(searchAttributes)) expect(command).toContain(`--name ${key.name} --type Keyword`);
+  });
+
+  it('gives each process the configuration it requires, with secrets taken from the environment', () => {
+    const api = compose.services.api.environment!;
+    const worker = compose.services.worker.environment!;
+    for (const env of [api, worker]) expect(Object.keys(env)).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE']));
+    expect(api.STRIPE_WEBHOOK_SECRET).toMatch(/^\$\{STRIPE_WEBHOOK_SECRET:\?/);
+    for (const secret of ['STRIPE_SECRET_KEY', 'POSTMARK_SERVER_TOKEN']) expect(worker[secret]).toMatch(new RegExp(`^\\$\\{${secret}:\\?`));
+  });
+});

@@ -1,0 +1,91 @@
+import { applyPatch, deriveStatus, emptyState, type SubscriptionPatch } from '../../../src/lifecycle/subscription-state';
+import { decideAccess } from '../../../src/lifecycle/access-policy';
+
+const t0 = 1_790_000_000;
+/** The realistic sequence as the patches its events become (see realistic-sequence.ts). */
+const patches: SubscriptionPatch[] = [
+  { eventId: 'evt_1', eventType: 'customer.subscription.created', created: t0, status: 'active', quantity: 1, billing: { cancelAtPeriodEnd: false, currentPeriodEnd: t0 + 99, stripePriceId: 'p' } },
+  { eventId: 'evt_2', eventType: 'checkout.session.completed', created: t0 + 10, status: 'active', tierId: 'sumo_tier_2', quantity: 1, addons: ['priority_support'] },
+  { eventId: 'evt_3', eventType: 'customer.subscription.updated', created: t0 + 20, status: 'active', quantity: 3, billing: { cancelAtPeriodEnd: true, currentPeriodEnd: t0 + 99, stripePriceId: 'p' } },
+  { eventId: 'evt_4', eventType: 'invoice.payment_failed', created: t0 + 30, status: 'past_due' },
+  { eventId: 'evt_5', eventType: 'invoice.paid', created: t0 + 40, status: 'active' },
+  { eventId: 'evt_6', eventType: 'customer.subscription.deleted', created: t0 + 50, status: 'canceled', quantity: 3, billing: { cancelAtPeriodEnd: true, currentPeriodEnd: t0 + 99, stripePriceId: 'p' } },
+];
+
+function* permutations<T>(items: T[]): Generator<T[]> {
+  if (items.length <= 1) return yield items;
+  for (let i = 0; i < items.length; i++) {
+    for (const rest of permutations([...items.slice(0, i), ...items.slice(i + 1)])) yield [items[i], ...rest];
+  }
+}
+
+const fold = (sequence: SubscriptionPatch[]) => {
+  const state = sequence.reduce(applyPatch, emptyState());
+  return { ...state, derived: deriveStatus(state.statusHistory) };
+};
+
+describe('subscription state (the ordering rules themselves)', () => {
+  it('every one of the 720 orders of the realistic sequence, each event also delivered twice, ends in the same state', () => {
+    const inOrder = fold(patches);
+    expect(inOrder.derived.status).toBe('canceled');
+    expect(inOrder).toMatchObject({ tierId: 'sumo_tier_2', quantity: 3, addons: ['priority_support'], cancelAtPeriodEnd: true });
+    let count = 0;
+    for (const order of permutations(patches)) {
+      expect(fold(order)).toEqual(inOrder);
+      expect(fold([...order, ...order.slice().reverse()])).toEqual(inOrder);
+      count++;
+    }
+    expect(count).toBe(720);
+  });
+
+  it('without the deletion, every order of the first five ends active with 3 seats', () => {
+    const five = patches.slice(0, 5);
+    for (const order of permutations(five)) {
+      expect(fold(order)).toMatchObject({ quantity: 3, derived: { status: 'active', pastDueSince: null } });
+    }
+  });
+
+  it('a late, older update after the deletion leaves it canceled; so does a "newer" one (Stripe never revives)', () => {
+    const deleted = patches[5];
+    const older = { ...patches[2], eventId: 'evt_late', created: t0 + 45 };
+    const newer = { ...patches[2], eventId: 'evt_newer', created: t0 + 60 };
+    expect(fold([deleted, older]).derived.status).toBe('canceled');
+    expect(fold([deleted, newer]).derived.status).toBe('canceled');
+    expect(fold([newer, deleted]).derived.status).toBe('canceled');
+  });
+
+  it('past_due counts from the first failure of the current run of failures, in any order', () => {
+    const fail = (id: string, at: number): SubscriptionPatch => ({ eventId: id, eventType: 'invoice.payment_failed', created: at, status: 'past_due' });
+    const paid = (id: string, at: number): SubscriptionPatch => ({ eventId: id, eventType: 'invoice.paid', created: at, status: 'active' });
+    const events = [fail('a', t0), fail('b', t0 + 100), paid('c', t0 + 200), fail('d', t0 + 300), fail('e', t0 + 400)];
+    for (const order of permutations(events)) expect(fold(order).derived).toEqual({ status: 'past_due', pastDueSince: t0 + 300 });
+  });
+
+  it('ties within one second fall back to the lifecycle order of the event types, then the event id', () => {
+    const created: SubscriptionPatch = { eventId: 'evt_z', eventType: 'customer.subscription.created', created: t0, status: 'incomplete' };
+    const checkout: SubscriptionPatch = { eventId: 'evt_a', eventType: 'checkout.session.completed', created: t0, status: 'active' };
+    expect(fold([checkout, created]).derived.status).toBe('active');
+    expect(fold([created, checkout]).derived.status).toBe('active');
+  });
+});
+
+describe('access policy', () => {
+  const day = 86_400_000;
+  it.each([
+    ['active', true],
+    ['trialing', true],
+    ['paused', false],
+    ['unpaid', false],
+    ['canceled', false],
+    ['incomplete', false],
+    ['incomplete_expired', false],
+  ])('%s → granted %s', (status, granted) => {
+    expect(decideAccess(status, null, Date.now(), 7 * day).granted).toBe(granted);
+  });
+
+  it('past_due keeps access until the grace period ends, and says when to look again', () => {
+    const since = Date.UTC(2026, 10, 1);
+    expect(decideAccess('past_due', since, since + 6 * day, 7 * day)).toMatchObject({ granted: true, reviewAt: since + 7 * day });
+    expect(decideAccess('past_due', since, since + 7 * day, 7 * day)).toMatchObject({ granted: false, reviewAt: null });
+  });
+});

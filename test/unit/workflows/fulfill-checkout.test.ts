@@ -1,0 +1,153 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import {
+  cancelSignal,
+  FailureType,
+  retrySignal,
+  skipSignal,
+  statusQuery,
+  WorkflowType,
+  type FulfillmentInput,
+  type FulfillmentSummary,
+  type OperatorAction,
+  type ResolvedPurchase,
+} from '../../../src/contracts';
+import type { Activities } from '../../../workflows/activity-calls';
+import { eventually } from '../../support/eventually';
+import { startWorkflowTestEnv, type WorkflowTestEnv } from '../../support/workflow-test-env';
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startWorkflowTestEnv();
+}, 90_000);
+afterAll(() => env?.close());
+
+const PURCHASE: ResolvedPurchase = { tierId: 'sumo_tier_2', plan: 'sumo-growth', quantity: 3, seatLimit: 9, addons: [], features: ['crm', 'reports'] };
+
+let sequence = 0;
+function input(overrides: Partial<FulfillmentInput> = {}): FulfillmentInput {
+  sequence++;
+  return {
+    eventId: `evt_unit_${Date.now()}_${sequence}`,
+    eventType: 'checkout.session.completed',
+    created: 1_700_000_000,
+    account: null,
+    livemode: false,
+    checkoutSessionId: `cs_unit_${sequence}`,
+    source: 'sumo',
+    email: 'buyer@example.com',
+    name: 'Ada',
+    stripeCustomerId: 'cus_unit',
+    subscriptionId: `sub_unit_${sequence}`,
+    clientReferenceId: null,
+    tierId: 'sumo_tier_2',
+    rawQuantity: '3',
+    rawAddons: null,
+    sumo: { campaignId: 'camp_unit', productId: null, userId: null },
+    ...overrides,
+  };
+}
+
+/** Activity doubles that record every call, typed as the real activities. */
+function fakeActivities(overrides: Partial<Activities> = {}) {
+  const calls: string[] = [];
+  const audit: OperatorAction[] = [];
+  const outcomes: Array<{ status: string; error: string | null }> = [];
+  const activities: Partial<Activities> = {
+    resolvePurchase: async () => PURCHASE,
+    findOrCreateUser: async () => ({ userId: 'user-1', created: true }),
+    linkSubscription: async ({ input: i }) => ({ subscriptionRowId: 'row-1', stripeSubscriptionId: i.subscriptionId! }),
+    provisionAccess: async () => ({ granted: PURCHASE.features, alreadyHeld: [], seatLimit: 9, hasAccess: true, reviewAt: null }),
+    sendWelcomeEmail: async ({ eventId }) => ({ messageId: 'msg-1', sentNow: true, sentBy: eventId }),
+    recordOutcome: async ({ status, error }) => void outcomes.push({ status, error }),
+    recordOperatorAction: async ({ action }) => void audit.push(action),
+    ...overrides,
+  };
+  const recorded = Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [name, (...args: unknown[]) => (calls.push(name), (fn as (...a: unknown[]) => unknown)(...args))]),
+  ) as Partial<Activities>;
+  return { activities: recorded, calls, audit, outcomes };
+}
+
+const start = (taskQueue: string, i: FulfillmentInput) =>
+  env.client.workflow.start<(i: FulfillmentInput) => Promise<FulfillmentSummary>>(WorkflowType.fulfillCheckout, { taskQueue, workflowId: i.eventId, args: [i] });
+
+const waitForAttention = async (eventId: string) => {
+  const state = await eventually(() => env.client.workflow.getHandle(eventId).query(statusQuery), (s) => s.attention !== null, { timeoutMs: 15_000 });
+  if (!state.attention) throw new Error(`${eventId} never needed attention: ${JSON.stringify(state)}`);
+  return state;
+};
+
+describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
+  it('runs the steps in order for a new buyer, welcomes them and records the outcome', async () => {
+    const fake = fakeActivities();
+    const result = await env.withWorker(fake.activities, (tq) => start(tq, input()).then((h) => h.result()));
+    expect(fake.calls).toEqual(['resolvePurchase', 'findOrCreateUser', 'linkSubscription', 'provisionAccess', 'sendWelcomeEmail', 'recordOutcome']);
+    expect(result).toMatchObject({ userId: 'user-1', userCreated: true, plan: 'sumo-growth', seatLimit: 9, welcomeEmailMessageId: 'msg-1' });
+    expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
+  });
+
+  it('sends no welcome email to a buyer who already had a user', async () => {
+    const fake = fakeActivities({ findOrCreateUser: async () => ({ userId: 'user-2', created: false }) });
+    const result = await env.withWorker(fake.activities, (tq) => start(tq, input()).then((h) => h.result()));
+    expect(fake.calls).not.toContain('sendWelcomeEmail');
+    expect(result.welcomeEmailMessageId).toBeNull();
+  });
+
+  it('stops before any write on bad data, waits for an operator, and goes on after a retry', async () => {
+    let tierKnown = false;
+    const fake = fakeActivities({
+      resolvePurchase: async ({ eventId }) => {
+        if (!tierKnown) throw ApplicationFailure.nonRetryable(`unknown tier (event ${eventId})`, FailureType.UnknownTier);
+        return PURCHASE;
+      },
+    });
+    const i = input();
+    const result = await env.withWorker(fake.activities, async (tq) => {
+      const handle = await start(tq, i);
+      const state = await waitForAttention(i.eventId);
+      expect(state.attention).toMatchObject({ step: 'resolvePurchase', errorType: FailureType.UnknownTier, attempts: 1 });
+      expect(fake.calls).toEqual(['resolvePurchase']); // nothing written
+      tierKnown = true;
+      await handle.signal(retrySignal, { by: 'oncall', reason: 'tier added' });
+      return handle.result();
+    });
+    expect(result.userCreated).toBe(true);
+    expect(fake.calls.filter((c) => c === 'resolvePurchase')).toHaveLength(2);
+    expect(fake.audit).toMatchObject([{ action: 'retry', step: 'resolvePurchase', by: 'oncall', reason: 'tier added', applied: true }]);
+  });
+
+  it('refuses to skip a step the fulfillment needs, and fails as CancelledByOperator on cancel', async () => {
+    const fake = fakeActivities({ resolvePurchase: async () => Promise.reject(ApplicationFailure.nonRetryable('bad quantity', FailureType.InvalidPurchaseData)) });
+    const i = input();
+    const failure = await env.withWorker(fake.activities, async (tq) => {
+      const handle = await start(tq, i);
+      await waitForAttention(i.eventId);
+      await handle.signal(skipSignal, { by: 'oncall', reason: 'try' });
+      await eventually(() => handle.query(statusQuery), (s) => s.audit.length === 1);
+      await handle.signal(cancelSignal, { by: 'oncall', reason: 'refunded' });
+      return handle.result().then(() => null, (err: unknown) => err);
+    });
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause).toMatchObject({ type: FailureType.CancelledByOperator });
+    expect(fake.audit.map((a) => [a.action, a.applied])).toEqual([
+      ['skip', false],
+      ['cancel', true],
+    ]);
+    expect(fake.outcomes).toEqual([{ status: 'failed', error: expect.stringContaining('refunded') }]);
+  });
+
+  it('turns an outage that outlasts the attempts into RetriesExhausted, and an operator can skip the welcome email', async () => {
+    const fake = fakeActivities({ sendWelcomeEmail: async () => Promise.reject(new Error('Postmark unavailable (HTTP 503)')) });
+    const i = input();
+    const result = await env.withWorker(fake.activities, async (tq) => {
+      const handle = await start(tq, i);
+      const state = await waitForAttention(i.eventId);
+      expect(state.attention).toMatchObject({ step: 'sendWelcomeEmail', errorType: FailureType.RetriesExhausted, attempts: 2 });
+      await handle.signal(skipSignal, { by: 'oncall', reason: 'customer told by support' });
+      return handle.result();
+    });
+    expect(result.welcomeEmailMessageId).toBeNull();
+    expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
+  });
+});
