@@ -11,13 +11,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { CatalogData } from '../src/catalog/catalog';
 import { applyMigrations } from '../src/db/migrate';
 import { startInProcessService } from '../test/support/in-process-service';
 import { startLocalPostmark } from '../src/dev/local-postmark';
 import { recreateDatabase } from '../test/support/recreate-database';
 import { checkoutEvent, signPayload, sumoMetadata } from '../src/dev/sample-events';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
-import { loadWorkflowBundle } from '../src/worker/workflow-bundle';
+import { bundleWorkflowsFromSource } from '../test/support/workflow-bundle';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 30);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300);
@@ -36,11 +37,11 @@ async function main(): Promise<void> {
     temporalAddress: temporal.address,
     taskQueue: 'bench',
     webhookSecret: SECRET,
-    catalog: JSON.parse(readFileSync('config/catalog.json', 'utf8')),
+    catalog: JSON.parse(readFileSync('config/catalog.json', 'utf8')) as CatalogData,
     stripeApiBase: 'http://127.0.0.1:9', // Sumo purchases never call Stripe
     postmarkUrl: postmark.url,
     dbPoolSize: 20,
-    workflowBundle: await loadWorkflowBundle(),
+    workflowBundle: await bundleWorkflowsFromSource(),
   });
   const { app, client } = service;
   await app.listen({ port: 0, host: '127.0.0.1' });

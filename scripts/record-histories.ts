@@ -8,11 +8,12 @@
  * Re-record only for a change no deployed workflow can be running (there is no deployment
  * yet); once there is one, change workflows with `patched()` and add fixtures, never replace.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type Stripe from 'stripe';
+import type { CatalogData } from '../src/catalog/catalog';
 import { applyMigrations } from '../src/db/migrate';
 import { startInProcessService } from '../test/support/in-process-service';
 import { startLocalPostmark } from '../src/dev/local-postmark';
@@ -20,7 +21,7 @@ import { recreateDatabase } from '../test/support/recreate-database';
 import { checkoutEvent, invoiceEvent, signPayload, subscriptionEvent, sumoMetadata } from '../src/dev/sample-events';
 import { startStripeMock } from '../src/dev/stripe-mock';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
-import { loadWorkflowBundle } from '../src/worker/workflow-bundle';
+import { bundleWorkflowsFromSource } from '../test/support/workflow-bundle';
 import { cancelSignal, retrySignal, statusQuery } from '../src/contracts';
 
 const OUT = join(__dirname, '../test/fixtures/histories');
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   await recreateDatabase(databaseUrl, '_test');
   await applyMigrations(databaseUrl);
   const [temporal, stripeMock, postmark] = await Promise.all([startTemporalDevServer({ uiPort: null }), startStripeMock(), startLocalPostmark()]);
-  const catalog = require('../config/catalog.json');
+  const catalog = JSON.parse(readFileSync(join(__dirname, '../config/catalog.json'), 'utf8')) as CatalogData;
   const service = await startInProcessService({
     databaseUrl,
     temporalAddress: temporal.address,
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     stripeApiBase: stripeMock.url,
     postmarkUrl: postmark.url,
     maxActivityAttempts: 2,
-    workflowBundle: await loadWorkflowBundle(),
+    workflowBundle: await bundleWorkflowsFromSource(),
   });
   const deliver = async (event: Stripe.Event) => {
     const body = JSON.stringify(event);

@@ -1,4 +1,4 @@
-import type { PrismaClient, PurchaseSource } from '../../src/generated/prisma/client';
+import type { Prisma, PrismaClient, PurchaseSource } from '../../src/generated/prisma/client';
 import { applyPatch, deriveStatus, type StatusMark, type SubscriptionPatch, type SubscriptionState } from '../../src/lifecycle/subscription-state';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -47,7 +47,7 @@ export async function recordSubscriptionChange(db: PrismaClient, change: Subscri
         currentPeriodEnd: next.currentPeriodEnd === null ? null : new Date(next.currentPeriodEnd * 1000),
         stripePriceId: next.stripePriceId,
         versions: next.versions,
-        statusHistory: next.statusHistory as unknown as object[],
+        statusHistory: next.statusHistory as unknown as Prisma.InputJsonArray,
         status: derived.status ?? 'unknown',
         pastDueSince: derived.pastDueSince === null ? null : new Date(derived.pastDueSince * 1000),
         stripeAccount: row.stripeAccount ?? change.stripeAccount,

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import exitHook from 'async-exit-hook';
+import pretty from 'pino-pretty';
 import { applyMigrations } from '../db/migrate';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startLocalPostmark } from './local-postmark';
@@ -32,14 +33,14 @@ async function main(): Promise<void> {
 
   say('starting the Temporal dev server…');
   const temporal = await startTemporalDevServer({ port: ports.temporal, uiPort: ports.temporalUi, dbFile: join(DEV_DIR, 'temporal.sqlite'), log: say });
-  stops.push(temporal.stop);
+  stops.push(() => temporal.stop());
 
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     const dataDir = join(DEV_DIR, 'postgres');
     say(`DATABASE_URL not set: starting embedded PostgreSQL (data in ${dataDir})…`);
     const pg = await startEmbeddedPostgres({ dataDir, log: say });
-    stops.push(pg.stop);
+    stops.push(() => pg.stop());
     databaseUrl = pg.url;
   }
   const { applied } = await applyMigrations(databaseUrl);
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
 
   if (!process.env.POSTMARK_SERVER_TOKEN) {
     const postmark = await startLocalPostmark({ port: ports.postmark });
-    stops.push(postmark.close);
+    stops.push(() => postmark.close());
     env.POSTMARK_SERVER_TOKEN = 'local-dev-token';
     env.POSTMARK_API_URL = postmark.url;
     say(`POSTMARK_SERVER_TOKEN not set: emails go to a local Postmark; see them at ${postmark.url}/outbox`);
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     env.STRIPE_SECRET_KEY = 'sk_test_localdev'; // stripe-mock accepts only sk_test_ + letters and digits
     const mock = await startStripeMockIfAvailable();
     if (mock) {
-      stops.push(mock.stop);
+      stops.push(() => mock.stop());
       env.STRIPE_API_BASE = mock.url;
       say(`STRIPE_SECRET_KEY not set: Stripe API calls go to stripe-mock at ${mock.url}`);
     } else {
@@ -110,7 +111,11 @@ async function waitUntilReady(url: string, timeoutMs = 60_000): Promise<void> {
 function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   // `node --import tsx`, not the tsx CLI: the CLI's signal relay can SIGKILL a process that
   // is still shutting down, and the worker must be allowed to drain.
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The services log JSON lines (for log shippers); a person at a terminal reads them pretty.
+  // DEV_LOG_FORMAT=json keeps them raw.
+  if (process.env.DEV_LOG_FORMAT === 'json') child.stdout!.pipe(process.stdout);
+  else child.stdout!.pipe(pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })).pipe(process.stdout);
   child.on('exit', (code, signal) => {
     if (!shuttingDown) {
       say(`${name} exited (${signal ?? code}); stopping`);

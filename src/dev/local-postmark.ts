@@ -33,7 +33,7 @@ export interface LocalPostmark {
   failAlways(mode: FailureMode | null): void;
   /** Empties the outbox and the request log, and forgets the failure modes. */
   reset(): void;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 type Fields = Record<string, unknown>;
@@ -52,7 +52,7 @@ export async function startLocalPostmark(opts: { port?: number; host?: string } 
   const closing = new AbortController();
 
   const sendOne = (msg: Fields, token: string, templated: boolean, mode: FailureMode | undefined): WireAnswer => {
-    const refusal = (mode && failureAnswer(mode, String(msg.To ?? ''))) ?? invalidMessage(msg, templated);
+    const refusal = (mode && failureAnswer(mode, typeof msg.To === 'string' ? msg.To : '')) ?? invalidMessage(msg, templated);
     if (refusal) return refusal;
     const sent = toSentMessage(msg, token);
     outbox.push(sent);

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   try {
     const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
     const handle = client.workflow.getHandle(event.id);
-    const result = handle.result().catch((err: unknown) => {
+    const result: Promise<unknown> = handle.result().catch((err: unknown) => {
       if (!(err instanceof WorkflowFailedError)) throw err;
       throw new Error(`fulfillment failed after ${Date.now() - started} ms: ${err.cause?.message ?? err.message}`);
     });

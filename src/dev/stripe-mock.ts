@@ -5,7 +5,7 @@ import { stopProcess } from './temporal-dev-server';
 
 export interface StripeMock {
   url: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /** Stripe's API mock (stripe-mock) on a free loopback port: the real API's shapes, offline. */

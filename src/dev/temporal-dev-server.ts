@@ -9,7 +9,7 @@ import { ensureTool, TEMPORAL_CLI } from './tools';
 export interface TemporalDevServer {
   address: string;
   uiUrl: string | null;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export interface DevServerOptions {

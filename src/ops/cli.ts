@@ -24,7 +24,7 @@ export async function runCli(argv: string[], ctx: OpsContext = createOpsContext(
   }
   const json = parsed.values.json === true;
   try {
-    const result = await command.run(ctx, parsed.positionals, parsed.values as Record<string, string | boolean | undefined>);
+    const result = await command.run(ctx, parsed.positionals, parsed.values);
     return { code: 0, output: json ? JSON.stringify(result.json, null, 2) : result.human };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -41,7 +41,7 @@ function usage(unknown: string | undefined): string {
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2)).then(({ code, output }) => {
+  void runCli(process.argv.slice(2)).then(({ code, output }) => {
     (code === 0 ? process.stdout : process.stderr).write(`${output}\n`);
     process.exitCode = code;
   });

@@ -14,7 +14,7 @@ const DEFAULT_TEST_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/fulfillm
 export default async function globalSetup(): Promise<void> {
   const databaseUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
   const stops: Array<() => Promise<void>> = [];
-  const stoppable = <T extends { stop(): Promise<void> }>(service: T) => (stops.push(service.stop), service);
+  const stoppable = <T extends { stop: () => Promise<void> }>(service: T) => (stops.push(service.stop), service);
   let services;
   try {
     services = await Promise.all([

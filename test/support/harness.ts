@@ -118,7 +118,7 @@ export async function startHarness(
     },
 
     /** Simulates a deploy of a changed catalogue: the worker restarts with it. */
-    restartWorker: service.restartWorker,
+    restartWorker: (catalog: CatalogData) => service.restartWorker(catalog),
 
     async close() {
       await service.close();

@@ -28,7 +28,7 @@ export const list: Command = {
     for await (const wf of ctx.temporal.workflow.list({ query: query || undefined, pageSize: Math.min(limit, 100) })) {
       const attr = (name: string) => {
         const value = (wf.searchAttributes as Record<string, unknown[] | undefined>)[name]?.[0];
-        return value === undefined ? null : String(value);
+        return value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value);
       };
       rows.push({
         eventId: wf.workflowId,
@@ -52,7 +52,7 @@ export const list: Command = {
 
 export function buildQuery(values: Record<string, string | boolean | undefined>): string {
   const parts: string[] = [];
-  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name]) : undefined);
   const status = str('status');
   if (status !== undefined) {
     const canonical = STATUSES.find((s) => s.toLowerCase() === status.toLowerCase());

@@ -51,10 +51,12 @@ describe('npm run dev + npm run simulate', () => {
     const outbox = (await (await fetch(`http://127.0.0.1:${env.DEV_POSTMARK_PORT}/outbox`)).json()) as Array<{ to: string }>;
     expect(outbox.map((m) => m.to)).toEqual(['dev.smoke@example.com']);
 
-    // The processes log JSON lines an on-call engineer can read: ids and masked emails only.
+    // The processes' JSON logs read as pretty lines at the terminal: ids and masked emails only,
+    // and no bundler output.
     await output.waitFor(/welcome email sent/, 10_000);
-    const sentLine = output.text().split('\n').find((line) => line.includes('"msg":"welcome email sent"'));
-    expect(JSON.parse(sentLine!)).toMatchObject({ name: 'worker', activityType: 'sendWelcomeEmail', to: 'd***@example.com' });
+    expect(output.text()).toMatch(/INFO \(worker\): welcome email sent\n(?: {4}.*\n)*? {4}activityType: "sendWelcomeEmail"/);
+    expect(output.text()).toMatch(/INFO \(worker\): welcome email sent\n(?: {4}.*\n)*? {4}to: "d\*\*\*@example\.com"/);
+    expect(output.text()).not.toMatch(/webpack|workflow-bundle/i);
     expect(output.text()).not.toContain('dev.smoke@example.com');
     expect(output.text()).not.toContain('taskToken');
 

@@ -119,7 +119,7 @@ describe('subscription lifecycle through the webhook', () => {
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'paused', hasAccess: false, entitlements: [] });
 
     const resumed = subscriptionEvent({ type: 'customer.subscription.resumed', subscriptionId, status: 'active', quantity: 3, created: t + 20 });
-    await deliverAll(resumed, { ...resumed, id: `${resumed.id}_again` } as typeof resumed);
+    await deliverAll(resumed, { ...resumed, id: `${resumed.id}_again` });
     expect(await features(subscriptionId)).toEqual(['core', 'integrations', 'reports']);
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'active', hasAccess: true, seatLimit: 9 });
   });
