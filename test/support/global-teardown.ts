@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 
 interface Stoppable {
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export default async function globalTeardown(): Promise<void> {
