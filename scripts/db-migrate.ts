@@ -1,4 +1,8 @@
-/** `npm run db:migrate`: applies pending migrations to DATABASE_URL, offline (Prisma's WASM schema engine). */
+/**
+ * Applies pending migrations to DATABASE_URL, offline (Prisma's WASM schema engine).
+ * `npm run db:migrate` runs this source (tsx); the image runs it compiled,
+ * `node dist/scripts/db-migrate.js` (`npm run db:migrate:prod`, compose's migrate job).
+ */
 import { applyMigrations } from '../src/db/migrate';
 
 async function main(): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -7,15 +8,33 @@ import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 import { Client, Pool, type ClientConfig, type QueryResult } from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 
-export const SCHEMA_PATH = resolve(__dirname, '../../prisma/schema.prisma');
-export const MIGRATIONS_DIR = resolve(__dirname, '../../prisma/migrations');
+/**
+ * The folder holding package.json, found by walking up from this file: prisma/ sits next to
+ * it. This file is src/db/ under tsx but dist/src/db/ once compiled, so a fixed `../..` is
+ * wrong in one of them; process.cwd() depends on where the process is started from.
+ */
+function packageRoot(dir = __dirname): string {
+  while (!existsSync(join(dir, 'package.json'))) {
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = dirname(dir);
+  }
+  return dir;
+}
+
+const ROOT = packageRoot();
+export const SCHEMA_PATH = resolve(ROOT, 'prisma/schema.prisma');
+export const MIGRATIONS_DIR = resolve(ROOT, 'prisma/migrations');
 
 /**
  * Prisma's own schema engine, compiled to WebAssembly, over a node-postgres driver adapter.
  * It does what `prisma migrate deploy/diff` do without the native engine binary, which
  * the Prisma CLI downloads on every command (and cannot, offline).
  */
-export async function withSchemaEngine<T>(databaseUrl: string, log: (msg: string) => void, use: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+export async function withSchemaEngine<T>(
+  databaseUrl: string,
+  log: (msg: string) => void,
+  use: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
   const Engine = await (engineClass ??= loadEngineClass());
   const schema = await readFile(SCHEMA_PATH, 'utf8');
   // Freeing the engine does not close its connections (nor drop a shadow database): do it here.
@@ -63,7 +82,7 @@ function pgAdapterFactory(config: ClientConfig, closers: Array<() => Promise<voi
     };
     let ended: Promise<void> | undefined;
     adapter.dispose = () => (ended ??= pool.end());
-    closers.push(adapter.dispose);
+    closers.push(() => adapter.dispose());
     return adapter;
   };
   return {
@@ -74,12 +93,12 @@ function pgAdapterFactory(config: ClientConfig, closers: Array<() => Promise<voi
       const name = `prisma_migrate_shadow_db_${randomUUID()}`;
       await execute(config, `CREATE DATABASE "${name}"`);
       const adapter = await connect(name);
-      const close = adapter.dispose;
+      const close = adapter.dispose.bind(adapter);
       adapter.dispose = async () => {
         await close();
         await execute(config, `DROP DATABASE IF EXISTS "${name}"`);
       };
-      closers.push(adapter.dispose);
+      closers.push(() => adapter.dispose());
       return adapter;
     },
   };
@@ -106,6 +125,9 @@ let engineClass: Promise<typeof SchemaEngine> | undefined;
  * package is built for bundlers (`import * as wasm from "….wasm"`), so it is instantiated
  * by hand here, the way wasm-bindgen's bundler glue would.
  */
+/** The wasm-bindgen glue module of @prisma/schema-engine-wasm, as far as it is used here. */
+type WasmGlue = Record<string, unknown> & { __wbg_set_wasm(exports: WebAssembly.Exports): void; SchemaEngine: typeof SchemaEngine };
+
 async function loadEngineClass(): Promise<typeof SchemaEngine> {
   // A Rust panic inside the engine reports its message through this global.
   const panics = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message(message: string): void } };
@@ -115,26 +137,34 @@ async function loadEngineClass(): Promise<typeof SchemaEngine> {
     },
   };
   const dir = dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
-  const glue = await import(join(dir, 'schema_engine_bg.js'));
+  const glue = (await import(join(dir, 'schema_engine_bg.js'))) as WasmGlue;
   const imports: Record<string, unknown> = { ...glue };
   // The engine arms a 10 s timer around its advisory lock and never clears it: unref it, or
   // it keeps a finished process alive for 10 s.
   for (const name of Object.keys(imports)) {
     if (name.startsWith('__wbg_setTimeout_')) imports[name] = (fn: () => void, ms: number) => setTimeout(fn, ms >>> 0).unref();
   }
-  const { instance } = await WebAssembly.instantiate(await readFile(join(dir, 'schema_engine_bg.wasm')), { './schema_engine_bg.js': imports as WebAssembly.ModuleImports });
+  const { instance } = await WebAssembly.instantiate(await readFile(join(dir, 'schema_engine_bg.wasm')), {
+    './schema_engine_bg.js': imports as WebAssembly.ModuleImports,
+  });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
-  return glue.SchemaEngine as typeof SchemaEngine;
+  return glue.SchemaEngine;
 }
 
 /** prisma/migrations as the engine wants it (and as the CLI reads it): every `<name>/migration.sql`, in name order. */
 export async function readMigrations(): Promise<MigrationList> {
   const entries = await readdir(MIGRATIONS_DIR, { withFileTypes: true }).catch(() => []);
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return {
     baseDir: MIGRATIONS_DIR,
-    lockfile: { path: 'migration_lock.toml', content: await readFile(join(MIGRATIONS_DIR, 'migration_lock.toml'), 'utf8').catch(() => null) },
+    lockfile: {
+      path: 'migration_lock.toml',
+      content: await readFile(join(MIGRATIONS_DIR, 'migration_lock.toml'), 'utf8').catch(() => null),
+    },
     shadowDbInitScript: '',
     migrationDirectories: await Promise.all(
       names.map(async (name) => {

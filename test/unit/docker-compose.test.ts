@@ -6,7 +6,17 @@ import { ROOT as root } from '../support/paths';
 
 /** No container engine runs here, so the compose file is checked by parsing it. */
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: string; command?: string[] | string; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; deploy?: { replicas?: number } }>;
+  services: Record<
+    string,
+    {
+      image?: string;
+      build?: string;
+      command?: string[] | string;
+      environment?: Record<string, string>;
+      depends_on?: Record<string, { condition: string }>;
+      deploy?: { replicas?: number };
+    }
+  >;
 };
 
 describe('docker-compose.yml', () => {
@@ -15,8 +25,10 @@ describe('docker-compose.yml', () => {
       ['api', 'migrate', 'postgres', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker'].sort(),
     );
     expect(compose.services.worker.deploy?.replicas).toBeGreaterThan(1);
-    expect(compose.services.api.command).toEqual(['npm', 'run', 'start:api']);
-    expect(compose.services.worker.command).toEqual(['npm', 'run', 'start:worker']);
+    // The compiled entry points, run by node itself so that docker's SIGTERM reaches them.
+    expect(compose.services.api.command).toEqual(['node', 'dist/src/server.js']);
+    expect(compose.services.worker.command).toEqual(['node', 'dist/src/worker.js']);
+    expect(compose.services.migrate.command).toEqual(['node', 'dist/scripts/db-migrate.js']);
   });
 
   it('builds the app services from the Dockerfile in this repository', () => {
@@ -41,7 +53,8 @@ describe('docker-compose.yml', () => {
   it('gives each process the configuration it requires, with secrets taken from the environment', () => {
     const api = compose.services.api.environment!;
     const worker = compose.services.worker.environment!;
-    for (const env of [api, worker]) expect(Object.keys(env)).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE']));
+    for (const env of [api, worker])
+      expect(Object.keys(env)).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE']));
     expect(api.STRIPE_WEBHOOK_SECRET).toMatch(/^\$\{STRIPE_WEBHOOK_SECRET:\?/);
     for (const secret of ['STRIPE_SECRET_KEY', 'POSTMARK_SERVER_TOKEN']) expect(worker[secret]).toMatch(new RegExp(`^\\$\\{${secret}:\\?`));
   });
