@@ -14,18 +14,65 @@ import prettier from 'eslint-config-prettier';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const SRC_OUTSIDE_WORKER = ['catalog', 'clients', 'contracts', 'db', 'http', 'ingest', 'lifecycle', 'ops', 'stripe', 'temporal'].map((d) => `./src/${d}`);
+const SRC_OUTSIDE_WORKER = ['catalog', 'clients', 'contracts', 'db', 'http', 'ingest', 'lifecycle', 'ops', 'stripe', 'temporal'].map(
+  (d) => `./src/${d}`,
+);
 const PRODUCTION = ['./src', './workflows', './activities'];
 
 /** @type {Array<{ target: string | string[]; from: string | string[]; except?: string[]; message: string }>} */
 const zones = [
-  { target: './workflows', from: './src', except: ['./contracts'], message: 'workflows import only src/contracts (they run in the deterministic sandbox).' },
-  { target: ['./activities', './src', './scripts', './bench'], from: './workflows', message: 'nothing imports workflows/: shared contracts live in src/contracts.' },
-  { target: './src/contracts', from: ['./src/catalog', './src/clients', './src/db', './src/dev', './src/http', './src/ingest', './src/lifecycle', './src/ops', './src/stripe', './src/temporal', './src/worker', './activities', './workflows'], message: 'src/contracts depends on nothing of the service.' },
+  {
+    target: './workflows',
+    from: './src',
+    except: ['./contracts'],
+    message: 'workflows import only src/contracts (they run in the deterministic sandbox).',
+  },
+  {
+    target: ['./activities', './src', './scripts', './bench'],
+    from: './workflows',
+    message: 'nothing imports workflows/: shared contracts live in src/contracts.',
+  },
+  {
+    target: './src/contracts',
+    from: [
+      './src/catalog',
+      './src/clients',
+      './src/db',
+      './src/dev',
+      './src/http',
+      './src/ingest',
+      './src/lifecycle',
+      './src/ops',
+      './src/stripe',
+      './src/temporal',
+      './src/worker',
+      './activities',
+      './workflows',
+    ],
+    message: 'src/contracts depends on nothing of the service.',
+  },
   { target: SRC_OUTSIDE_WORKER, from: './activities', message: 'only the worker wiring (src/worker) imports activities/.' },
-  { target: './src/lifecycle', from: ['./src/db', './src/generated', './activities', './src/clients'], message: 'src/lifecycle holds pure rules; their database store lives in activities/.' },
+  {
+    target: './src/lifecycle',
+    from: ['./src/db', './src/generated', './activities', './src/clients'],
+    message: 'src/lifecycle holds pure rules; their database store lives in activities/.',
+  },
   { target: PRODUCTION, from: './test', message: 'production code never imports test support.' },
-  { target: ['./src/http', './src/ingest', './src/stripe', './src/temporal', './src/lifecycle', './src/db', './src/worker', './activities', './workflows'], from: './src/dev', message: 'src/dev is for npm run dev and simulate only.' },
+  {
+    target: [
+      './src/http',
+      './src/ingest',
+      './src/stripe',
+      './src/temporal',
+      './src/lifecycle',
+      './src/db',
+      './src/worker',
+      './activities',
+      './workflows',
+    ],
+    from: './src/dev',
+    message: 'src/dev is for npm run dev and simulate only.',
+  },
 ];
 
 export default tseslint.config(
@@ -39,7 +86,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       'import-x/no-restricted-paths': ['error', { zones }],
       'import-x/no-cycle': 'error',
       // An async function without await is how Fastify plugins and typed async doubles are written.
@@ -64,7 +114,15 @@ export default tseslint.config(
       'import-x/no-nodejs-modules': 'error',
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'workflows import activity types only: `import type`.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/**'],
+              allowTypeImports: true,
+              message: 'workflows import activity types only: `import type`.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -20,11 +20,16 @@ export interface ProvisionAccessInput {
  */
 export function createProvisionAccess({ db, catalog, access }: Pick<ActivityDeps, 'db' | 'catalog' | 'access'>) {
   return async function provisionAccess(input: ProvisionAccessInput): Promise<ProvisionResult> {
-    const sync = await syncSubscriptionAccess(db, catalog, { id: input.subscriptionRowId }, {
-      eventId: input.eventId,
-      nowMs: Date.now(),
-      graceMs: access.pastDueGraceMs,
-    });
+    const sync = await syncSubscriptionAccess(
+      db,
+      catalog,
+      { id: input.subscriptionRowId },
+      {
+        eventId: input.eventId,
+        nowMs: Date.now(),
+        graceMs: access.pastDueGraceMs,
+      },
+    );
     const held = await db.entitlement.findMany({
       where: { subscriptionId: input.subscriptionRowId },
       select: { feature: true, grantedByEventId: true },
@@ -32,7 +37,14 @@ export function createProvisionAccess({ db, catalog, access }: Pick<ActivityDeps
     });
     const granted = held.filter((e) => e.grantedByEventId === input.eventId).map((e) => e.feature);
     const alreadyHeld = held.filter((e) => e.grantedByEventId !== input.eventId).map((e) => e.feature);
-    log.info('access provisioned', { userId: input.userId, hasAccess: sync.hasAccess, reason: sync.reason, granted, alreadyHeld, seatLimit: sync.seatLimit });
+    log.info('access provisioned', {
+      userId: input.userId,
+      hasAccess: sync.hasAccess,
+      reason: sync.reason,
+      granted,
+      alreadyHeld,
+      seatLimit: sync.seatLimit,
+    });
     return {
       granted,
       alreadyHeld,

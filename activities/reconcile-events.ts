@@ -9,9 +9,13 @@ export function createReconcileEvents({ db, stripe, fulfillments }: Pick<Activit
     heartbeat();
     const report = await reconcileStripeEvents(stripe, { db, fulfillments }, new Date(Date.now() - lookbackMs));
     const summary = { listed: report.listed, started: report.started.length, duplicate: report.duplicate, failed: report.failed.length };
-    if (report.started.length > 0) log.warn('reconciliation started events the webhook never delivered', { ...summary, eventIds: report.started });
+    if (report.started.length > 0)
+      log.warn('reconciliation started events the webhook never delivered', { ...summary, eventIds: report.started });
     else log.info('reconciliation found nothing missing', summary);
-    if (report.failed.length > 0) throw new Error(`could not start ${report.failed.length} event(s): ${report.failed.map((f) => `${f.eventId}: ${f.error}`).join('; ')}`);
+    if (report.failed.length > 0)
+      throw new Error(
+        `could not start ${report.failed.length} event(s): ${report.failed.map((f) => `${f.eventId}: ${f.error}`).join('; ')}`,
+      );
     return report;
   };
 }

@@ -54,7 +54,8 @@ function planFacts(catalog: Catalog, facts: SubscriptionFacts, eventId: string):
     .map((item) => ({ item, tier: item.priceId ? catalog.tierForPrice({ id: item.priceId, lookupKey: item.lookupKey }) : undefined }))
     .find((x) => x.tier);
   const metadataTier = facts.tierId ? catalog.tier(facts.tierId) : undefined;
-  if (facts.tierId && !metadataTier) log.warn('subscription metadata names a tier not in the catalogue; tier left as it was', { tierId: facts.tierId });
+  if (facts.tierId && !metadataTier)
+    log.warn('subscription metadata names a tier not in the catalogue; tier left as it was', { tierId: facts.tierId });
   const tier = metadataTier ?? byPrice?.tier;
   const item = byPrice?.item ?? facts.items[0];
   if (!tier && facts.items.length > 0) {

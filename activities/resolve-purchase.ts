@@ -64,7 +64,11 @@ export function parseAddons(catalog: Catalog, raw: string | null, eventId: strin
     parsed = undefined;
   }
   if (!Array.isArray(parsed) || !parsed.every((a): a is string => typeof a === 'string')) {
-    throw invalidData(FailureType.InvalidPurchaseData, eventId, `metadata.sumo_addons must be a JSON array of add-on ids, got ${JSON.stringify(raw)}`);
+    throw invalidData(
+      FailureType.InvalidPurchaseData,
+      eventId,
+      `metadata.sumo_addons must be a JSON array of add-on ids, got ${JSON.stringify(raw)}`,
+    );
   }
   const unknown = parsed.filter((a) => catalog.addonFeatures(a) === undefined);
   if (unknown.length > 0) {
@@ -90,7 +94,11 @@ async function tierFromLineItems(stripe: Stripe, catalog: Catalog, input: Fulfil
   } catch (err) {
     // A 4xx other than rate limiting means the session is not there to read: retrying cannot help.
     if (err instanceof Stripe.errors.StripeInvalidRequestError) {
-      throw invalidData(FailureType.InvalidPurchaseData, input.eventId, `cannot read line items of ${input.checkoutSessionId}: ${err.message}`);
+      throw invalidData(
+        FailureType.InvalidPurchaseData,
+        input.eventId,
+        `cannot read line items of ${input.checkoutSessionId}: ${err.message}`,
+      );
     }
     throw err;
   }
@@ -99,5 +107,9 @@ async function tierFromLineItems(stripe: Stripe, catalog: Catalog, input: Fulfil
     if (tier) return { tier, quantity: item.quantity ?? 1 };
   }
   const prices = items.map((i) => i.price?.id ?? '(none)').join(', ') || 'no line items';
-  throw invalidData(FailureType.UnknownTier, input.eventId, `no line item price of ${input.checkoutSessionId} is in the tier catalogue (${prices}); set metadata.tier_id or add the price`);
+  throw invalidData(
+    FailureType.UnknownTier,
+    input.eventId,
+    `no line item price of ${input.checkoutSessionId} is in the tier catalogue (${prices}); set metadata.tier_id or add the price`,
+  );
 }

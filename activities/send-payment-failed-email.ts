@@ -24,7 +24,11 @@ const UNPAID_STATUSES = new Set(['past_due', 'unpaid', 'incomplete']);
  * `invoice.payment_failed` must not dun a customer who has paid.
  */
 export function createSendPaymentFailedEmail({ db, postmark, mail }: Pick<ActivityDeps, 'db' | 'postmark' | 'mail'>) {
-  return async function sendPaymentFailedEmail({ eventId, stripeSubscriptionId, invoice }: SendPaymentFailedEmailInput): Promise<PaymentFailedEmailResult> {
+  return async function sendPaymentFailedEmail({
+    eventId,
+    stripeSubscriptionId,
+    invoice,
+  }: SendPaymentFailedEmailInput): Promise<PaymentFailedEmailResult> {
     const subscription = await db.subscription.findUnique({
       where: { stripeSubscriptionId },
       select: { status: true, plan: true, user: { select: { id: true, email: true, name: true } } },
@@ -36,7 +40,10 @@ export function createSendPaymentFailedEmail({ db, postmark, mail }: Pick<Activi
     }
     const to = subscription?.user?.email ?? invoice.customerEmail;
     if (!to) {
-      log.warn('payment failed email skipped: no linked user and no customer_email on the invoice', { stripeSubscriptionId, invoiceId: invoice.invoiceId });
+      log.warn('payment failed email skipped: no linked user and no customer_email on the invoice', {
+        stripeSubscriptionId,
+        invoiceId: invoice.invoiceId,
+      });
       return { messageId: null, skipped: 'no recipient' };
     }
     const sent = await sendEmailOnce(db, postmark, {

@@ -11,7 +11,12 @@ export interface SyncAccessInput {
 /** Grants or revokes the linked user's access to match the subscription's stored state. */
 export function createSyncAccess({ db, catalog, access }: Pick<ActivityDeps, 'db' | 'catalog' | 'access'>) {
   return async function syncAccess({ eventId, stripeSubscriptionId }: SyncAccessInput): Promise<AccessSync> {
-    const sync = await syncSubscriptionAccess(db, catalog, { stripeSubscriptionId }, { eventId, nowMs: Date.now(), graceMs: access.pastDueGraceMs });
+    const sync = await syncSubscriptionAccess(
+      db,
+      catalog,
+      { stripeSubscriptionId },
+      { eventId, nowMs: Date.now(), graceMs: access.pastDueGraceMs },
+    );
     log.info(sync.linked ? 'access synced' : 'access not synced: subscription not linked to a user yet', {
       stripeSubscriptionId,
       hasAccess: sync.hasAccess,

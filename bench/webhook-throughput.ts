@@ -50,7 +50,11 @@ async function main(): Promise<void> {
   const post = async (event: ReturnType<typeof checkoutEvent>) => {
     const body = JSON.stringify(event);
     const start = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signPayload(body, SECRET) }, body });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signPayload(body, SECRET) },
+      body,
+    });
     if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
     await res.arrayBuffer();
     return performance.now() - start;
@@ -86,7 +90,9 @@ async function main(): Promise<void> {
   console.log(`  POST → welcome email sent  ${fmt(quietEndToEnd)}`);
   console.log(`burst (${EVENTS} purchases, ${CONCURRENCY} in flight, 1 worker):`);
   console.log(`  webhook ack                ${fmt(burstAck)}   ${(EVENTS / ackSeconds).toFixed(0)} req/s`);
-  console.log(`  all fulfilled in ${allSeconds.toFixed(1)} s → ${(EVENTS / allSeconds).toFixed(1)} fulfillments/s; ${postmark.outbox.length} welcome emails`);
+  console.log(
+    `  all fulfilled in ${allSeconds.toFixed(1)} s → ${(EVENTS / allSeconds).toFixed(1)} fulfillments/s; ${postmark.outbox.length} welcome emails`,
+  );
 
   await service.close();
   await postmark.close();
@@ -99,7 +105,6 @@ function fmt(ms: number[]): string {
   const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))].toFixed(1);
   return `p50 ${p(0.5)} ms  p95 ${p(0.95)} ms  p99 ${p(0.99)} ms  max ${s[s.length - 1].toFixed(1)} ms`;
 }
-
 
 main().catch((err: unknown) => {
   console.error(err);

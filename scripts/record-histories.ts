@@ -35,7 +35,11 @@ async function main(): Promise<void> {
   const databaseUrl = server.toString();
   await recreateDatabase(databaseUrl, '_test');
   await applyMigrations(databaseUrl);
-  const [temporal, stripeMock, postmark] = await Promise.all([startTemporalDevServer({ uiPort: null }), startStripeMock(), startLocalPostmark()]);
+  const [temporal, stripeMock, postmark] = await Promise.all([
+    startTemporalDevServer({ uiPort: null }),
+    startStripeMock(),
+    startLocalPostmark(),
+  ]);
   const catalog = JSON.parse(readFileSync(join(__dirname, '../config/catalog.json'), 'utf8')) as CatalogData;
   const service = await startInProcessService({
     databaseUrl,
@@ -50,7 +54,12 @@ async function main(): Promise<void> {
   });
   const deliver = async (event: Stripe.Event) => {
     const body = JSON.stringify(event);
-    const res = await service.app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, SECRET) }, payload: body });
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/webhooks/stripe',
+      headers: { 'stripe-signature': signPayload(body, SECRET) },
+      payload: body,
+    });
     if (res.statusCode !== 200) throw new Error(`webhook answered ${res.statusCode}: ${res.body}`);
   };
   const handle = (id: string) => service.client.workflow.getHandle(id);
@@ -62,7 +71,9 @@ async function main(): Promise<void> {
     throw new Error(`${id} never needed attention`);
   };
   const save = async (id: string, name: string) => {
-    await handle(id).result().catch(() => undefined);
+    await handle(id)
+      .result()
+      .catch(() => undefined);
     writeFileSync(join(OUT, `${name}.json`), historyToJSON(await handle(id).fetchHistory()));
     console.log(`recorded ${name}`);
   };

@@ -12,7 +12,11 @@ const duration = z
   .trim()
   .regex(/^\d+(d|h|m|s)$/, 'must be a whole number followed by d, h, m or s (e.g. 7d, 36h)')
   .transform((v) => Number(v.slice(0, -1)) * { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[v.slice(-1) as 'd' | 'h' | 'm' | 's']);
-const required = (what: string) => z.string({ error: `is required (${what})` }).trim().min(1, `is required (${what})`);
+const required = (what: string) =>
+  z
+    .string({ error: `is required (${what})` })
+    .trim()
+    .min(1, `is required (${what})`);
 
 const shared = {
   DATABASE_URL: z.string({ error: 'is required (PostgreSQL connection URL)' }).regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
@@ -27,7 +31,12 @@ const apiSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   STRIPE_WEBHOOK_SECRET: required('the endpoint signing secret, whsec_…; several may be comma-separated while rolling')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine((secrets) => secrets.length > 0, 'holds no secret'),
 });
 
@@ -45,7 +54,11 @@ const workerSchema = z.object({
   RECONCILE_EVERY: z.union([z.literal('off').transform(() => null), duration]).default(3_600_000),
   RECONCILE_LOOKBACK: duration.default(72 * 3_600_000),
   /** host:port for the worker's Prometheus endpoint (Temporal SDK metrics); `off` disables. */
-  WORKER_METRICS_ADDRESS: z.string().trim().default('0.0.0.0:9464').transform((v) => (v === 'off' || v === '' ? null : v)),
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .trim()
+    .default('0.0.0.0:9464')
+    .transform((v) => (v === 'off' || v === '' ? null : v)),
   ACTIVITY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
 });
 

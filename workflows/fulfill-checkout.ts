@@ -44,9 +44,13 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
       });
     const access = await steps.run('provisionAccess', provision);
     const welcome = user.created
-      ? await steps.run('sendWelcomeEmail', () => call('sendWelcomeEmail', `Welcome email to ${who} ${user.userId}`, { eventId, userId: user.userId }), {
-          skipWith: () => null,
-        })
+      ? await steps.run(
+          'sendWelcomeEmail',
+          () => call('sendWelcomeEmail', `Welcome email to ${who} ${user.userId}`, { eventId, userId: user.userId }),
+          {
+            skipWith: () => null,
+          },
+        )
       : null;
     await steps.complete('Mark the event fulfilled');
     // A payment failure recorded before this checkout linked the user started a grace period.

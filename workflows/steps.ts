@@ -42,7 +42,8 @@ export interface StepOptions<T> {
  * audit trail, and in the database's `operator_actions`.
  */
 export function createStepRunner(eventId: string) {
-  const recordAudit = (action: OperatorAction) => call('recordOperatorAction', `Audit: ${action.action} by ${action.by}`, { eventId, action });
+  const recordAudit = (action: OperatorAction) =>
+    call('recordOperatorAction', `Audit: ${action.action} by ${action.by}`, { eventId, action });
   const state: FulfillmentState = { status: 'Running', currentStep: null, steps: [], attention: null, audit: [] };
   // A queue, not a slot: signals sent while no worker runs arrive together, and each must count.
   let details = '';
@@ -52,7 +53,14 @@ export function createStepRunner(eventId: string) {
   const request = (action: OperatorAction['action']) => (req: OperatorRequest) => {
     if (!state.attention) {
       log.warn(`operator ${action} ignored: the fulfillment is not waiting for an operator`, { by: req.by });
-      state.audit.push({ ...req, action, step: state.currentStep ?? '-', at: new Date().toISOString(), applied: false, note: 'not waiting for an operator' });
+      state.audit.push({
+        ...req,
+        action,
+        step: state.currentStep ?? '-',
+        at: new Date().toISOString(),
+        applied: false,
+        note: 'not waiting for an operator',
+      });
       return;
     }
     pending.push({ ...req, action });
@@ -81,7 +89,13 @@ export function createStepRunner(eventId: string) {
         if (isCancellation(err)) throw err;
         const failure = describeStepFailure(err);
         Object.assign(step, { status: 'failed', lastError: failure.message, errorType: failure.type, attempts: failure.attempts });
-        state.attention = { step: name, error: failure.message, errorType: failure.type, attempts: failure.attempts, since: new Date().toISOString() };
+        state.attention = {
+          step: name,
+          error: failure.message,
+          errorType: failure.type,
+          attempts: failure.attempts,
+          since: new Date().toISOString(),
+        };
         setStatus('NeedsAttention');
         setCurrentDetails(
           `**Needs attention** at step \`${name}\`: ${failure.message}\n\n` +
@@ -165,7 +179,11 @@ export function createStepRunner(eventId: string) {
 export function describeStepFailure(err: unknown): { message: string; type: string | null; attempts: number | null } {
   let cause: unknown = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof TimeoutFailure) {
-    return { message: `activity timed out (${cause.timeoutType}) ${cause.cause ? `after: ${cause.cause.message}` : ''}`.trim(), type: FailureType.ActivityTimeout, attempts: null };
+    return {
+      message: `activity timed out (${cause.timeoutType}) ${cause.cause ? `after: ${cause.cause.message}` : ''}`.trim(),
+      type: FailureType.ActivityTimeout,
+      attempts: null,
+    };
   }
   if (cause instanceof ApplicationFailure) {
     const details = cause.details?.[0] as { attempt?: number } | undefined;

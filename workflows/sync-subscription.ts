@@ -18,7 +18,11 @@ export async function syncSubscription(input: SubscriptionEventInput): Promise<S
   const sync = () => call('syncAccess', `Sync access of ${stripeSubscriptionId}`, { eventId, stripeSubscriptionId });
   try {
     const state = await steps.run('recordSubscriptionEvent', () =>
-      call('recordSubscriptionEvent', `Record ${input.eventType}${input.status ? ` (${input.status})` : ''} for ${stripeSubscriptionId}`, input),
+      call(
+        'recordSubscriptionEvent',
+        `Record ${input.eventType}${input.status ? ` (${input.status})` : ''} for ${stripeSubscriptionId}`,
+        input,
+      ),
     );
     const access = await steps.run('syncAccess', sync);
     const invoice = input.invoice;
@@ -26,7 +30,8 @@ export async function syncSubscription(input: SubscriptionEventInput): Promise<S
       input.eventType === 'invoice.payment_failed' && invoice
         ? await steps.run(
             'sendPaymentFailedEmail',
-            () => call('sendPaymentFailedEmail', `Payment failed email for ${invoice.invoiceId}`, { eventId, stripeSubscriptionId, invoice }),
+            () =>
+              call('sendPaymentFailedEmail', `Payment failed email for ${invoice.invoiceId}`, { eventId, stripeSubscriptionId, invoice }),
             { skipWith: () => ({ messageId: null, skipped: 'skipped by an operator' }) },
           )
         : null;

@@ -127,7 +127,11 @@ const isTimeout = (err: unknown): boolean =>
  *  network failures are outages worth retrying. */
 function classifyPostmarkError(err: unknown, email: OnceEmail): Error {
   if (err instanceof Errors.ApiInputError) {
-    return invalidData(FailureType.EmailRejected, email.eventId, `Postmark refused the ${email.kind} email (ErrorCode ${err.code}): ${err.message}`);
+    return invalidData(
+      FailureType.EmailRejected,
+      email.eventId,
+      `Postmark refused the ${email.kind} email (ErrorCode ${err.code}): ${err.message}`,
+    );
   }
   if (err instanceof Errors.PostmarkError) {
     return new Error(`Postmark unavailable (HTTP ${err.statusCode || 'none'}, ErrorCode ${err.code}): ${err.message}`);

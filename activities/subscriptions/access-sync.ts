@@ -23,7 +23,15 @@ export async function syncSubscriptionAccess(
   return db.$transaction(async (tx) => {
     const row = await lockSubscription(tx, where);
     if (!row || !row.userId) {
-      return { linked: false, hasAccess: false, reason: 'not linked to a user yet', seatLimit: 0, granted: [], revoked: [], reviewAt: null };
+      return {
+        linked: false,
+        hasAccess: false,
+        reason: 'not linked to a user yet',
+        seatLimit: 0,
+        granted: [],
+        revoked: [],
+        reviewAt: null,
+      };
     }
     const tier = row.tierId ? catalog.tier(row.tierId) : undefined;
     if (!tier) {
@@ -33,9 +41,7 @@ export async function syncSubscriptionAccess(
       );
     }
     const decision = decideAccess(row.status, row.pastDueSince?.getTime() ?? null, options.nowMs, options.graceMs);
-    const wanted = decision.granted
-      ? [...new Set([...tier.features, ...row.addons.flatMap((a) => catalog.addonFeatures(a) ?? [])])]
-      : [];
+    const wanted = decision.granted ? [...new Set([...tier.features, ...row.addons.flatMap((a) => catalog.addonFeatures(a) ?? [])])] : [];
     const held = (await tx.entitlement.findMany({ where: { subscriptionId: row.id }, select: { feature: true } })).map((e) => e.feature);
     const revoked = held.filter((f) => !wanted.includes(f)).sort();
     const granted = wanted.filter((f) => !held.includes(f)).sort();

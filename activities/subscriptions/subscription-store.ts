@@ -1,5 +1,11 @@
 import type { Prisma, PrismaClient, PurchaseSource } from '../../src/generated/prisma/client';
-import { applyPatch, deriveStatus, type StatusMark, type SubscriptionPatch, type SubscriptionState } from '../../src/lifecycle/subscription-state';
+import {
+  applyPatch,
+  deriveStatus,
+  type StatusMark,
+  type SubscriptionPatch,
+  type SubscriptionState,
+} from '../../src/lifecycle/subscription-state';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 

@@ -6,10 +6,7 @@ const slug = z.string().regex(/^[a-z0-9_-]+$/i, 'ids are letters, digits, "_" or
 const catalogSchema = z
   .object({
     /** Tier id (`sumo_product_tier_id`, or a direct tier such as `pro`) → what it grants per unit. */
-    tiers: z.record(
-      slug,
-      z.object({ plan: z.string().min(1), seats: z.number().int().positive(), features: z.array(slug) }),
-    ),
+    tiers: z.record(slug, z.object({ plan: z.string().min(1), seats: z.number().int().positive(), features: z.array(slug) })),
     /** Direct Stripe price id or price lookup key → tier id. */
     prices: z.record(z.string().min(1), slug).default({}),
     /** Add-on id (an element of `sumo_addons`) → extra features. */
@@ -54,7 +51,8 @@ export class Catalog {
 
   /** The tier a direct Stripe price maps to, by price id first, then by lookup key. */
   tierForPrice(price: { id: string; lookupKey: string | null }): Tier | undefined {
-    const tierId = this.lookup(this.data.prices, price.id) ?? (price.lookupKey ? this.lookup(this.data.prices, price.lookupKey) : undefined);
+    const tierId =
+      this.lookup(this.data.prices, price.id) ?? (price.lookupKey ? this.lookup(this.data.prices, price.lookupKey) : undefined);
     return tierId ? this.tier(tierId) : undefined;
   }
 

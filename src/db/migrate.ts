@@ -40,17 +40,21 @@ export async function diffSchemaToSql(databaseUrl: string): Promise<string> {
   const [schema, migrationsList] = await Promise.all([readFile(SCHEMA_PATH, 'utf8'), readMigrations()]);
   // The engine needs the lock file to pick its connector; there is none before the first migration.
   migrationsList.lockfile.content ??= 'provider = "postgresql"\n';
-  return withSchemaEngine(databaseUrl, () => {}, async (engine) => {
-    const { stdout } = await engine.diff({
-      from: { tag: 'migrations', ...migrationsList },
-      to: { tag: 'schemaDatamodel', files: [{ path: SCHEMA_PATH, content: schema }] },
-      script: true,
-      exitCode: null,
-      filters: NO_FILTER,
-    });
-    const sql = stdout ?? '';
-    return sql.trim() === '-- This is an empty migration.' ? '' : sql;
-  });
+  return withSchemaEngine(
+    databaseUrl,
+    () => {},
+    async (engine) => {
+      const { stdout } = await engine.diff({
+        from: { tag: 'migrations', ...migrationsList },
+        to: { tag: 'schemaDatamodel', files: [{ path: SCHEMA_PATH, content: schema }] },
+        script: true,
+        exitCode: null,
+        filters: NO_FILTER,
+      });
+      const sql = stdout ?? '';
+      return sql.trim() === '-- This is an empty migration.' ? '' : sql;
+    },
+  );
 }
 
 async function createDatabaseIfMissing(databaseUrl: string): Promise<void> {

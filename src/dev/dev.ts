@@ -32,7 +32,12 @@ async function main(): Promise<void> {
   const port = ports.api;
 
   say('starting the Temporal dev server…');
-  const temporal = await startTemporalDevServer({ port: ports.temporal, uiPort: ports.temporalUi, dbFile: join(DEV_DIR, 'temporal.sqlite'), log: say });
+  const temporal = await startTemporalDevServer({
+    port: ports.temporal,
+    uiPort: ports.temporalUi,
+    dbFile: join(DEV_DIR, 'temporal.sqlite'),
+    log: say,
+  });
   stops.push(() => temporal.stop());
 
   let databaseUrl = process.env.DATABASE_URL;
@@ -76,7 +81,10 @@ async function main(): Promise<void> {
 
   const worker = run('worker', ['src/worker.ts'], env);
   const api = run('api', ['src/server.ts'], env);
-  stops.push(() => stopProcess(api), () => stopProcess(worker));
+  stops.push(
+    () => stopProcess(api),
+    () => stopProcess(worker),
+  );
 
   // 127.0.0.1, not localhost: the API listens on IPv4, and localhost may resolve to ::1 first.
   const apiUrl = `http://127.0.0.1:${port}`;
@@ -95,18 +103,27 @@ async function main(): Promise<void> {
   say(`  webhook      POST ${apiUrl}/webhooks/stripe`);
   say(`  temporal UI  ${temporal.uiUrl}`);
   say(`  database     ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}`);
-  say(`  secret       ${env.STRIPE_WEBHOOK_SECRET}   (local signing secret; real Stripe: stripe listen --forward-to localhost:${port}/webhooks/stripe and set STRIPE_WEBHOOK_SECRET)`);
+  say(
+    `  secret       ${env.STRIPE_WEBHOOK_SECRET}   (local signing secret; real Stripe: stripe listen --forward-to localhost:${port}/webhooks/stripe and set STRIPE_WEBHOOK_SECRET)`,
+  );
   say('try: npm run simulate -- sumo      (Ctrl-C stops everything)');
 }
 
 async function waitUntilReady(url: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await fetch(url).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (shuttingDown) throw new Error('stopped while starting');
     if (Date.now() > deadline) throw new Error(`the API did not become ready at ${url}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+const prettyLogs = () => pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
 
 function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   // `node --import tsx`, not the tsx CLI: the CLI's signal relay can SIGKILL a process that
@@ -114,8 +131,8 @@ function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   // The services log JSON lines (for log shippers); a person at a terminal reads them pretty.
   // DEV_LOG_FORMAT=json keeps them raw.
-  if (process.env.DEV_LOG_FORMAT === 'json') child.stdout!.pipe(process.stdout);
-  else child.stdout!.pipe(pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })).pipe(process.stdout);
+  const logs = process.env.DEV_LOG_FORMAT === 'json' ? child.stdout : child.stdout.pipe(prettyLogs());
+  logs.pipe(process.stdout);
   child.on('exit', (code, signal) => {
     if (!shuttingDown) {
       say(`${name} exited (${signal ?? code}); stopping`);

@@ -74,7 +74,8 @@ export async function startLocalPostmark(opts: { port?: number; host?: string } 
   async function handle(req: IncomingMessage): Promise<WireAnswer> {
     const path = new URL(req.url ?? '/', 'http://local').pathname.replace(/\/$/, '');
     // Server tokens stay out of the page: a token is a secret even when it is a local one.
-    if (path === '/outbox' && req.method === 'GET') return { status: 200, body: outbox.map(({ serverToken: _token, ...message }) => message) };
+    if (path === '/outbox' && req.method === 'GET')
+      return { status: 200, body: outbox.map(({ serverToken: _token, ...message }) => message) };
     if (path === '/outbox' && req.method === 'DELETE') return { status: 200, body: { Deleted: outbox.splice(0).length } };
 
     const route = req.method === 'POST' ? sendRoutes[path] : undefined;

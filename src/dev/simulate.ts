@@ -13,11 +13,16 @@ import { statusQuery } from '../contracts';
 
 /** Lifecycle events for a subscription a checkout created. */
 const LIFECYCLE: Record<string, (subscriptionId: string, quantity?: number, priceId?: string) => Stripe.Event> = {
-  updated: (subscriptionId, quantity, priceId) => subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity, priceId }),
-  paused: (subscriptionId, quantity, priceId) => subscriptionEvent({ type: 'customer.subscription.paused', subscriptionId, status: 'paused', quantity, priceId }),
-  resumed: (subscriptionId, quantity, priceId) => subscriptionEvent({ type: 'customer.subscription.resumed', subscriptionId, status: 'active', quantity, priceId }),
-  deleted: (subscriptionId, quantity, priceId) => subscriptionEvent({ type: 'customer.subscription.deleted', subscriptionId, status: 'canceled', quantity, priceId }),
-  'payment-failed': (subscriptionId) => invoiceEvent({ type: 'invoice.payment_failed', subscriptionId, invoiceId: `in_sim_${subscriptionId}` }),
+  updated: (subscriptionId, quantity, priceId) =>
+    subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity, priceId }),
+  paused: (subscriptionId, quantity, priceId) =>
+    subscriptionEvent({ type: 'customer.subscription.paused', subscriptionId, status: 'paused', quantity, priceId }),
+  resumed: (subscriptionId, quantity, priceId) =>
+    subscriptionEvent({ type: 'customer.subscription.resumed', subscriptionId, status: 'active', quantity, priceId }),
+  deleted: (subscriptionId, quantity, priceId) =>
+    subscriptionEvent({ type: 'customer.subscription.deleted', subscriptionId, status: 'canceled', quantity, priceId }),
+  'payment-failed': (subscriptionId) =>
+    invoiceEvent({ type: 'invoice.payment_failed', subscriptionId, invoiceId: `in_sim_${subscriptionId}` }),
   paid: (subscriptionId) => invoiceEvent({ type: 'invoice.paid', subscriptionId, invoiceId: `in_sim_${subscriptionId}` }),
 };
 
@@ -50,9 +55,10 @@ async function main(): Promise<void> {
   if (!secret) throw new Error('no webhook secret: start `npm run dev` first, or set STRIPE_WEBHOOK_SECRET');
   const apiUrl = values.url ?? state?.apiUrl ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 
-  const metadata = kind === 'sumo'
-    ? sumoMetadata({ tierId: values.tier, quantity: values.quantity, addons: values.addons })
-    : { tier_id: values.tier ?? 'pro' };
+  const metadata =
+    kind === 'sumo'
+      ? sumoMetadata({ tierId: values.tier, quantity: values.quantity, addons: values.addons })
+      : { tier_id: values.tier ?? 'pro' };
   const event = lifecycle
     ? lifecycle(values.subscription!, values.quantity ? Number(values.quantity) : undefined, values.price)
     : checkoutEvent({ email: values.email, metadata });
@@ -104,4 +110,3 @@ main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });
-

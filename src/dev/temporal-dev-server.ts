@@ -31,10 +31,14 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
   const port = options.port ?? (await freePort());
   const uiPort = options.uiPort === undefined ? await freePort() : options.uiPort;
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--log-level', 'error',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--log-level',
+    'error',
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...searchAttributeRegistrations.flatMap((sa) => ['--search-attribute', sa]),

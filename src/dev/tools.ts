@@ -45,7 +45,13 @@ export function findTool(tool: Tool): string | undefined {
     if (!isExecutable(fromEnv)) throw new Error(`${tool.envVar}=${fromEnv} is not an executable file`);
     return fromEnv;
   }
-  const candidates = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, tool.binary)), join(TOOLS_BIN, tool.binary)];
+  const candidates = [
+    ...(process.env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, tool.binary)),
+    join(TOOLS_BIN, tool.binary),
+  ];
   return candidates.find(isExecutable);
 }
 

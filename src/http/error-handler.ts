@@ -15,7 +15,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     request.log.warn({ code, reason: err.message }, 'request rejected');
     return reply.status(statusCode).send({ error: code, message: err.message });
   });
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'not_found', message: `${request.method} ${request.url} does not exist` }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: 'not_found', message: `${request.method} ${request.url} does not exist` }),
+  );
 }
 
 function describe(err: FastifyError | HttpError): { statusCode: number; code: string } {

@@ -12,10 +12,7 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (request, reply) => {
-    const [temporal, database] = await Promise.all([
-      check(() => deps.fulfillments.ping()),
-      check(() => deps.db.$queryRaw`SELECT 1`),
-    ]);
+    const [temporal, database] = await Promise.all([check(() => deps.fulfillments.ping()), check(() => deps.db.$queryRaw`SELECT 1`)]);
     const ready = temporal === 'ok' && database === 'ok';
     if (!ready) request.log.warn({ temporal, database }, 'not ready');
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', temporal, database });

@@ -37,7 +37,8 @@ export async function stripeWebhookRoute(app: FastifyInstance, deps: StripeWebho
     const log = request.log.child({ eventId: event.id, eventType: event.type, account: event.account });
 
     const accepted = await acceptEvent(deps, event).catch((err: unknown) => {
-      if (err instanceof LedgerUnavailableError) throw new HttpError(503, 'database_unavailable', 'could not record the event', { cause: err });
+      if (err instanceof LedgerUnavailableError)
+        throw new HttpError(503, 'database_unavailable', 'could not record the event', { cause: err });
       if (err instanceof TemporalUnavailableError) throw new HttpError(503, 'temporal_unavailable', err.message, { cause: err });
       throw err;
     });
@@ -46,7 +47,10 @@ export async function stripeWebhookRoute(app: FastifyInstance, deps: StripeWebho
       return { received: true, ignored: true };
     }
     const duplicate = accepted.outcome === 'duplicate';
-    log.info({ workflowId: accepted.workflowId, workflowType: accepted.workflowType, duplicate }, duplicate ? 'webhook duplicate' : 'webhook accepted');
+    log.info(
+      { workflowId: accepted.workflowId, workflowType: accepted.workflowType, duplicate },
+      duplicate ? 'webhook duplicate' : 'webhook accepted',
+    );
     return { received: true, workflowId: accepted.workflowId, duplicate };
   });
 }

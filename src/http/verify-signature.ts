@@ -40,7 +40,12 @@ export function verifyStripeEvent(rawBody: Buffer, header: string | string[] | u
 function isEvent(value: unknown): value is Stripe.Event {
   const v = value as Partial<Stripe.Event> | null;
   return (
-    typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.type === 'string' &&
-    typeof v.data === 'object' && v.data !== null && typeof v.data.object === 'object'
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.id === 'string' &&
+    typeof v.type === 'string' &&
+    typeof v.data === 'object' &&
+    v.data !== null &&
+    typeof v.data.object === 'object'
   );
 }

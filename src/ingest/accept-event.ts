@@ -10,8 +10,7 @@ export interface IngestDeps {
 }
 
 export type AcceptOutcome =
-  | { outcome: 'ignored'; reason: string }
-  | { outcome: 'started' | 'duplicate'; workflowId: string; workflowType: string };
+  { outcome: 'ignored'; reason: string } | { outcome: 'started' | 'duplicate'; workflowId: string; workflowType: string };
 
 /** The database could not record the event: the caller must not acknowledge it. */
 export class LedgerUnavailableError extends Error {}

@@ -3,7 +3,6 @@ import type { ReconcileReport } from '../contracts';
 import { acceptEvent, type IngestDeps } from '../ingest/accept-event';
 import { HANDLED_EVENT_TYPES } from '../stripe/event-router';
 
-
 /**
  * Lists the handled event types Stripe has since `since` and runs every one through the
  * webhook's own path (acceptEvent). Events that already have a workflow, or were completed,
@@ -14,7 +13,8 @@ import { HANDLED_EVENT_TYPES } from '../stripe/event-router';
 export async function reconcileStripeEvents(stripe: Stripe, ingest: IngestDeps, since: Date): Promise<ReconcileReport> {
   const events: Stripe.Event[] = [];
   const created = Math.floor(since.getTime() / 1000);
-  for await (const event of stripe.events.list({ types: [...HANDLED_EVENT_TYPES], created: { gte: created }, limit: 100 })) events.push(event);
+  for await (const event of stripe.events.list({ types: [...HANDLED_EVENT_TYPES], created: { gte: created }, limit: 100 }))
+    events.push(event);
   events.sort((a, b) => a.created - b.created);
 
   const report: ReconcileReport = { since: since.toISOString(), listed: events.length, started: [], duplicate: 0, ignored: 0, failed: [] };

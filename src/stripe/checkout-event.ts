@@ -5,12 +5,9 @@ import type { FulfillmentInput } from '../contracts';
 export const FULFILLMENT_EVENT_TYPES = ['checkout.session.completed', 'checkout.session.async_payment_succeeded'] as const;
 type FulfillmentEventType = (typeof FULFILLMENT_EVENT_TYPES)[number];
 
-export type CheckoutEventDecision =
-  | { action: 'fulfil'; input: FulfillmentInput }
-  | { action: 'ignore'; reason: string };
+export type CheckoutEventDecision = { action: 'fulfil'; input: FulfillmentInput } | { action: 'ignore'; reason: string };
 
-const isFulfillmentType = (type: string): type is FulfillmentEventType =>
-  (FULFILLMENT_EVENT_TYPES as readonly string[]).includes(type);
+const isFulfillmentType = (type: string): type is FulfillmentEventType => (FULFILLMENT_EVENT_TYPES as readonly string[]).includes(type);
 
 /**
  * Decides what a verified event asks of us and extracts the small set of facts the
@@ -45,9 +42,7 @@ function toFulfillmentInput(event: Stripe.Event, session: Stripe.Checkout.Sessio
     tierId: campaignId ? nonEmpty(metadata.sumo_product_tier_id) : nonEmpty(metadata.tier_id),
     rawQuantity: campaignId ? (metadata.sumo_quantity ?? null) : null,
     rawAddons: campaignId ? (metadata.sumo_addons ?? null) : null,
-    sumo: campaignId
-      ? { campaignId, productId: nonEmpty(metadata.sumo_product_id), userId: nonEmpty(metadata.sumo_user_id) }
-      : null,
+    sumo: campaignId ? { campaignId, productId: nonEmpty(metadata.sumo_product_id), userId: nonEmpty(metadata.sumo_user_id) } : null,
   };
 }
 

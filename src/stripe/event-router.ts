@@ -6,7 +6,6 @@ import { decideLifecycleEvent, LIFECYCLE_EVENT_TYPES } from './subscription-even
 /** Every event type the service acts on; the webhook endpoint should subscribe to these. */
 export const HANDLED_EVENT_TYPES: readonly string[] = [...FULFILLMENT_EVENT_TYPES, ...LIFECYCLE_EVENT_TYPES];
 
-
 export type EventDecision = { action: 'start'; start: WorkflowStart } | { action: 'ignore'; reason: string };
 
 /** Decides which workflow, if any, a verified event starts. */

@@ -15,7 +15,10 @@ export interface ReconcileScheduleSettings {
  * its interval, lookback or task queue differ, deleted when reconciliation is turned off.
  * Every worker calls this at start; concurrent calls converge on the same schedule.
  */
-export async function ensureReconcileSchedule(client: Client, settings: ReconcileScheduleSettings): Promise<'created' | 'updated' | 'unchanged' | 'deleted' | 'absent'> {
+export async function ensureReconcileSchedule(
+  client: Client,
+  settings: ReconcileScheduleSettings,
+): Promise<'created' | 'updated' | 'unchanged' | 'deleted' | 'absent'> {
   const handle = client.schedule.getHandle(RECONCILE_SCHEDULE_ID);
   if (settings.everyMs === null) {
     try {
@@ -36,14 +39,20 @@ export async function ensureReconcileSchedule(client: Client, settings: Reconcil
   };
   const spec = { intervals: [{ every: settings.everyMs }] };
   try {
-    await client.schedule.create({ scheduleId: RECONCILE_SCHEDULE_ID, spec, action, policies: { overlap: 'SKIP', catchupWindow: '1 hour' } });
+    await client.schedule.create({
+      scheduleId: RECONCILE_SCHEDULE_ID,
+      spec,
+      action,
+      policies: { overlap: 'SKIP', catchupWindow: '1 hour' },
+    });
     return 'created';
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
   const current = await handle.describe();
   const currentEvery = current.spec.intervals?.[0]?.every;
-  const currentArgs = current.action.type === 'startWorkflow' ? (current.action.args?.[0] as { lookbackMs?: number } | undefined) : undefined;
+  const currentArgs =
+    current.action.type === 'startWorkflow' ? (current.action.args?.[0] as { lookbackMs?: number } | undefined) : undefined;
   const same =
     current.spec.intervals?.length === 1 &&
     Number(currentEvery) === settings.everyMs &&

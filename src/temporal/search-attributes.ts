@@ -2,12 +2,16 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { searchAttributes, type WorkflowStart } from '../contracts';
 import { emailHash } from './email-hash';
 
-
 export function searchAttributesFor(start: WorkflowStart): TypedSearchAttributes {
   const input = start.input;
   const facts =
     start.workflowType === 'fulfillCheckout'
-      ? { source: start.input.source, subscriptionId: start.input.subscriptionId, campaignId: start.input.sumo?.campaignId ?? null, email: start.input.email }
+      ? {
+          source: start.input.source,
+          subscriptionId: start.input.subscriptionId,
+          campaignId: start.input.sumo?.campaignId ?? null,
+          email: start.input.email,
+        }
       : {
           source: start.input.sumoCampaignId ? 'sumo' : null,
           subscriptionId: start.input.stripeSubscriptionId,

@@ -25,7 +25,13 @@ export function attemptLimit(maxAttempts: number): (ctx: Context) => ActivityInt
 function bounded(err: unknown, attempt: number, maxAttempts: number): unknown {
   if (err instanceof CancelledFailure) return err;
   if (err instanceof ApplicationFailure && err.nonRetryable) {
-    return ApplicationFailure.create({ message: err.message, type: err.type ?? undefined, nonRetryable: true, details: [{ attempt }], cause: err.cause });
+    return ApplicationFailure.create({
+      message: err.message,
+      type: err.type ?? undefined,
+      nonRetryable: true,
+      details: [{ attempt }],
+      cause: err.cause,
+    });
   }
   if (attempt < maxAttempts) return err;
   const message = err instanceof Error ? err.message : String(err);

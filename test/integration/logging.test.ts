@@ -19,14 +19,22 @@ describe('logs an on-call engineer reads', () => {
   it('the webhook logs event ids and outcomes, never the buyer’s email or the signature', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'trace' }, new Writable({ write: (chunk, _enc, done) => (lines.push(chunk.toString()), done()) }));
-    const fulfillments: FulfillmentStarter = { start: async ({ input }) => ({ workflowId: input.eventId, duplicate: false }), ping: async () => {} };
+    const fulfillments: FulfillmentStarter = {
+      start: async ({ input }) => ({ workflowId: input.eventId, duplicate: false }),
+      ping: async () => {},
+    };
     const app = await buildApp({ db, fulfillments, webhookSecrets: ['whsec_logging_test'], logger });
     const email = `private.person.${Date.now()}@example.com`;
     const event = checkoutEvent({ email, metadata: sumoMetadata() });
     const body = JSON.stringify(event);
     const signature = signPayload(body, 'whsec_logging_test');
 
-    const response = await app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signature }, payload: body });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/webhooks/stripe',
+      headers: { 'stripe-signature': signature },
+      payload: body,
+    });
     await app.close();
 
     expect(response.statusCode).toBe(200);
@@ -44,11 +52,23 @@ describe('logs an on-call engineer reads', () => {
       const logs: LogEntry[] = [];
       const user = await runActivity(
         createFindOrCreateUser({ db }),
-        { eventId: `evt_log_${Date.now()}`, email, name: 'Private Person', source: 'sumo', stripeCustomerId: null, sumoUserId: null, clientReferenceId: null },
+        {
+          eventId: `evt_log_${Date.now()}`,
+          email,
+          name: 'Private Person',
+          source: 'sumo',
+          stripeCustomerId: null,
+          sumoUserId: null,
+          clientReferenceId: null,
+        },
         undefined,
         logs,
       );
-      const send = createSendWelcomeEmail({ db, postmark: createPostmarkClient('token', postmark.url), mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome', paymentFailedTemplate: 'payment-failed' } });
+      const send = createSendWelcomeEmail({
+        db,
+        postmark: createPostmarkClient('token', postmark.url),
+        mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome', paymentFailedTemplate: 'payment-failed' },
+      });
       await runActivity(send, { eventId: 'evt_log', userId: user.userId }, undefined, logs);
 
       const text = JSON.stringify(logs.map((l) => ({ message: l.message, meta: l.meta })));

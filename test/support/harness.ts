@@ -16,7 +16,6 @@ import { testEnv } from './test-env';
 export const WEBHOOK_SECRET = 'whsec_test_only_not_a_real_secret';
 export const SHIPPED_CATALOG: CatalogData = JSON.parse(readFileSync(resolve(__dirname, '../../config/catalog.json'), 'utf8'));
 
-
 export interface DeliverOptions {
   secret?: string;
   timestamp?: number;
@@ -30,7 +29,13 @@ export interface DeliverOptions {
  * a local Postmark that records what the real postmark client sends.
  */
 export async function startHarness(
-  options: { catalog?: CatalogData; postmarkTimeoutSeconds?: number; pastDueGraceMs?: number; maxActivityAttempts?: number; stripeApiBase?: string } = {},
+  options: {
+    catalog?: CatalogData;
+    postmarkTimeoutSeconds?: number;
+    pastDueGraceMs?: number;
+    maxActivityAttempts?: number;
+    stripeApiBase?: string;
+  } = {},
 ) {
   const postmark = await startLocalPostmark();
   const taskQueue = `test-${randomUUID()}`;
@@ -79,7 +84,8 @@ export async function startHarness(
      */
     async settled(eventIds: string[], timeoutMs = 30_000): Promise<void> {
       const unique = [...new Set(eventIds)];
-      const allCompleted = (rows: Array<{ status: string }>) => rows.length === unique.length && rows.every((r) => r.status === 'completed');
+      const allCompleted = (rows: Array<{ status: string }>) =>
+        rows.length === unique.length && rows.every((r) => r.status === 'completed');
       const rows = await eventually(
         () => db.stripeEvent.findMany({ where: { id: { in: unique } }, select: { id: true, status: true, lastError: true } }),
         (rows) => allCompleted(rows) || rows.some((r) => r.status === 'failed'),
@@ -88,14 +94,28 @@ export async function startHarness(
       const failed = rows.find((r) => r.status === 'failed');
       if (failed) throw new Error(`event ${failed.id} failed: ${failed.lastError}`);
       if (!allCompleted(rows)) {
-        throw new Error(`events not settled after ${timeoutMs} ms: ${unique.filter((id) => !rows.some((r) => r.id === id && r.status === 'completed')).join(', ')}`);
+        throw new Error(
+          `events not settled after ${timeoutMs} ms: ${unique.filter((id) => !rows.some((r) => r.id === id && r.status === 'completed')).join(', ')}`,
+        );
       }
     },
 
     /** Waits until the workflow waits for an operator (NeedsAttention) and returns what it reports. */
-    async attention(eventId: string, timeoutMs = 30_000): Promise<NonNullable<FulfillmentState['attention']> & { state: FulfillmentState }> {
-      const state = await eventually(() => client.workflow.getHandle(eventId).query(statusQuery).catch(() => null), (s) => !!s?.attention, { timeoutMs });
-      if (!state?.attention) throw new Error(`${eventId} did not reach NeedsAttention in ${timeoutMs} ms (state: ${JSON.stringify(state)})`);
+    async attention(
+      eventId: string,
+      timeoutMs = 30_000,
+    ): Promise<NonNullable<FulfillmentState['attention']> & { state: FulfillmentState }> {
+      const state = await eventually(
+        () =>
+          client.workflow
+            .getHandle(eventId)
+            .query(statusQuery)
+            .catch(() => null),
+        (s) => !!s?.attention,
+        { timeoutMs },
+      );
+      if (!state?.attention)
+        throw new Error(`${eventId} did not reach NeedsAttention in ${timeoutMs} ms (state: ${JSON.stringify(state)})`);
       return { ...state.attention, state };
     },
 

@@ -74,7 +74,11 @@ export async function startInProcessService(options: InProcessServiceOptions) {
 
   // The API has its own pool, as its own process would; it outlives worker restarts.
   const db = createPrisma(options.databaseUrl, { max: 5 });
-  const app = await buildApp({ db, fulfillments: createFulfillmentStarter(client, options.taskQueue), webhookSecrets: [options.webhookSecret] });
+  const app = await buildApp({
+    db,
+    fulfillments: createFulfillmentStarter(client, options.taskQueue),
+    webhookSecrets: [options.webhookSecret],
+  });
 
   return {
     db,

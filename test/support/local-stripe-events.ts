@@ -42,7 +42,9 @@ function handle(req: IncomingMessage, res: ServerResponse, events: Stripe.Event[
     const event = events.find((e) => e.id === decodeURIComponent(one[1]));
     return event
       ? send(res, 200, event)
-      : send(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', param: 'id', message: `No such event: '${one[1]}'` } });
+      : send(res, 404, {
+          error: { type: 'invalid_request_error', code: 'resource_missing', param: 'id', message: `No such event: '${one[1]}'` },
+        });
   }
   if (req.method === 'GET' && url.pathname === '/v1/events') {
     const params = url.searchParams;

@@ -34,26 +34,64 @@ export function realisticSequence(): Sequence {
   const invoiceId = `in_test_${tag}`;
   const t0 = Math.floor(Date.now() / 1000) - 600;
   const periodEnd = t0 + 30 * 86_400;
-  const sub = (type: Parameters<typeof subscriptionEvent>[0]['type'], at: number, status: string, quantity: number, cancelAtPeriodEnd: boolean) =>
+  const sub = (
+    type: Parameters<typeof subscriptionEvent>[0]['type'],
+    at: number,
+    status: string,
+    quantity: number,
+    cancelAtPeriodEnd: boolean,
+  ) =>
     subscriptionEvent({ type, subscriptionId, customerId, status, quantity, cancelAtPeriodEnd, created: at, currentPeriodEnd: periodEnd });
   const steps: Step[] = [
-    { name: 'created', event: sub('customer.subscription.created', t0, 'active', 1, false), created: t0, status: 'active', quantity: 1, cancelAtPeriodEnd: false },
+    {
+      name: 'created',
+      event: sub('customer.subscription.created', t0, 'active', 1, false),
+      created: t0,
+      status: 'active',
+      quantity: 1,
+      cancelAtPeriodEnd: false,
+    },
     {
       name: 'checkout',
-      event: checkoutEvent({ email, subscriptionId, customerId, created: t0 + 10, metadata: sumoMetadata({ tierId: 'sumo_tier_2', quantity: '1' }) }),
+      event: checkoutEvent({
+        email,
+        subscriptionId,
+        customerId,
+        created: t0 + 10,
+        metadata: sumoMetadata({ tierId: 'sumo_tier_2', quantity: '1' }),
+      }),
       created: t0 + 10,
       status: 'active',
       quantity: 1,
     },
-    { name: 'updated_quantity', event: sub('customer.subscription.updated', t0 + 20, 'active', 3, true), created: t0 + 20, status: 'active', quantity: 3, cancelAtPeriodEnd: true },
+    {
+      name: 'updated_quantity',
+      event: sub('customer.subscription.updated', t0 + 20, 'active', 3, true),
+      created: t0 + 20,
+      status: 'active',
+      quantity: 3,
+      cancelAtPeriodEnd: true,
+    },
     {
       name: 'payment_failed',
       event: invoiceEvent({ type: 'invoice.payment_failed', subscriptionId, invoiceId, created: t0 + 30, customerEmail: email }),
       created: t0 + 30,
       status: 'past_due',
     },
-    { name: 'paid', event: invoiceEvent({ type: 'invoice.paid', subscriptionId, invoiceId, created: t0 + 40, customerEmail: email }), created: t0 + 40, status: 'active' },
-    { name: 'deleted', event: sub('customer.subscription.deleted', t0 + 50, 'canceled', 3, true), created: t0 + 50, status: 'canceled', quantity: 3, cancelAtPeriodEnd: true },
+    {
+      name: 'paid',
+      event: invoiceEvent({ type: 'invoice.paid', subscriptionId, invoiceId, created: t0 + 40, customerEmail: email }),
+      created: t0 + 40,
+      status: 'active',
+    },
+    {
+      name: 'deleted',
+      event: sub('customer.subscription.deleted', t0 + 50, 'canceled', 3, true),
+      created: t0 + 50,
+      status: 'canceled',
+      quantity: 3,
+      cancelAtPeriodEnd: true,
+    },
   ];
   return { subscriptionId, email, invoiceId, periodEnd, steps };
 }

@@ -7,7 +7,6 @@ import { attemptLimit } from '../../src/worker/attempt-limit';
 import './quiet-runtime';
 import { bundleWorkflowsFromSource } from './workflow-bundle';
 
-
 /**
  * The workflows on a Temporal dev server of this test file's own, with activities the test
  * writes: for workflow logic (order of steps, NeedsAttention, operator signals) without the

@@ -7,7 +7,9 @@ describe('configuration', () => {
 
   it('rejects a malformed value with the variable’s name', () => {
     expect(() => loadApiConfig({ DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x', PORT: 'eighty' })).toThrow(/PORT/);
-    expect(() => loadApiConfig({ DATABASE_URL: 'mysql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' })).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL/);
+    expect(() => loadApiConfig({ DATABASE_URL: 'mysql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' })).toThrow(
+      /DATABASE_URL: must be a postgresql:\/\/ URL/,
+    );
   });
 
   it('accepts several comma-separated webhook secrets for secret rolling', () => {
@@ -16,7 +18,12 @@ describe('configuration', () => {
   });
 
   it('documents its defaults', () => {
-    const config = loadWorkerConfig({ DATABASE_URL: 'postgresql://db/app', STRIPE_SECRET_KEY: 'sk_test_x', POSTMARK_SERVER_TOKEN: 't', POSTMARK_FROM: 'a@b.c' });
+    const config = loadWorkerConfig({
+      DATABASE_URL: 'postgresql://db/app',
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      POSTMARK_SERVER_TOKEN: 't',
+      POSTMARK_FROM: 'a@b.c',
+    });
     expect(config).toMatchObject({
       TEMPORAL_ADDRESS: 'localhost:7233',
       TEMPORAL_NAMESPACE: 'default',

@@ -9,6 +9,10 @@ describe('README', () => {
     const block = /<!-- search-attributes -->([\s\S]*?)<!-- \/search-attributes -->/.exec(readme)?.[1];
     expect(block).toBeDefined();
     const listed = [...block!.matchAll(/`(\w+)`/g)].map((m) => m[1]).sort();
-    expect(listed).toEqual(Object.values(searchAttributes).map((key) => key.name).sort());
+    expect(listed).toEqual(
+      Object.values(searchAttributes)
+        .map((key) => key.name)
+        .sort(),
+    );
   });
 });

@@ -8,7 +8,8 @@ const STATUSES = ['Running', 'Completed', 'NeedsAttention', 'Failed'];
 /** `list [--status S] [--source sumo|direct] [--email E] [--since 24h] [--type T] [--subscription sub_…] [--limit N]` */
 export const list: Command = {
   summary: 'fulfillments matching the filters, newest first',
-  usage: 'list [--status NeedsAttention] [--source sumo] [--email a@b.c] [--since 24h] [--type T] [--subscription sub_…] [--customer cus_…] [--campaign C] [--limit 50]',
+  usage:
+    'list [--status NeedsAttention] [--source sumo] [--email a@b.c] [--since 24h] [--type T] [--subscription sub_…] [--customer cus_…] [--campaign C] [--limit 50]',
   options: {
     status: { type: 'string' },
     source: { type: 'string' },
@@ -44,7 +45,9 @@ export const list: Command = {
     }
     const header = `${rows.length} fulfillment(s)${query ? ` where ${query}` : ''}`;
     const table = rows.map((r) =>
-      [r.eventId!.padEnd(34), (r.status ?? '').padEnd(15), (r.eventType ?? '').padEnd(40), (r.source ?? '-').padEnd(7), r.started].join(' '),
+      [r.eventId!.padEnd(34), (r.status ?? '').padEnd(15), (r.eventType ?? '').padEnd(40), (r.source ?? '-').padEnd(7), r.started].join(
+        ' ',
+      ),
     );
     return { human: [header, ...table].join('\n'), json: { query, fulfillments: rows } };
   },
@@ -52,7 +55,7 @@ export const list: Command = {
 
 export function buildQuery(values: Record<string, string | boolean | undefined>): string {
   const parts: string[] = [];
-  const str = (name: string) => (typeof values[name] === 'string' ? (values[name]) : undefined);
+  const str = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
   const status = str('status');
   if (status !== undefined) {
     const canonical = STATUSES.find((s) => s.toLowerCase() === status.toLowerCase());

@@ -11,19 +11,42 @@ export const show: Command = {
     if (!eventId) throw new Error('usage: npm run ops -- show <eventId>');
     const description = await describeFulfillment(ctx.temporal, eventId);
     const ledger = await ctx.db.stripeEvent.findUnique({ where: { id: eventId } });
-    if (!description && !ledger) throw new Error(`no fulfillment for ${eventId}: neither Temporal nor the database has seen it (try: npm run ops -- replay ${eventId})`);
+    if (!description && !ledger)
+      throw new Error(
+        `no fulfillment for ${eventId}: neither Temporal nor the database has seen it (try: npm run ops -- replay ${eventId})`,
+      );
 
     const state = description ? await queryState(ctx.temporal, eventId) : null;
     const start = description ? await originalStart(ctx.temporal, eventId).catch(() => null) : null;
-    const subscriptionId = start ? (start.workflowType === 'fulfillCheckout' ? start.input.subscriptionId : start.input.stripeSubscriptionId) : null;
-    const subscription = subscriptionId
-      ? await ctx.db.subscription.findUnique({ where: { stripeSubscriptionId: subscriptionId }, include: { entitlements: { orderBy: { feature: 'asc' } }, user: true } })
+    const subscriptionId = start
+      ? start.workflowType === 'fulfillCheckout'
+        ? start.input.subscriptionId
+        : start.input.stripeSubscriptionId
       : null;
-    const emails = subscription?.userId ? await ctx.db.emailDelivery.findMany({ where: { userId: subscription.userId }, orderBy: { createdAt: 'asc' } }) : [];
+    const subscription = subscriptionId
+      ? await ctx.db.subscription.findUnique({
+          where: { stripeSubscriptionId: subscriptionId },
+          include: { entitlements: { orderBy: { feature: 'asc' } }, user: true },
+        })
+      : null;
+    const emails = subscription?.userId
+      ? await ctx.db.emailDelivery.findMany({ where: { userId: subscription.userId }, orderBy: { createdAt: 'asc' } })
+      : [];
     const audit = await ctx.db.operatorAction.findMany({ where: { eventId }, orderBy: { createdAt: 'asc' } });
-    const failure = description?.status.name === 'FAILED' ? await ctx.temporal.workflow.getHandle(eventId).result().then(() => null, (e: Error & { cause?: Error }) => e.cause?.message ?? e.message) : null;
+    const failure =
+      description?.status.name === 'FAILED'
+        ? await ctx.temporal.workflow
+            .getHandle(eventId)
+            .result()
+            .then(
+              () => null,
+              (e: Error & { cause?: Error }) => e.cause?.message ?? e.message,
+            )
+        : null;
 
-    const status = description ? fulfillmentStatus(description.status.name, (description.searchAttributes.FulfillmentStatus?.[0] as string | undefined) ?? null) : 'unknown to Temporal';
+    const status = description
+      ? fulfillmentStatus(description.status.name, (description.searchAttributes.FulfillmentStatus?.[0] as string | undefined) ?? null)
+      : 'unknown to Temporal';
     const json: ShowJson = {
       eventId,
       workflow: description && {
@@ -35,8 +58,20 @@ export const show: Command = {
         failure,
       },
       state,
-      ledger: ledger && { status: ledger.status, deliveries: ledger.deliveries, lastError: ledger.lastError, firstReceivedAt: ledger.firstReceivedAt.toISOString() },
-      user: subscription?.user ? { id: subscription.user.id, email: maskEmail(subscription.user.email), source: subscription.user.source, createdByEventId: subscription.user.createdByEventId } : null,
+      ledger: ledger && {
+        status: ledger.status,
+        deliveries: ledger.deliveries,
+        lastError: ledger.lastError,
+        firstReceivedAt: ledger.firstReceivedAt.toISOString(),
+      },
+      user: subscription?.user
+        ? {
+            id: subscription.user.id,
+            email: maskEmail(subscription.user.email),
+            source: subscription.user.source,
+            createdByEventId: subscription.user.createdByEventId,
+          }
+        : null,
       subscription: subscription && {
         stripeSubscriptionId: subscription.stripeSubscriptionId,
         status: subscription.status,
@@ -49,8 +84,22 @@ export const show: Command = {
         currentPeriodEnd: subscription.currentPeriodEnd?.toISOString() ?? null,
         entitlements: subscription.entitlements.map((e) => e.feature),
       },
-      emails: emails.map((e) => ({ kind: e.kind, status: e.status, postmarkMessageId: e.postmarkMessageId, eventId: e.eventId, sentAt: e.sentAt?.toISOString() ?? null })),
-      audit: audit.map((a) => ({ action: a.action, step: a.step, by: a.by, reason: a.reason, applied: a.applied, note: a.note, at: a.createdAt.toISOString() })),
+      emails: emails.map((e) => ({
+        kind: e.kind,
+        status: e.status,
+        postmarkMessageId: e.postmarkMessageId,
+        eventId: e.eventId,
+        sentAt: e.sentAt?.toISOString() ?? null,
+      })),
+      audit: audit.map((a) => ({
+        action: a.action,
+        step: a.step,
+        by: a.by,
+        reason: a.reason,
+        applied: a.applied,
+        note: a.note,
+        at: a.createdAt.toISOString(),
+      })),
     };
     return { human: humanShow(json), json };
   },
@@ -59,29 +108,44 @@ export const show: Command = {
 function humanShow(s: ShowJson): string {
   const lines: string[] = [`${s.eventId}`];
   if (s.workflow) {
-    lines.push(`  workflow     ${s.workflow.type} · ${s.workflow.status} (${s.workflow.execution}) · started ${s.workflow.started}${s.workflow.closed ? ` · closed ${s.workflow.closed}` : ''}`);
+    lines.push(
+      `  workflow     ${s.workflow.type} · ${s.workflow.status} (${s.workflow.execution}) · started ${s.workflow.started}${s.workflow.closed ? ` · closed ${s.workflow.closed}` : ''}`,
+    );
     if (s.workflow.failure) lines.push(`  failure      ${s.workflow.failure}`);
   } else {
     lines.push('  workflow     none in Temporal (retention over, or never started)');
   }
   if (s.state) {
     if (s.state.attention) {
-      lines.push(`  ATTENTION    step ${s.state.attention.step} failed${s.state.attention.attempts ? ` after ${s.state.attention.attempts} attempt(s)` : ''}: ${s.state.attention.error}`);
+      lines.push(
+        `  ATTENTION    step ${s.state.attention.step} failed${s.state.attention.attempts ? ` after ${s.state.attention.attempts} attempt(s)` : ''}: ${s.state.attention.error}`,
+      );
       lines.push(`               fix the cause, then: npm run ops -- retry ${s.eventId} --reason "…"   (or skip / cancel)`);
     }
     for (const step of s.state.steps) {
-      lines.push(`  step         ${step.name.padEnd(24)} ${step.status}${step.tries > 1 ? ` (${step.tries} tries)` : ''}${step.lastError && step.status !== 'completed' ? ` — ${step.lastError}` : ''}`);
+      lines.push(
+        `  step         ${step.name.padEnd(24)} ${step.status}${step.tries > 1 ? ` (${step.tries} tries)` : ''}${step.lastError && step.status !== 'completed' ? ` — ${step.lastError}` : ''}`,
+      );
     }
   }
-  if (s.ledger) lines.push(`  ledger       ${s.ledger.status} · ${s.ledger.deliveries} deliveries${s.ledger.lastError ? ` · ${s.ledger.lastError}` : ''}`);
-  if (s.user) lines.push(`  user         ${s.user.id} · ${s.user.email} · ${s.user.source}${s.user.createdByEventId === s.eventId ? ' · created by this event' : ''}`);
+  if (s.ledger)
+    lines.push(
+      `  ledger       ${s.ledger.status} · ${s.ledger.deliveries} deliveries${s.ledger.lastError ? ` · ${s.ledger.lastError}` : ''}`,
+    );
+  if (s.user)
+    lines.push(
+      `  user         ${s.user.id} · ${s.user.email} · ${s.user.source}${s.user.createdByEventId === s.eventId ? ' · created by this event' : ''}`,
+    );
   if (s.subscription) {
     const sub = s.subscription;
-    lines.push(`  subscription ${sub.stripeSubscriptionId} · ${sub.status} · ${sub.tierId ?? '?'} ×${sub.quantity} · ${sub.seatLimit} seats · access ${sub.hasAccess ? 'granted' : 'revoked'}`);
+    lines.push(
+      `  subscription ${sub.stripeSubscriptionId} · ${sub.status} · ${sub.tierId ?? '?'} ×${sub.quantity} · ${sub.seatLimit} seats · access ${sub.hasAccess ? 'granted' : 'revoked'}`,
+    );
     lines.push(`  entitlements ${sub.entitlements.join(', ') || '(none)'}`);
   }
   for (const e of s.emails) lines.push(`  email        ${e.kind} · ${e.status} · ${e.postmarkMessageId ?? '-'} · by ${e.eventId}`);
-  for (const a of s.audit) lines.push(`  audit        ${a.at} ${a.action} ${a.step} by ${a.by}: ${a.reason}${a.applied ? '' : ` (not applied: ${a.note})`}`);
+  for (const a of s.audit)
+    lines.push(`  audit        ${a.at} ${a.action} ${a.step} by ${a.by}: ${a.reason}${a.applied ? '' : ` (not applied: ${a.note})`}`);
   return lines.join('\n');
 }
 

@@ -16,18 +16,35 @@ async function operate(ctx: OpsContext, action: keyof typeof SIGNALS, eventId: s
   const execution = description.status.name;
   if (execution === 'RUNNING') {
     const state = await queryState(ctx.temporal, eventId);
-    if (state && !state.attention) throw new Error(`${eventId} is not waiting for an operator (status ${state.status}, step ${state.currentStep ?? '-'})`);
+    if (state && !state.attention)
+      throw new Error(`${eventId} is not waiting for an operator (status ${state.status}, step ${state.currentStep ?? '-'})`);
     await ctx.temporal.workflow.getHandle(eventId).signal(SIGNALS[action], { by: ctx.operator, reason: why });
     const step = state?.attention?.step ?? '?';
-    return { human: `${action} sent to ${eventId} (step ${step}) by ${ctx.operator}: ${why}`, json: { eventId, action, step, by: ctx.operator, reason: why, outcome: 'signalled' } };
+    return {
+      human: `${action} sent to ${eventId} (step ${step}) by ${ctx.operator}: ${why}`,
+      json: { eventId, action, step, by: ctx.operator, reason: why, outcome: 'signalled' },
+    };
   }
   if (action === 'retry' && execution !== 'COMPLETED') {
     // A closed, failed run (cancelled by an operator, terminated, timed out): run it again from the start.
     const start = await originalStart(ctx.temporal, eventId);
     const outcome = await ctx.fulfillments.start(start);
     if (outcome.duplicate) throw new Error(`Temporal refused a new run of ${eventId}`);
-    await ctx.db.operatorAction.create({ data: { eventId, action: 'retry', step: '(new run)', by: ctx.operator, reason: why, applied: true, note: `previous run ${execution}` } });
-    return { human: `${eventId} was ${execution}; started a new run (by ${ctx.operator}: ${why})`, json: { eventId, action, by: ctx.operator, reason: why, outcome: 'restarted', previous: execution } };
+    await ctx.db.operatorAction.create({
+      data: {
+        eventId,
+        action: 'retry',
+        step: '(new run)',
+        by: ctx.operator,
+        reason: why,
+        applied: true,
+        note: `previous run ${execution}`,
+      },
+    });
+    return {
+      human: `${eventId} was ${execution}; started a new run (by ${ctx.operator}: ${why})`,
+      json: { eventId, action, by: ctx.operator, reason: why, outcome: 'restarted', previous: execution },
+    };
   }
   throw new Error(`${eventId} is ${execution}; nothing to ${action}`);
 }

@@ -54,7 +54,9 @@ describe('findOrCreateUser', () => {
   });
 
   it('rejects an unknown client_reference_id as bad data, not an outage', async () => {
-    await expect(findOrCreateUser({ ...input('evt_unknown_ref', 'x@example.com'), clientReferenceId: 'no-such-user' })).rejects.toMatchObject({
+    await expect(
+      findOrCreateUser({ ...input('evt_unknown_ref', 'x@example.com'), clientReferenceId: 'no-such-user' }),
+    ).rejects.toMatchObject({
       type: 'UnknownUser',
       nonRetryable: true,
       message: expect.stringContaining('client_reference_id "no-such-user" matches no user'),

@@ -10,7 +10,11 @@ let postmark: LocalPostmark;
 let sendWelcomeEmail: ReturnType<typeof createSendWelcomeEmail>;
 beforeAll(async () => {
   postmark = await startLocalPostmark();
-  sendWelcomeEmail = createSendWelcomeEmail({ db, postmark: createPostmarkClient('token', postmark.url), mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome', paymentFailedTemplate: 'payment-failed' } });
+  sendWelcomeEmail = createSendWelcomeEmail({
+    db,
+    postmark: createPostmarkClient('token', postmark.url),
+    mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome', paymentFailedTemplate: 'payment-failed' },
+  });
 });
 afterAll(async () => {
   await postmark.close();
@@ -33,20 +37,30 @@ describe('sendWelcomeEmail', () => {
 
   it('records, without resending, a message Postmark accepted when the previous attempt could not record it', async () => {
     const user = await db.user.create({ data: { email: `accepted.${Date.now()}@example.com`, source: 'sumo' } });
-    const claim = await db.emailDelivery.create({ data: { dedupKey: `welcome:${user.id}`, userId: user.id, kind: 'welcome', status: 'sending', eventId: 'evt_accepted' } });
+    const claim = await db.emailDelivery.create({
+      data: { dedupKey: `welcome:${user.id}`, userId: user.id, kind: 'welcome', status: 'sending', eventId: 'evt_accepted' },
+    });
 
     const result = await run({ eventId: 'evt_accepted', userId: user.id }, { deliveryId: claim.id, messageId: 'pm-accepted-1' });
 
     expect(result).toEqual({ messageId: 'pm-accepted-1', sentNow: false, sentBy: 'evt_accepted' });
-    expect(await db.emailDelivery.findUniqueOrThrow({ where: { id: claim.id } })).toMatchObject({ status: 'sent', postmarkMessageId: 'pm-accepted-1' });
+    expect(await db.emailDelivery.findUniqueOrThrow({ where: { id: claim.id } })).toMatchObject({
+      status: 'sent',
+      postmarkMessageId: 'pm-accepted-1',
+    });
     expect(postmark.requests.filter((r) => r.to === user.email)).toHaveLength(0);
   });
 
   it('refuses to guess when an earlier attempt left no word of its outcome', async () => {
     const user = await db.user.create({ data: { email: `unknown.${Date.now()}@example.com`, source: 'sumo' } });
-    await db.emailDelivery.create({ data: { dedupKey: `welcome:${user.id}`, userId: user.id, kind: 'welcome', status: 'sending', eventId: 'evt_unknown' } });
+    await db.emailDelivery.create({
+      data: { dedupKey: `welcome:${user.id}`, userId: user.id, kind: 'welcome', status: 'sending', eventId: 'evt_unknown' },
+    });
 
-    await expect(run({ eventId: 'evt_unknown', userId: user.id })).rejects.toMatchObject({ type: 'EmailOutcomeUnknown', nonRetryable: true });
+    await expect(run({ eventId: 'evt_unknown', userId: user.id })).rejects.toMatchObject({
+      type: 'EmailOutcomeUnknown',
+      nonRetryable: true,
+    });
     expect(postmark.requests.filter((r) => r.to === user.email)).toHaveLength(0);
   });
 });

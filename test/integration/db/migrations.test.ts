@@ -14,15 +14,27 @@ describe('migrations', () => {
     url.pathname = `/migrate_race_${Date.now()}_test`;
     try {
       const runs = await Promise.all([applyMigrations(url.toString()), applyMigrations(url.toString()), applyMigrations(url.toString())]);
-      const checkedIn = readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+      const checkedIn = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
       expect(runs.flatMap((r) => r.applied).sort()).toEqual(checkedIn.sort()); // each exactly once
       await expect(applyMigrations(url.toString())).resolves.toEqual({ applied: [] });
 
       const pg = new Client({ connectionString: url.toString() });
       await pg.connect();
-      const { rows } = await pg.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+      const { rows } = await pg.query<{ name: string }>(
+        `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+      );
       await pg.end();
-      expect(rows.map((r) => r.name)).toEqual(['_prisma_migrations', 'email_deliveries', 'entitlements', 'operator_actions', 'stripe_events', 'subscriptions', 'users']);
+      expect(rows.map((r) => r.name)).toEqual([
+        '_prisma_migrations',
+        'email_deliveries',
+        'entitlements',
+        'operator_actions',
+        'stripe_events',
+        'subscriptions',
+        'users',
+      ]);
     } finally {
       const admin = new URL(url);
       admin.pathname = '/postgres';

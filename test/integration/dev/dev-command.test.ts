@@ -35,13 +35,22 @@ describe('npm run dev + npm run simulate', () => {
     };
     for (const name of ['DATABASE_URL', 'STRIPE_WEBHOOK_SECRET', 'POSTMARK_SERVER_TOKEN', 'STRIPE_SECRET_KEY']) delete env[name];
 
-    dev = spawn(process.execPath, ['--import', 'tsx', 'src/dev/dev.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    dev = spawn(process.execPath, ['--import', 'tsx', 'src/dev/dev.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const output = collect(dev);
     await output.waitFor(/\[dev\] try: npm run simulate/, 90_000);
     expect(output.text()).toMatch(/starting embedded PostgreSQL/);
     expect(output.text()).toMatch(/secret\s+whsec_dev_[0-9a-f]{32}/);
 
-    const simulate = spawn(process.execPath, [tsx, 'src/dev/simulate.ts', 'sumo', '--email', 'dev.smoke@example.com'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const simulate = spawn(process.execPath, [tsx, 'src/dev/simulate.ts', 'sumo', '--email', 'dev.smoke@example.com'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const simulated = collect(simulate);
     const code = await new Promise<number | null>((r) => simulate.on('exit', r));
     expect(simulated.text()).toMatch(/→ 200 .*"duplicate":false/);
@@ -80,7 +89,10 @@ function collect(child: ChildProcess) {
     text: () => text,
     waitFor(pattern: RegExp, timeoutMs: number): Promise<void> {
       return new Promise((resolvePromise, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text.slice(-3000)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text.slice(-3000)}`)),
+          timeoutMs,
+        );
         const check = () => {
           if (pattern.test(text)) {
             clearTimeout(timer);

@@ -13,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const row = (stripeSubscriptionId: string) => h.db.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId }, include: { entitlements: true } });
+const row = (stripeSubscriptionId: string) =>
+  h.db.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId }, include: { entitlements: true } });
 
 describe('past_due grace period', () => {
   it('keeps access while it lasts and revokes it when it ends, with no further event from Stripe', async () => {
@@ -26,7 +27,10 @@ describe('past_due grace period', () => {
     await h.settled([checkout.id, failed.id]);
 
     expect(await row(subscriptionId)).toMatchObject({ status: 'past_due', hasAccess: true });
-    const after = await eventually(() => row(subscriptionId), (r) => !r.hasAccess);
+    const after = await eventually(
+      () => row(subscriptionId),
+      (r) => !r.hasAccess,
+    );
     expect(after).toMatchObject({ status: 'past_due', hasAccess: false, entitlements: [] });
     await expect(h.result(failed.id)).resolves.toMatchObject({ status: 'past_due' });
   });
@@ -36,7 +40,13 @@ describe('past_due grace period', () => {
     const email = `grace.paid.${Date.now()}@example.com`;
     const t = Math.floor(Date.now() / 1000);
     const checkout = checkoutEvent({ email, subscriptionId, created: t - 60, metadata: sumoMetadata() });
-    const failed = invoiceEvent({ type: 'invoice.payment_failed', subscriptionId, invoiceId: `in_${subscriptionId}`, created: t - 1, customerEmail: email });
+    const failed = invoiceEvent({
+      type: 'invoice.payment_failed',
+      subscriptionId,
+      invoiceId: `in_${subscriptionId}`,
+      created: t - 1,
+      customerEmail: email,
+    });
     const paid = invoiceEvent({ type: 'invoice.paid', subscriptionId, invoiceId: `in_${subscriptionId}`, created: t });
     for (const e of [checkout, failed, paid]) await h.deliver(e);
     await h.settled([checkout.id, failed.id, paid.id]);

@@ -24,40 +24,47 @@ const deliveries = fc
   });
 
 describe('lifecycle events in any order, with duplicates, through the webhook', () => {
-  it(`end in the state the newest event implies (${RUNS} runs)`, async () => {
-    const seen = new Set<string>();
-    await fc.assert(
-      fc.asyncProperty(deliveries, async (sequence) => {
-        const life = realisticSequence();
-        const steps: Step[] = sequence.map((i) => life.steps[i]);
-        for (const step of steps) {
-          const response = await h.deliver(step.event);
-          expect(response.statusCode).toBe(200);
-        }
-        await h.settled(steps.map((s) => s.event.id));
-        seen.add(steps.map((s) => s.name).join(','));
+  it(
+    `end in the state the newest event implies (${RUNS} runs)`,
+    async () => {
+      const seen = new Set<string>();
+      await fc.assert(
+        fc.asyncProperty(deliveries, async (sequence) => {
+          const life = realisticSequence();
+          const steps: Step[] = sequence.map((i) => life.steps[i]);
+          for (const step of steps) {
+            const response = await h.deliver(step.event);
+            expect(response.statusCode).toBe(200);
+          }
+          await h.settled(steps.map((s) => s.event.id));
+          seen.add(steps.map((s) => s.name).join(','));
 
-        const expected = impliedBy([...new Set(steps)]);
-        const row = await h.db.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId: life.subscriptionId }, include: { entitlements: true, user: true } });
-        expect({
-          status: row.status,
-          quantity: row.quantity,
-          cancelAtPeriodEnd: row.cancelAtPeriodEnd,
-          linked: row.user?.email === life.email,
-          hasAccess: row.hasAccess,
-          features: row.entitlements.map((e) => e.feature).sort(),
-        }).toEqual(expected);
-        if (expected.linked) {
-          expect(row.tierId).toBe('sumo_tier_2');
-          expect(row.seatLimit).toBe(SEQUENCE_TIER_SEATS * expected.quantity);
-        }
-        const failedEmails = h.postmark.outbox.filter((m) => m.to === life.email && m.templateAlias === 'payment-failed');
-        expect(failedEmails.length).toBeLessThanOrEqual(1);
-        // Each event ran once, whatever the duplicates.
-        for (const step of new Set(steps)) expect(await h.runCount(step.event.id)).toBe(1);
-      }),
-      { numRuns: RUNS },
-    );
-    console.log(`lifecycle property: ${RUNS} runs, ${seen.size} distinct delivery sequences`);
-  }, 30_000 + RUNS * 3_000);
+          const expected = impliedBy([...new Set(steps)]);
+          const row = await h.db.subscription.findUniqueOrThrow({
+            where: { stripeSubscriptionId: life.subscriptionId },
+            include: { entitlements: true, user: true },
+          });
+          expect({
+            status: row.status,
+            quantity: row.quantity,
+            cancelAtPeriodEnd: row.cancelAtPeriodEnd,
+            linked: row.user?.email === life.email,
+            hasAccess: row.hasAccess,
+            features: row.entitlements.map((e) => e.feature).sort(),
+          }).toEqual(expected);
+          if (expected.linked) {
+            expect(row.tierId).toBe('sumo_tier_2');
+            expect(row.seatLimit).toBe(SEQUENCE_TIER_SEATS * expected.quantity);
+          }
+          const failedEmails = h.postmark.outbox.filter((m) => m.to === life.email && m.templateAlias === 'payment-failed');
+          expect(failedEmails.length).toBeLessThanOrEqual(1);
+          // Each event ran once, whatever the duplicates.
+          for (const step of new Set(steps)) expect(await h.runCount(step.event.id)).toBe(1);
+        }),
+        { numRuns: RUNS },
+      );
+      console.log(`lifecycle property: ${RUNS} runs, ${seen.size} distinct delivery sequences`);
+    },
+    30_000 + RUNS * 3_000,
+  );
 });

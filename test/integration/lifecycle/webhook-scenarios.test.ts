@@ -54,13 +54,19 @@ describe('subscription lifecycle through the webhook', () => {
   it('quantity 1 → 5 → 2: seats follow', async () => {
     const { subscriptionId, email } = ids();
     const t = now() - 100;
-    await deliverAll(checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata({ tierId: 'sumo_tier_2', quantity: '1' }) }));
+    await deliverAll(
+      checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata({ tierId: 'sumo_tier_2', quantity: '1' }) }),
+    );
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 1, seatLimit: 3, hasAccess: true });
 
-    await deliverAll(subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity: 5, created: t + 10 }));
+    await deliverAll(
+      subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity: 5, created: t + 10 }),
+    );
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 5, seatLimit: 15, hasAccess: true });
 
-    await deliverAll(subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity: 2, created: t + 20 }));
+    await deliverAll(
+      subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity: 2, created: t + 20 }),
+    );
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 2, seatLimit: 6, hasAccess: true });
   });
 
@@ -70,11 +76,29 @@ describe('subscription lifecycle through the webhook', () => {
     await deliverAll(checkoutEvent({ email, subscriptionId, created: t, metadata: { tier_id: 'starter' } }));
     expect(await features(subscriptionId)).toEqual(['core']);
 
-    await deliverAll(subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', priceId: 'price_pro_monthly', quantity: 1, created: t + 10 }));
+    await deliverAll(
+      subscriptionEvent({
+        type: 'customer.subscription.updated',
+        subscriptionId,
+        status: 'active',
+        priceId: 'price_pro_monthly',
+        quantity: 1,
+        created: t + 10,
+      }),
+    );
     expect(await features(subscriptionId)).toEqual(['core', 'integrations', 'reports']);
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ tierId: 'pro', plan: 'pro', seatLimit: 5 });
 
-    await deliverAll(subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', priceId: 'price_starter_monthly', quantity: 1, created: t + 20 }));
+    await deliverAll(
+      subscriptionEvent({
+        type: 'customer.subscription.updated',
+        subscriptionId,
+        status: 'active',
+        priceId: 'price_starter_monthly',
+        quantity: 1,
+        created: t + 20,
+      }),
+    );
     expect(await features(subscriptionId)).toEqual(['core']);
   });
 
@@ -89,7 +113,10 @@ describe('subscription lifecycle through the webhook', () => {
 
     const paymentFailedEmails = () => h.postmark.outbox.filter((m) => m.to === email && m.templateAlias === 'payment-failed');
     expect(paymentFailedEmails()).toHaveLength(1);
-    expect(paymentFailedEmails()[0]).toMatchObject({ tag: 'payment_failed', templateModel: { amount_due: '49.00', currency: 'USD', plan: 'sumo-growth' } });
+    expect(paymentFailedEmails()[0]).toMatchObject({
+      tag: 'payment_failed',
+      templateModel: { amount_due: '49.00', currency: 'USD', plan: 'sumo-growth' },
+    });
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'past_due', hasAccess: true });
 
     await deliverAll(invoiceEvent({ type: 'invoice.paid', subscriptionId, invoiceId, created: t + 30 }));
@@ -114,11 +141,23 @@ describe('subscription lifecycle through the webhook', () => {
     const { subscriptionId, email } = ids();
     const t = now() - 100;
     await deliverAll(checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata({ addons: '[]' }) }));
-    const paused = subscriptionEvent({ type: 'customer.subscription.paused', subscriptionId, status: 'paused', quantity: 3, created: t + 10 });
+    const paused = subscriptionEvent({
+      type: 'customer.subscription.paused',
+      subscriptionId,
+      status: 'paused',
+      quantity: 3,
+      created: t + 10,
+    });
     await deliverAll(paused, { ...paused, id: `${paused.id}_again`, created: paused.created } as typeof paused);
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'paused', hasAccess: false, entitlements: [] });
 
-    const resumed = subscriptionEvent({ type: 'customer.subscription.resumed', subscriptionId, status: 'active', quantity: 3, created: t + 20 });
+    const resumed = subscriptionEvent({
+      type: 'customer.subscription.resumed',
+      subscriptionId,
+      status: 'active',
+      quantity: 3,
+      created: t + 20,
+    });
     await deliverAll(resumed, { ...resumed, id: `${resumed.id}_again` });
     expect(await features(subscriptionId)).toEqual(['core', 'integrations', 'reports']);
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'active', hasAccess: true, seatLimit: 9 });
@@ -135,7 +174,14 @@ describe('subscription lifecycle through the webhook', () => {
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ userId: null, quantity: 4, status: 'active', hasAccess: false });
     for (const e of early) await expect(h.result(e.id)).resolves.toMatchObject({ linked: false, hasAccess: false });
 
-    await deliverAll(checkoutEvent({ email, subscriptionId, created: t + 10, metadata: sumoMetadata({ tierId: 'sumo_tier_1', quantity: '1', addons: '[]' }) }));
+    await deliverAll(
+      checkoutEvent({
+        email,
+        subscriptionId,
+        created: t + 10,
+        metadata: sumoMetadata({ tierId: 'sumo_tier_1', quantity: '1', addons: '[]' }),
+      }),
+    );
     const row = await subscriptionRow(subscriptionId);
     expect(row).toMatchObject({ quantity: 4, seatLimit: 4, tierId: 'sumo_tier_1', hasAccess: true });
     expect(row.entitlements.map((e) => e.feature)).toEqual(['core', 'reports']);
@@ -144,7 +190,16 @@ describe('subscription lifecycle through the webhook', () => {
   it('checkout.session.async_payment_failed revokes nothing it never granted and leaves the subscription without access', async () => {
     const { subscriptionId, email } = ids();
     const t = now() - 100;
-    await deliverAll(checkoutEvent({ type: 'checkout.session.async_payment_failed' as never, email, subscriptionId, created: t, paymentStatus: 'unpaid', metadata: sumoMetadata() }));
+    await deliverAll(
+      checkoutEvent({
+        type: 'checkout.session.async_payment_failed' as never,
+        email,
+        subscriptionId,
+        created: t,
+        paymentStatus: 'unpaid',
+        metadata: sumoMetadata(),
+      }),
+    );
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'incomplete', userId: null, hasAccess: false });
     expect(await h.db.user.findUnique({ where: { email } })).toBeNull();
   });

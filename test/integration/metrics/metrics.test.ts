@@ -19,7 +19,9 @@ describe('Prometheus metrics', () => {
     const checkout = checkoutEvent({ metadata: sumoMetadata() });
     await h.deliver(checkout);
     await h.deliver(checkout); // duplicate: still a 200
-    await h.deliver(subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId: `sub_test_metrics_${Date.now()}`, status: 'active' }));
+    await h.deliver(
+      subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId: `sub_test_metrics_${Date.now()}`, status: 'active' }),
+    );
     await h.deliver({ ...checkout, id: 'evt_test_other', type: 'customer.created' });
     await h.deliver(checkout, { signature: 't=1,v1=deadbeef' });
 
@@ -44,7 +46,9 @@ describe('Prometheus metrics', () => {
 
     const scrape = async () => (await fetch(`http://127.0.0.1:${WORKER_METRICS_PORT}/metrics`)).text();
     const text = await eventually(scrape, (t) => /temporal_workflow_completed/.test(t), { timeoutMs: 10_000, intervalMs: 200 });
-    expect(metricValue(text, new RegExp(`^temporal_workflow_completed\\{.*task_queue="${h.taskQueue}".*workflow_type="fulfillCheckout"`))).toBeGreaterThanOrEqual(1);
+    expect(
+      metricValue(text, new RegExp(`^temporal_workflow_completed\\{.*task_queue="${h.taskQueue}".*workflow_type="fulfillCheckout"`)),
+    ).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^temporal_activity_execution_latency/m);
   });
 });

@@ -48,13 +48,24 @@ describe('a fulfillment stuck in NeedsAttention, found and pushed through with t
     expect(human.output).not.toContain(email);
 
     h.postmark.reset(); // Postmark is back
-    expect(await ops('retry', event.id, '--reason', 'Postmark incident resolved')).toMatchObject({ outcome: 'signalled', step: 'sendWelcomeEmail' });
+    expect(await ops('retry', event.id, '--reason', 'Postmark incident resolved')).toMatchObject({
+      outcome: 'signalled',
+      step: 'sendWelcomeEmail',
+    });
     await expect(h.result(event.id)).resolves.toMatchObject({ userCreated: true, welcomeEmailMessageId: expect.any(String) });
 
     expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
     const after = await ops('show', event.id);
     expect(after.workflow.status).toBe('Completed');
-    expect(after.audit).toEqual([expect.objectContaining({ action: 'retry', step: 'sendWelcomeEmail', by: 'oncall@test', reason: 'Postmark incident resolved', applied: true })]);
+    expect(after.audit).toEqual([
+      expect.objectContaining({
+        action: 'retry',
+        step: 'sendWelcomeEmail',
+        by: 'oncall@test',
+        reason: 'Postmark incident resolved',
+        applied: true,
+      }),
+    ]);
     expect(after.emails).toEqual([expect.objectContaining({ kind: 'welcome', status: 'sent' })]);
   });
 
@@ -70,7 +81,10 @@ describe('a fulfillment stuck in NeedsAttention, found and pushed through with t
 
     // Skipping validation is refused (and audited); the workflow keeps waiting.
     await ops('skip', event.id, '--reason', 'try skipping');
-    await h.restartWorker({ ...SHIPPED_CATALOG, tiers: { ...SHIPPED_CATALOG.tiers, sumo_tier_7: { plan: 'sumo-max', seats: 4, features: ['core', 'sso'] } } });
+    await h.restartWorker({
+      ...SHIPPED_CATALOG,
+      tiers: { ...SHIPPED_CATALOG.tiers, sumo_tier_7: { plan: 'sumo-max', seats: 4, features: ['core', 'sso'] } },
+    });
     await ops('retry', event.id, '--reason', 'sumo_tier_7 added to the catalogue');
 
     await expect(h.result(event.id)).resolves.toMatchObject({ plan: 'sumo-max', seatLimit: 8, userCreated: true });

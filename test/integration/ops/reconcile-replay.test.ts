@@ -16,7 +16,10 @@ afterAll(async () => {
 });
 
 const ops = async (...argv: string[]) => {
-  const { code, output } = await runCli([...argv, '--json'], opsContextFor(h, { stripe: createStripeClient('sk_test_ops', stripeApi.url) }));
+  const { code, output } = await runCli(
+    [...argv, '--json'],
+    opsContextFor(h, { stripe: createStripeClient('sk_test_ops', stripeApi.url) }),
+  );
   if (code !== 0) throw new Error(`ops ${argv.join(' ')} exited ${code}: ${output}`);
   return JSON.parse(output);
 };
@@ -27,7 +30,13 @@ describe('ops reconcile', () => {
     const emails = [0, 1, 2, 3].map((i) => `reconcile.${i}.${Date.now()}@example.com`);
     const checkouts = emails.map((email, i) => checkoutEvent({ email, created: t + i, metadata: sumoMetadata() }));
     const subscriptionId = (checkouts[3].data.object as { subscription: string }).subscription;
-    const update = subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity: 6, created: t + 100 });
+    const update = subscriptionEvent({
+      type: 'customer.subscription.updated',
+      subscriptionId,
+      status: 'active',
+      quantity: 6,
+      created: t + 100,
+    });
     const all = [...checkouts, update];
     stripeApi.add(...all);
 
@@ -44,7 +53,10 @@ describe('ops reconcile', () => {
       expect(await h.db.user.count({ where: { email } })).toBe(1);
       expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
     }
-    expect(await h.db.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId: subscriptionId } })).toMatchObject({ quantity: 6, hasAccess: true });
+    expect(await h.db.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId: subscriptionId } })).toMatchObject({
+      quantity: 6,
+      hasAccess: true,
+    });
 
     const second = await ops('reconcile', '--since', '2h');
     expect(second).toMatchObject({ listed: 5, started: [], duplicate: 5, failed: [] });
@@ -68,7 +80,10 @@ describe('ops replay', () => {
   });
 
   it('says so when Stripe has no such event', async () => {
-    const { code, output } = await runCli(['replay', 'evt_does_not_exist'], opsContextFor(h, { stripe: createStripeClient('sk_test_ops', stripeApi.url) }));
+    const { code, output } = await runCli(
+      ['replay', 'evt_does_not_exist'],
+      opsContextFor(h, { stripe: createStripeClient('sk_test_ops', stripeApi.url) }),
+    );
     expect(code).toBe(1);
     expect(output).toMatch(/Stripe has no event evt_does_not_exist \(No such event: 'evt_does_not_exist'\)/);
   });

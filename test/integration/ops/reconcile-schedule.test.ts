@@ -10,7 +10,10 @@ beforeAll(async () => {
   h = await startHarness({ stripeApiBase: stripeApi.url });
 });
 afterAll(async () => {
-  await h.client.schedule.getHandle(RECONCILE_SCHEDULE_ID).delete().catch(() => undefined);
+  await h.client.schedule
+    .getHandle(RECONCILE_SCHEDULE_ID)
+    .delete()
+    .catch(() => undefined);
   await h.close();
   await stripeApi.close();
 });

@@ -19,7 +19,12 @@ const sumo = checkoutEvent({
   metadata: sumoMetadata({ campaignId: `camp_search_${tag}` }),
 });
 const direct = checkoutEvent({ email: `direct.${tag}@example.com`, customerId: `cus_test_direct_${tag}`, metadata: { tier_id: 'pro' } });
-const updated = subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId: `sub_test_search_${tag}`, status: 'active', quantity: 4 });
+const updated = subscriptionEvent({
+  type: 'customer.subscription.updated',
+  subscriptionId: `sub_test_search_${tag}`,
+  status: 'active',
+  quantity: 4,
+});
 const ours = [sumo.id, direct.id, updated.id];
 
 /** Event ids among ours that `ops list <filters>` returns (polling: visibility lags a little). */
@@ -27,7 +32,10 @@ async function found(expected: string[], ...filters: string[]): Promise<string[]
   const listed = async (): Promise<string[]> => {
     const { code, output } = await runCli(['list', ...filters, '--since', '1h', '--limit', '1000', '--json'], opsContextFor(h));
     if (code !== 0) throw new Error(output);
-    return JSON.parse(output).fulfillments.map((f: { eventId: string }) => f.eventId).filter((id: string) => ours.includes(id)).sort();
+    return JSON.parse(output)
+      .fulfillments.map((f: { eventId: string }) => f.eventId)
+      .filter((id: string) => ours.includes(id))
+      .sort();
   };
   return eventually(listed, (ids) => JSON.stringify(ids) === JSON.stringify([...expected].sort()), { timeoutMs: 10_000 });
 }

@@ -47,7 +47,12 @@ describe('the Temporal UI, in a real browser', () => {
   it('finds a fulfillment by its Stripe event id and shows it completed, with its activities', async () => {
     const event = checkoutEvent({ metadata: sumoMetadata({ tierId: 'sumo_tier_2', quantity: '3' }) });
     const body = JSON.stringify(event);
-    const response = await service.app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, WEBHOOK_SECRET) }, payload: body });
+    const response = await service.app.inject({
+      method: 'POST',
+      url: '/webhooks/stripe',
+      headers: { 'stripe-signature': signPayload(body, WEBHOOK_SECRET) },
+      payload: body,
+    });
     expect(response.statusCode).toBe(200);
     await service.client.workflow.getHandle(event.id).result();
     const history = await service.client.workflow.getHandle(event.id).fetchHistory();
@@ -67,7 +72,8 @@ describe('the Temporal UI, in a real browser', () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-workflow.png'), fullPage: false });
-    if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: fromRoot('docs/temporal-ui-fulfillment.png'), fullPage: false });
+    if (process.env.UPDATE_SCREENSHOTS === '1')
+      await page.screenshot({ path: fromRoot('docs/temporal-ui-fulfillment.png'), fullPage: false });
     await page.close();
   }, 180_000);
 });
@@ -76,7 +82,12 @@ describe('a stuck fulfillment in the Temporal UI', () => {
   it('is listed by FulfillmentStatus="NeedsAttention" and its page says which step failed and what to run', async () => {
     const event = checkoutEvent({ metadata: sumoMetadata({ tierId: 'sumo_tier_404' }) });
     const body = JSON.stringify(event);
-    await service.app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, WEBHOOK_SECRET) }, payload: body });
+    await service.app.inject({
+      method: 'POST',
+      url: '/webhooks/stripe',
+      headers: { 'stripe-signature': signPayload(body, WEBHOOK_SECRET) },
+      payload: body,
+    });
 
     const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
     const query = encodeURIComponent(`FulfillmentStatus="NeedsAttention" AND WorkflowId="${event.id}"`);
@@ -88,8 +99,14 @@ describe('a stuck fulfillment in the Temporal UI', () => {
       await page.getByText('User Metadata', { exact: true }).first().click(); // the run's current details
       // The UI renders the details' markdown in a sandboxed iframe.
       const details = page.frameLocator('iframe').last();
-      await details.getByText(/Needs attention/).first().waitFor({ timeout: 20_000 });
-      await details.getByText(/sumo_tier_404/).first().waitFor({ timeout: 20_000 });
+      await details
+        .getByText(/Needs attention/)
+        .first()
+        .waitFor({ timeout: 20_000 });
+      await details
+        .getByText(/sumo_tier_404/)
+        .first()
+        .waitFor({ timeout: 20_000 });
       await details.getByText(`npm run ops -- retry ${event.id}`, { exact: false }).first().waitFor({ timeout: 20_000 });
     } catch (err) {
       mkdirSync(ARTIFACTS, { recursive: true });
@@ -108,7 +125,10 @@ describe('a stuck fulfillment in the Temporal UI', () => {
 function listShows(page: Page, query: string, link: Locator): Promise<boolean> {
   const load = async () => {
     await page.goto(`${temporal.uiUrl}/namespaces/default/workflows?query=${query}`);
-    return link.waitFor({ timeout: 5_000 }).then(() => true, () => false);
+    return link.waitFor({ timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
   };
   return eventually(load, (shown) => shown, { timeoutMs: 60_000, intervalMs: 0 });
 }

@@ -16,7 +16,12 @@ describe('when Temporal is unreachable', () => {
     try {
       const event = checkoutEvent({ metadata: sumoMetadata() });
       const body = JSON.stringify(event);
-      const response = await app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, SECRET) }, payload: body });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/webhooks/stripe',
+        headers: { 'stripe-signature': signPayload(body, SECRET) },
+        payload: body,
+      });
 
       expect(response.statusCode).toBe(503);
       expect(response.json()).toEqual({ error: 'temporal_unavailable' });
@@ -42,7 +47,12 @@ describe('when the database is unreachable', () => {
     try {
       const event = checkoutEvent({ metadata: sumoMetadata() });
       const body = JSON.stringify(event);
-      const response = await app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, SECRET) }, payload: body });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/webhooks/stripe',
+        headers: { 'stripe-signature': signPayload(body, SECRET) },
+        payload: body,
+      });
 
       expect(response.statusCode).toBe(503);
       expect(response.json()).toEqual({ error: 'database_unavailable' });

@@ -24,6 +24,11 @@ describe('a direct checkout without metadata.tier_id', () => {
     await h.restartWorker(SHIPPED_CATALOG);
     const event = checkoutEvent({ metadata: {} });
     await h.deliver(event);
-    expect(await h.attention(event.id)).toMatchObject({ step: 'resolvePurchase', errorType: 'UnknownTier', attempts: 1, error: expect.stringContaining(STRIPE_MOCK_PRICE) });
+    expect(await h.attention(event.id)).toMatchObject({
+      step: 'resolvePurchase',
+      errorType: 'UnknownTier',
+      attempts: 1,
+      error: expect.stringContaining(STRIPE_MOCK_PRICE),
+    });
   });
 });

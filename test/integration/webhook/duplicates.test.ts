@@ -33,7 +33,9 @@ describe('duplicate deliveries', () => {
     // Temporal's retention has dropped the closed run (the dev server keeps them 24 h;
     // Stripe redelivers for days): only the database remembers the fulfillment.
     const event = checkoutEvent({ metadata: sumoMetadata() });
-    await h.db.stripeEvent.create({ data: { id: event.id, type: event.type, status: 'completed', livemode: false, completedAt: new Date() } });
+    await h.db.stripeEvent.create({
+      data: { id: event.id, type: event.type, status: 'completed', livemode: false, completedAt: new Date() },
+    });
 
     const redelivery = await h.deliver(event);
 

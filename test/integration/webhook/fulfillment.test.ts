@@ -25,7 +25,15 @@ describe('a Sumo purchase delivered to the webhook', () => {
 
     const session = event.data.object as { subscription: string; customer: string };
     const subscription = await h.db.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId: session.subscription } });
-    expect(subscription).toMatchObject({ userId: users[0].id, tierId: 'sumo_tier_2', quantity: 3, seatLimit: 9, source: 'sumo', status: 'active', sumoCampaignId: 'camp_spring_launch' });
+    expect(subscription).toMatchObject({
+      userId: users[0].id,
+      tierId: 'sumo_tier_2',
+      quantity: 3,
+      seatLimit: 9,
+      source: 'sumo',
+      status: 'active',
+      sumoCampaignId: 'camp_spring_launch',
+    });
 
     const features = await h.db.entitlement.findMany({ where: { userId: users[0].id }, orderBy: { feature: 'asc' } });
     expect(features.map((f) => f.feature)).toEqual(['core', 'integrations', 'priority_support', 'reports']);
@@ -39,7 +47,10 @@ describe('a Sumo purchase delivered to the webhook', () => {
   });
 
   it('fulfils a purchase arriving from a connected account (event.account)', async () => {
-    const event = checkoutEvent({ account: 'acct_sumo_marketplace', metadata: sumoMetadata({ tierId: 'sumo_tier_1', quantity: '1', addons: '[]' }) });
+    const event = checkoutEvent({
+      account: 'acct_sumo_marketplace',
+      metadata: sumoMetadata({ tierId: 'sumo_tier_1', quantity: '1', addons: '[]' }),
+    });
     expect((await h.deliver(event)).statusCode).toBe(200);
     await expect(h.result(event.id)).resolves.toMatchObject({ plan: 'sumo-starter', seatLimit: 1 });
     const subscription = await h.db.subscription.findFirstOrThrow({ where: { linkedByEventId: event.id } });
@@ -98,7 +109,12 @@ describe('direct purchases', () => {
 
   it('ignores a completed checkout whose async payment is still pending, then fulfils on async_payment_succeeded', async () => {
     const email = `async.${Date.now()}@example.com`;
-    const shared = { email, sessionId: `cs_test_async_${Date.now()}`, subscriptionId: `sub_test_async_${Date.now()}`, metadata: { tier_id: 'pro' } };
+    const shared = {
+      email,
+      sessionId: `cs_test_async_${Date.now()}`,
+      subscriptionId: `sub_test_async_${Date.now()}`,
+      metadata: { tier_id: 'pro' },
+    };
     const pending = checkoutEvent({ ...shared, paymentStatus: 'unpaid' });
 
     const first = await h.deliver(pending);

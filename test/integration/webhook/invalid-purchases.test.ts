@@ -40,7 +40,9 @@ describe('invalid Sumo metadata', () => {
     // History keeps one started event per activity, with its last attempt number:
     // resolvePurchase ran once (not retried) and nothing ran after it.
     const history = await h.client.workflow.getHandle(event.id).fetchHistory();
-    const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    const attempts = history
+      .events!.filter((e) => e.activityTaskStartedEventAttributes)
+      .map((e) => e.activityTaskStartedEventAttributes!.attempt);
     expect(attempts).toEqual([1]);
   });
 

@@ -52,7 +52,9 @@ describe('welcome email when Postmark fails', () => {
     expect(await h.db.entitlement.count({ where: { user: { email } } })).toBeGreaterThan(0);
     expect(await h.db.emailDelivery.count({ where: { user: { email } } })).toBe(0);
 
-    await h.client.workflow.getHandle(event.id).signal(skipSignal, { by: 'oncall@test', reason: 'address is suppressed in Postmark; customer told by support' });
+    await h.client.workflow
+      .getHandle(event.id)
+      .signal(skipSignal, { by: 'oncall@test', reason: 'address is suppressed in Postmark; customer told by support' });
     await expect(h.result(event.id)).resolves.toMatchObject({ welcomeEmailMessageId: null });
     expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('completed');
     expect(await h.db.operatorAction.findMany({ where: { eventId: event.id } })).toEqual([
@@ -68,7 +70,11 @@ describe('welcome email when Postmark fails', () => {
     await h.deliver(event);
     const attention = await h.attention(event.id);
 
-    expect(attention).toMatchObject({ step: 'sendWelcomeEmail', errorType: 'EmailOutcomeUnknown', error: expect.stringContaining('delivery') });
+    expect(attention).toMatchObject({
+      step: 'sendWelcomeEmail',
+      errorType: 'EmailOutcomeUnknown',
+      error: expect.stringContaining('delivery'),
+    });
     await new Promise((r) => setTimeout(r, 2_500)); // let the slow request finish on Postmark's side
     expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
     expect(h.postmark.requests.filter((r) => r.to === email)).toHaveLength(1);

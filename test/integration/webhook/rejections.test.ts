@@ -61,12 +61,21 @@ describe('requests the webhook refuses, starting no workflow', () => {
   });
 
   it('accepts a signature made with any of the configured secrets while a secret is rolled', async () => {
-    const rolling = await buildApp({ db: h.db, fulfillments: createFulfillmentStarter(h.client, h.taskQueue), webhookSecrets: ['whsec_old_secret', WEBHOOK_SECRET] });
+    const rolling = await buildApp({
+      db: h.db,
+      fulfillments: createFulfillmentStarter(h.client, h.taskQueue),
+      webhookSecrets: ['whsec_old_secret', WEBHOOK_SECRET],
+    });
     try {
       const event = sumoEvent();
       const body = JSON.stringify(event);
       for (const secret of ['whsec_old_secret', WEBHOOK_SECRET]) {
-        const response = await rolling.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, secret) }, payload: body });
+        const response = await rolling.inject({
+          method: 'POST',
+          url: '/webhooks/stripe',
+          headers: { 'stripe-signature': signPayload(body, secret) },
+          payload: body,
+        });
         expect(response.statusCode).toBe(200);
       }
     } finally {

@@ -4,12 +4,41 @@ import { decideAccess } from '../../../src/lifecycle/access-policy';
 const t0 = 1_790_000_000;
 /** The realistic sequence as the patches its events become (see realistic-sequence.ts). */
 const patches: SubscriptionPatch[] = [
-  { eventId: 'evt_1', eventType: 'customer.subscription.created', created: t0, status: 'active', quantity: 1, billing: { cancelAtPeriodEnd: false, currentPeriodEnd: t0 + 99, stripePriceId: 'p' } },
-  { eventId: 'evt_2', eventType: 'checkout.session.completed', created: t0 + 10, status: 'active', tierId: 'sumo_tier_2', quantity: 1, addons: ['priority_support'] },
-  { eventId: 'evt_3', eventType: 'customer.subscription.updated', created: t0 + 20, status: 'active', quantity: 3, billing: { cancelAtPeriodEnd: true, currentPeriodEnd: t0 + 99, stripePriceId: 'p' } },
+  {
+    eventId: 'evt_1',
+    eventType: 'customer.subscription.created',
+    created: t0,
+    status: 'active',
+    quantity: 1,
+    billing: { cancelAtPeriodEnd: false, currentPeriodEnd: t0 + 99, stripePriceId: 'p' },
+  },
+  {
+    eventId: 'evt_2',
+    eventType: 'checkout.session.completed',
+    created: t0 + 10,
+    status: 'active',
+    tierId: 'sumo_tier_2',
+    quantity: 1,
+    addons: ['priority_support'],
+  },
+  {
+    eventId: 'evt_3',
+    eventType: 'customer.subscription.updated',
+    created: t0 + 20,
+    status: 'active',
+    quantity: 3,
+    billing: { cancelAtPeriodEnd: true, currentPeriodEnd: t0 + 99, stripePriceId: 'p' },
+  },
   { eventId: 'evt_4', eventType: 'invoice.payment_failed', created: t0 + 30, status: 'past_due' },
   { eventId: 'evt_5', eventType: 'invoice.paid', created: t0 + 40, status: 'active' },
-  { eventId: 'evt_6', eventType: 'customer.subscription.deleted', created: t0 + 50, status: 'canceled', quantity: 3, billing: { cancelAtPeriodEnd: true, currentPeriodEnd: t0 + 99, stripePriceId: 'p' } },
+  {
+    eventId: 'evt_6',
+    eventType: 'customer.subscription.deleted',
+    created: t0 + 50,
+    status: 'canceled',
+    quantity: 3,
+    billing: { cancelAtPeriodEnd: true, currentPeriodEnd: t0 + 99, stripePriceId: 'p' },
+  },
 ];
 
 function* permutations<T>(items: T[]): Generator<T[]> {
@@ -55,7 +84,12 @@ describe('subscription state (the ordering rules themselves)', () => {
   });
 
   it('past_due counts from the first failure of the current run of failures, in any order', () => {
-    const fail = (id: string, at: number): SubscriptionPatch => ({ eventId: id, eventType: 'invoice.payment_failed', created: at, status: 'past_due' });
+    const fail = (id: string, at: number): SubscriptionPatch => ({
+      eventId: id,
+      eventType: 'invoice.payment_failed',
+      created: at,
+      status: 'past_due',
+    });
     const paid = (id: string, at: number): SubscriptionPatch => ({ eventId: id, eventType: 'invoice.paid', created: at, status: 'active' });
     const events = [fail('a', t0), fail('b', t0 + 100), paid('c', t0 + 200), fail('d', t0 + 300), fail('e', t0 + 400)];
     for (const order of permutations(events)) expect(fold(order).derived).toEqual({ status: 'past_due', pastDueSince: t0 + 300 });

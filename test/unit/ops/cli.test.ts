@@ -32,7 +32,8 @@ describe('npm run ops', () => {
   it('lists every command with its usage when called without one', async () => {
     const { code, output } = await runCli([], offline());
     expect(code).toBe(0);
-    for (const name of ['list', 'show', 'retry', 'skip', 'cancel', 'replay', 'reconcile']) expect(output).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const name of ['list', 'show', 'retry', 'skip', 'cancel', 'replay', 'reconcile'])
+      expect(output).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
   });
 
   it('exits 2 and shows the usage for an unknown command', async () => {

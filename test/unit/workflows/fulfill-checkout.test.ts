@@ -22,7 +22,14 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(() => env?.close());
 
-const PURCHASE: ResolvedPurchase = { tierId: 'sumo_tier_2', plan: 'sumo-growth', quantity: 3, seatLimit: 9, addons: [], features: ['crm', 'reports'] };
+const PURCHASE: ResolvedPurchase = {
+  tierId: 'sumo_tier_2',
+  plan: 'sumo-growth',
+  quantity: 3,
+  seatLimit: 9,
+  addons: [],
+  features: ['crm', 'reports'],
+};
 
 let sequence = 0;
 function input(overrides: Partial<FulfillmentInput> = {}): FulfillmentInput {
@@ -64,16 +71,27 @@ function fakeActivities(overrides: Partial<Activities> = {}) {
     ...overrides,
   };
   const recorded = Object.fromEntries(
-    Object.entries(activities).map(([name, fn]) => [name, (...args: unknown[]) => (calls.push(name), (fn as (...a: unknown[]) => unknown)(...args))]),
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => (calls.push(name), (fn as (...a: unknown[]) => unknown)(...args)),
+    ]),
   ) as Partial<Activities>;
   return { activities: recorded, calls, audit, outcomes };
 }
 
 const start = (taskQueue: string, i: FulfillmentInput) =>
-  env.client.workflow.start<(i: FulfillmentInput) => Promise<FulfillmentSummary>>(WorkflowType.fulfillCheckout, { taskQueue, workflowId: i.eventId, args: [i] });
+  env.client.workflow.start<(i: FulfillmentInput) => Promise<FulfillmentSummary>>(WorkflowType.fulfillCheckout, {
+    taskQueue,
+    workflowId: i.eventId,
+    args: [i],
+  });
 
 const waitForAttention = async (eventId: string) => {
-  const state = await eventually(() => env.client.workflow.getHandle(eventId).query(statusQuery), (s) => s.attention !== null, { timeoutMs: 15_000 });
+  const state = await eventually(
+    () => env.client.workflow.getHandle(eventId).query(statusQuery),
+    (s) => s.attention !== null,
+    { timeoutMs: 15_000 },
+  );
   if (!state.attention) throw new Error(`${eventId} never needed attention: ${JSON.stringify(state)}`);
   return state;
 };
@@ -82,8 +100,21 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
   it('runs the steps in order for a new buyer, welcomes them and records the outcome', async () => {
     const fake = fakeActivities();
     const result = await env.withWorker(fake.activities, (tq) => start(tq, input()).then((h) => h.result()));
-    expect(fake.calls).toEqual(['resolvePurchase', 'findOrCreateUser', 'linkSubscription', 'provisionAccess', 'sendWelcomeEmail', 'recordOutcome']);
-    expect(result).toMatchObject({ userId: 'user-1', userCreated: true, plan: 'sumo-growth', seatLimit: 9, welcomeEmailMessageId: 'msg-1' });
+    expect(fake.calls).toEqual([
+      'resolvePurchase',
+      'findOrCreateUser',
+      'linkSubscription',
+      'provisionAccess',
+      'sendWelcomeEmail',
+      'recordOutcome',
+    ]);
+    expect(result).toMatchObject({
+      userId: 'user-1',
+      userCreated: true,
+      plan: 'sumo-growth',
+      seatLimit: 9,
+      welcomeEmailMessageId: 'msg-1',
+    });
     expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
   });
 
@@ -118,15 +149,23 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
   });
 
   it('refuses to skip a step the fulfillment needs, and fails as CancelledByOperator on cancel', async () => {
-    const fake = fakeActivities({ resolvePurchase: async () => Promise.reject(ApplicationFailure.nonRetryable('bad quantity', FailureType.InvalidPurchaseData)) });
+    const fake = fakeActivities({
+      resolvePurchase: async () => Promise.reject(ApplicationFailure.nonRetryable('bad quantity', FailureType.InvalidPurchaseData)),
+    });
     const i = input();
     const failure = await env.withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
       await waitForAttention(i.eventId);
       await handle.signal(skipSignal, { by: 'oncall', reason: 'try' });
-      await eventually(() => handle.query(statusQuery), (s) => s.audit.length === 1);
+      await eventually(
+        () => handle.query(statusQuery),
+        (s) => s.audit.length === 1,
+      );
       await handle.signal(cancelSignal, { by: 'oncall', reason: 'refunded' });
-      return handle.result().then(() => null, (err: unknown) => err);
+      return handle.result().then(
+        () => null,
+        (err: unknown) => err,
+      );
     });
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause).toMatchObject({ type: FailureType.CancelledByOperator });

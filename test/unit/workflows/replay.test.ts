@@ -24,8 +24,6 @@ describe('workflow determinism', () => {
 
   it.each(files)('replays %s without a non-determinism error', async (file) => {
     const history = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: bundle }, history, file),
-    ).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, file)).resolves.toBeUndefined();
   });
 });

@@ -1,0 +1,82 @@
+import { execFileSync } from 'node:child_process';
+import { ROOT } from '../support/paths';
+
+/**
+ * The import arrows of the layout are enforced by `npm run lint` (eslint.config.mjs). Each case
+ * lints a small change to a real file of the tree and expects the rule that must catch it.
+ */
+const CASES = {
+  nodeBuiltinInWorkflow: [
+    'workflows/grace-review.ts',
+    "import { createHash } from 'node:crypto';\nexport const hash = (s: string) => createHash('sha256').update(s).digest('hex');\n",
+  ],
+  activityImportsWorkflows: [
+    'activities/record-outcome.ts',
+    "import { reviewAccessWhenGraceEnds } from '../workflows/grace-review';\nexport const review = reviewAccessWhenGraceEnds;\n",
+  ],
+  workflowImportsActivityTypes: [
+    'workflows/activity-calls.ts',
+    "import type { createActivities } from '../activities';\nexport type A = ReturnType<typeof createActivities>;\n",
+  ],
+  workflowImportsActivityCode: [
+    'workflows/activity-calls.ts',
+    "import { createActivities } from '../activities';\nexport const make = createActivities;\n",
+  ],
+  workflowReachesIntoService: [
+    'workflows/grace-review.ts',
+    "import { emailHash } from '../src/temporal/email-hash';\nexport const hash = emailHash;\n",
+  ],
+  httpImportsActivities: [
+    'src/http/health-routes.ts',
+    "import { createActivities } from '../../activities';\nexport const make = createActivities;\n",
+  ],
+  floatingPromise: ['src/shutdown.ts', 'export function f(p: () => Promise<void>): void {\n  p();\n}\n'],
+} satisfies Record<string, [file: string, code: string]>;
+
+/** ESLint's flat config is an ES module, which jest's CommonJS runtime cannot load: lint every
+ *  case in one child node process (one type-checking start-up) and read the rule ids back. */
+const SCRIPT = `
+  import { ESLint } from 'eslint';
+  const eslint = new ESLint({ cwd: process.cwd() });
+  const out = {};
+  for (const [name, [file, code]] of Object.entries(JSON.parse(process.argv[1]))) {
+    const [result] = await eslint.lintText(code, { filePath: file });
+    out[name] = result.messages.map((m) => m.ruleId ?? m.message);
+  }
+  console.log(JSON.stringify(out));
+`;
+let broken: Record<keyof typeof CASES, string[]>;
+beforeAll(() => {
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', SCRIPT, JSON.stringify(CASES)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  broken = JSON.parse(output);
+}, 60_000);
+
+describe('lint keeps the layout’s dependencies one way', () => {
+  it('refuses a Node built-in in workflow code', () => {
+    expect(broken.nodeBuiltinInWorkflow).toContain('import-x/no-nodejs-modules');
+  });
+
+  it('refuses an activity that imports from workflows/', () => {
+    expect(broken.activityImportsWorkflows).toContain('import-x/no-restricted-paths');
+  });
+
+  it('lets workflows import activity types, but not activity code', () => {
+    expect(broken.workflowImportsActivityTypes).toEqual([]);
+    expect(broken.workflowImportsActivityCode).toContain('@typescript-eslint/no-restricted-imports');
+  });
+
+  it('refuses workflow code that reaches past src/contracts into the service', () => {
+    expect(broken.workflowReachesIntoService).toContain('import-x/no-restricted-paths');
+  });
+
+  it('refuses activities in the HTTP edge', () => {
+    expect(broken.httpImportsActivities).toContain('import-x/no-restricted-paths');
+  });
+
+  it('refuses a floating promise', () => {
+    expect(broken.floatingPromise).toContain('@typescript-eslint/no-floating-promises');
+  });
+});
