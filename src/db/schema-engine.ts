@@ -62,6 +62,10 @@ export async function withSchemaEngine<T>(
  *   on semicolons in strings or function bodies and runs the pieces one by one;
  * - PostgreSQL's internal "char" type (pg_constraint.contype, …) is read as text: the
  *   adapter rejects it, which fails every schema description (diffs, shadow databases);
+ * - PostgreSQL 18 lists NOT NULL as pg_constraint rows (contype 'n'), which the engine's
+ *   constraint query lets through and then panics on (prisma/orm#29635): they are dropped
+ *   from that query's result, as the upstream fix does (it reads nullability from
+ *   pg_attribute.attnotnull anyway);
  * - the shadow database is a database of its own: `connectToShadowDb` of a PrismaPg made
  *   from a connection string connects back to the main database (the URL's database name
  *   overrides the shadow one) and drops the shadow database before closing its pool.
@@ -73,7 +77,7 @@ function pgAdapterFactory(config: ClientConfig, closers: Array<() => Promise<voi
     pool.query = (async (q: unknown) => {
       const result = await query(q);
       for (const field of result.fields ?? []) if (field.dataTypeID === PG_CHAR) field.dataTypeID = PG_TEXT;
-      return result;
+      return withoutNotNullConstraints(result);
     }) as typeof pool.query;
     const adapter = await new PrismaPg(pool).connect();
     const rethrow = (adapter as unknown as { onError(error: unknown): never }).onError.bind(adapter);
@@ -106,6 +110,16 @@ function pgAdapterFactory(config: ClientConfig, closers: Array<() => Promise<voi
 
 const PG_CHAR = 18;
 const PG_TEXT = 25;
+
+/** The engine's constraints query minus PostgreSQL 18's NOT NULL rows (see pgAdapterFactory). */
+function withoutNotNullConstraints(result: QueryResult): QueryResult {
+  const fields = result.fields ?? [];
+  const type = fields.findIndex((f) => f.name === 'constraint_type');
+  if (type < 0 || !fields.some((f) => f.name === 'constraint_definition')) return result;
+  const typeOf = (row: unknown) => (Array.isArray(row) ? row[type] : (row as Record<string, unknown>).constraint_type);
+  const rows = result.rows.filter((row) => typeOf(row) !== 'n');
+  return { ...result, rows, rowCount: rows.length };
+}
 
 /** Runs one statement on a connection of its own (for CREATE/DROP DATABASE). */
 export async function execute(config: ClientConfig, sql: string, params: unknown[] = []): Promise<QueryResult> {
