@@ -116,7 +116,8 @@ function withoutNotNullConstraints(result: QueryResult): QueryResult {
   const fields = result.fields ?? [];
   const type = fields.findIndex((f) => f.name === 'constraint_type');
   if (type < 0 || !fields.some((f) => f.name === 'constraint_definition')) return result;
-  const typeOf = (row: unknown) => (Array.isArray(row) ? row[type] : (row as Record<string, unknown>).constraint_type);
+  const typeOf = (row: unknown): unknown =>
+    Array.isArray(row) ? (row as unknown[])[type] : (row as Record<string, unknown>).constraint_type;
   const rows = result.rows.filter((row) => typeOf(row) !== 'n');
   return { ...result, rows, rowCount: rows.length };
 }
