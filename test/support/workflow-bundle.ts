@@ -1,10 +1,6 @@
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../src/worker/workflow-bundle';
-
-const noop = () => {};
-const quiet = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };
+import { bundleWorkflows } from '../../src/worker/workflow-bundle';
 
 /** The workflows bundled from source, as the worker runs them (never a stale `npm run build` output). */
-export function bundleWorkflowsFromSource(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+export async function bundleWorkflowsFromSource(): Promise<{ code: string }> {
+  return { code: await bundleWorkflows() };
 }

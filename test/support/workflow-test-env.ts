@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../../workflows/activity-calls';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { attemptLimit } from '../../src/worker/attempt-limit';
@@ -15,7 +15,7 @@ import { bundleWorkflowsFromSource } from './workflow-bundle';
 export async function startWorkflowTestEnv() {
   let server: TemporalDevServer | undefined;
   try {
-    let bundle: WorkflowBundleWithSourceMap;
+    let bundle: { code: string };
     [server, bundle] = await Promise.all([startTemporalDevServer({ uiPort: null }), bundleWorkflowsFromSource()]);
     const connection = await NativeConnection.connect({ address: server.address });
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });

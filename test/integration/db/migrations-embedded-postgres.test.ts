@@ -32,7 +32,9 @@ describe('migrations on the embedded PostgreSQL', () => {
   });
 
   it('applies the migrations, and they describe exactly prisma/schema.prisma', async () => {
-    await expect(applyMigrations(server.url)).resolves.toMatchObject({ applied: expect.arrayContaining([expect.stringMatching(/_init$/)]) });
+    await expect(applyMigrations(server.url)).resolves.toMatchObject({
+      applied: expect.arrayContaining([expect.stringMatching(/_init$/)]),
+    });
     await expect(diffSchemaToSql(server.url)).resolves.toBe('');
   });
 });

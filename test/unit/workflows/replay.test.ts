@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import '../../support/quiet-runtime';
 import { bundleWorkflowsFromSource } from '../../support/workflow-bundle';
 import { fromRoot } from '../../support/paths';
@@ -8,7 +8,7 @@ import { fromRoot } from '../../support/paths';
 const dir = fromRoot('test/fixtures/histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: { code: string };
 beforeAll(async () => {
   bundle = await bundleWorkflowsFromSource();
 }, 60_000);
