@@ -168,7 +168,12 @@ export function createStepRunner(eventId: string) {
     /** Marks the event failed in the ledger; returns the failure the workflow ends with. */
     async fail(err: unknown) {
       const failure = describeFailure(err);
-      await call('recordOutcome', 'Mark the event failed', { eventId, status: 'failed', error: failure.message });
+      const cancelled = failure.type === FailureType.CancelledByOperator;
+      await call('recordOutcome', cancelled ? 'Mark the event cancelled by an operator' : 'Mark the event failed', {
+        eventId,
+        status: cancelled ? 'cancelled' : 'failed',
+        error: failure.message,
+      });
       finish('Failed');
       return failure;
     },

@@ -28,7 +28,8 @@ export async function acceptEvent(deps: IngestDeps, event: Stripe.Event): Promis
     throw new LedgerUnavailableError('could not record the event', { cause: err });
   });
   const workflowType = decision.start.workflowType;
-  if (status === 'completed') return { outcome: 'duplicate', workflowId: event.id, workflowType };
+  // Completed, or cancelled by an operator: handled for good (only `ops retry` reopens it).
+  if (status === 'completed' || status === 'cancelled') return { outcome: 'duplicate', workflowId: event.id, workflowType };
   const started = await deps.fulfillments.start(decision.start);
   return { outcome: started.duplicate ? 'duplicate' : 'started', workflowId: started.workflowId, workflowType };
 }

@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import type { OpsContext } from '../context';
 import { describeFulfillment, originalStart, queryState } from '../workflow-lookup';
 import { cancelSignal, retrySignal, skipSignal } from '../../contracts';
+import { replayStripeEvent } from '../../ingest/reconcile';
 
 const SIGNALS = { retry: retrySignal, skip: skipSignal, cancel: cancelSignal };
 
@@ -11,7 +12,18 @@ async function operate(ctx: OpsContext, action: keyof typeof SIGNALS, eventId: s
   const why = reason?.trim() || (action === 'retry' ? 'cause fixed' : '');
   if (!why) throw new Error(`--reason is required for ${action} (it goes into the audit record)`);
   const description = await describeFulfillment(ctx.temporal, eventId);
-  if (!description) throw new Error(`Temporal has no workflow ${eventId}; if Stripe still has the event: npm run ops -- replay ${eventId}`);
+  if (!description) {
+    if (action === 'retry' && (await reopenLedgerRow(ctx, eventId))) {
+      // Temporal's retention dropped the cancelled or failed run: start it from Stripe's copy.
+      const replayed = await replayStripeEvent(ctx.stripe, ctx, eventId);
+      await audit(ctx, eventId, why, 'run gone from Temporal; replayed from Stripe');
+      return {
+        human: `${eventId} started again from Stripe's event (by ${ctx.operator}: ${why})`,
+        json: { eventId, action, by: ctx.operator, reason: why, outcome: replayed.outcome === 'started' ? 'restarted' : replayed.outcome },
+      };
+    }
+    throw new Error(`Temporal has no workflow ${eventId}; if Stripe still has the event: npm run ops -- replay ${eventId}`);
+  }
 
   const execution = description.status.name;
   if (execution === 'RUNNING') {
@@ -28,25 +40,33 @@ async function operate(ctx: OpsContext, action: keyof typeof SIGNALS, eventId: s
   if (action === 'retry' && execution !== 'COMPLETED') {
     // A closed, failed run (cancelled by an operator, terminated, timed out): run it again from the start.
     const start = await originalStart(ctx.temporal, eventId);
+    await reopenLedgerRow(ctx, eventId);
     const outcome = await ctx.fulfillments.start(start);
     if (outcome.duplicate) throw new Error(`Temporal refused a new run of ${eventId}`);
-    await ctx.db.operatorAction.create({
-      data: {
-        eventId,
-        action: 'retry',
-        step: '(new run)',
-        by: ctx.operator,
-        reason: why,
-        applied: true,
-        note: `previous run ${execution}`,
-      },
-    });
+    await audit(ctx, eventId, why, `previous run ${execution}`);
     return {
       human: `${eventId} was ${execution}; started a new run (by ${ctx.operator}: ${why})`,
       json: { eventId, action, by: ctx.operator, reason: why, outcome: 'restarted', previous: execution },
     };
   }
   throw new Error(`${eventId} is ${execution}; nothing to ${action}`);
+}
+
+/** A cancelled or failed event's ledger row back to `received`, so the new run is not refused
+ *  as handled; false when the row is absent or says the event completed. */
+async function reopenLedgerRow(ctx: OpsContext, eventId: string): Promise<boolean> {
+  const { count } = await ctx.db.stripeEvent.updateMany({
+    where: { id: eventId, status: { in: ['cancelled', 'failed'] } },
+    data: { status: 'received', lastError: null },
+  });
+  return count > 0;
+}
+
+/** The audit row of an operator's retry that started a new run. */
+async function audit(ctx: OpsContext, eventId: string, reason: string, note: string): Promise<void> {
+  await ctx.db.operatorAction.create({
+    data: { eventId, action: 'retry', step: '(new run)', by: ctx.operator, reason, applied: true, note },
+  });
 }
 
 const signalCommand = (action: keyof typeof SIGNALS, summary: string): Command => ({

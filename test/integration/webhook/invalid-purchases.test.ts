@@ -1,6 +1,8 @@
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
 import { cancelSignal } from '../../../src/contracts';
+import { runCli } from '../../../src/ops/cli';
+import { opsContextFor } from '../../support/ops-context';
 
 let h: Harness;
 beforeAll(async () => {
@@ -54,7 +56,7 @@ describe('invalid Sumo metadata', () => {
 });
 
 describe('a tier that is not in the catalogue', () => {
-  it('waits for an operator; cancelled, a later redelivery of the same event (after the tier is added) runs again and completes', async () => {
+  it('waits for an operator; cancelled, it stays cancelled for redeliveries, and ops retry (after the tier is added) completes it', async () => {
     const email = `newtier.${Date.now()}@example.com`;
     const event = checkoutEvent({ email, metadata: sumoMetadata({ tierId: 'sumo_tier_9', quantity: '2', addons: '[]' }) });
 
@@ -68,14 +70,14 @@ describe('a tier that is not in the catalogue', () => {
 
     await h.client.workflow.getHandle(event.id).signal(cancelSignal, { by: 'oncall@test', reason: 'tier launches next week' });
     await expect(h.result(event.id)).rejects.toMatchObject({ cause: { type: 'CancelledByOperator' } });
-    expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('failed');
+    expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('cancelled');
 
     await h.restartWorker({
       ...SHIPPED_CATALOG,
       tiers: { ...SHIPPED_CATALOG.tiers, sumo_tier_9: { plan: 'sumo-enterprise', seats: 25, features: ['core', 'sso', 'audit_log'] } },
     });
-    const redelivery = await h.deliver(event);
-    expect(redelivery.json()).toEqual({ received: true, workflowId: event.id, duplicate: false });
+    expect((await h.deliver(event)).json()).toEqual({ received: true, workflowId: event.id, duplicate: true });
+    expect(await runCli(['retry', event.id, '--reason', 'tier launched'], opsContextFor(h))).toMatchObject({ code: 0 });
 
     await expect(h.result(event.id)).resolves.toMatchObject({ userCreated: true, plan: 'sumo-enterprise', seatLimit: 50 });
     expect(await h.db.user.count({ where: { email } })).toBe(1);

@@ -173,7 +173,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       ['skip', false],
       ['cancel', true],
     ]);
-    expect(fake.outcomes).toEqual([{ status: 'failed', error: expect.stringContaining('refunded') }]);
+    expect(fake.outcomes).toEqual([{ status: 'cancelled', error: expect.stringContaining('refunded') }]);
   });
 
   it('turns an outage that outlasts the attempts into RetriesExhausted, and an operator can skip the welcome email', async () => {

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "stripe_event_status" ADD VALUE 'cancelled';
