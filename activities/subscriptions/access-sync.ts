@@ -33,15 +33,18 @@ export async function syncSubscriptionAccess(
         reviewAt: null,
       };
     }
+    const decision = decideAccess(row.status, row.pastDueSince?.getTime() ?? null, options.nowMs, options.graceMs);
     const tier = row.tierId ? catalog.tier(row.tierId) : undefined;
-    if (!tier) {
+    // Granting needs the catalogue (what does the tier include?); revoking never does: a
+    // retired tier's subscriptions must still lose their access when paused or cancelled.
+    if (decision.granted && !tier) {
       throw ApplicationFailure.nonRetryable(
         `subscription ${row.stripeSubscriptionId} has tier "${row.tierId}", which is not in the tier catalogue (event ${options.eventId})`,
         FailureType.UnknownTier,
       );
     }
-    const decision = decideAccess(row.status, row.pastDueSince?.getTime() ?? null, options.nowMs, options.graceMs);
-    const wanted = decision.granted ? [...new Set([...tier.features, ...row.addons.flatMap((a) => catalog.addonFeatures(a) ?? [])])] : [];
+    const wanted =
+      decision.granted && tier ? [...new Set([...tier.features, ...row.addons.flatMap((a) => catalog.addonFeatures(a) ?? [])])] : [];
     const held = (await tx.entitlement.findMany({ where: { subscriptionId: row.id }, select: { feature: true } })).map((e) => e.feature);
     const revoked = held.filter((f) => !wanted.includes(f)).sort();
     const granted = wanted.filter((f) => !held.includes(f)).sort();
@@ -52,11 +55,12 @@ export async function syncSubscriptionAccess(
         skipDuplicates: true,
       });
     }
-    const seatLimit = tier.seats * row.quantity;
+    // Without the tier (retired, access revoked), the last known plan and seats stay on record.
+    const seatLimit = tier ? tier.seats * row.quantity : row.seatLimit;
     await tx.subscription.update({
       where: { id: row.id },
       data: {
-        plan: tier.plan,
+        plan: tier?.plan ?? row.plan,
         seatLimit,
         hasAccess: decision.granted,
         ...(decision.granted !== row.hasAccess && { accessChangedAt: new Date(options.nowMs) }),
