@@ -54,7 +54,7 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
       : null;
     await steps.complete('Mark the event fulfilled');
     // A payment failure recorded before this checkout linked the user started a grace period.
-    await reviewAccessWhenGraceEnds(access.reviewAt, provision);
+    await reviewAccessWhenGraceEnds(access.reviewAt, () => steps.afterCompletion('reviewAccessWhenGraceEnds', provision));
     return {
       eventId,
       userId: user.userId,

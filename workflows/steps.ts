@@ -160,6 +160,15 @@ export function createStepRunner(eventId: string) {
       details = text;
       setCurrentDetails(text);
     },
+    /**
+     * A step after the event is marked done (the end-of-grace access check): a failure waits
+     * for an operator like any step, and the run is Completed again once it passes.
+     */
+    async afterCompletion<T>(name: string, fn: () => Promise<T>): Promise<T> {
+      const result = await run(name, fn);
+      if (state.status !== 'Completed') finish('Completed');
+      return result;
+    },
     /** Marks the event done in the ledger; the run is Completed. */
     async complete(what: string): Promise<void> {
       await run('recordOutcome', () => call('recordOutcome', what, { eventId, status: 'completed', error: null }));

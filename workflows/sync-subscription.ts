@@ -36,7 +36,7 @@ export async function syncSubscription(input: SubscriptionEventInput): Promise<S
           )
         : null;
     await steps.complete('Mark the event applied');
-    await reviewAccessWhenGraceEnds(access.reviewAt, sync);
+    await reviewAccessWhenGraceEnds(access.reviewAt, () => steps.afterCompletion('reviewAccessWhenGraceEnds', sync));
     return {
       eventId,
       stripeSubscriptionId,

@@ -189,4 +189,29 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     expect(result.welcomeEmailMessageId).toBeNull();
     expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
   });
+
+  it('runs the end-of-grace access check as a step: a failure waits for an operator and never marks the fulfilled event failed', async () => {
+    let reviews = 0;
+    const fake = fakeActivities({
+      provisionAccess: async () => {
+        if (reviews++ === 0)
+          return { granted: [], alreadyHeld: [], seatLimit: 9, hasAccess: true, reviewAt: new Date(Date.now() + 500).toISOString() };
+        if (reviews === 2) throw ApplicationFailure.nonRetryable('tier not in the catalogue', FailureType.UnknownTier);
+        return { granted: [], alreadyHeld: [], seatLimit: 9, hasAccess: false, reviewAt: null };
+      },
+    });
+    const i = input();
+    const result = await env.withWorker(fake.activities, async (tq) => {
+      const handle = await start(tq, i);
+      const state = await waitForAttention(i.eventId);
+      expect(state.attention).toMatchObject({ step: 'reviewAccessWhenGraceEnds', errorType: FailureType.UnknownTier });
+      await handle.signal(retrySignal, { by: 'oncall', reason: 'tier restored' });
+      return handle.result();
+    });
+    expect(result.userCreated).toBe(true);
+    expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
+    expect(reviews).toBe(3);
+    const described = await env.client.workflow.getHandle(i.eventId).describe();
+    expect(described.searchAttributes.FulfillmentStatus).toEqual(['Completed']);
+  });
 });
