@@ -19,6 +19,8 @@ export interface StatusMark {
   status: string;
   /** The event's `created`, unix seconds. */
   at: number;
+  /** Set when the status is the `past_due` an `invoice.payment_failed` implies (see deriveStatus). */
+  paymentFailure?: true;
 }
 
 export type FieldGroup = 'tier' | 'quantity' | 'addons' | 'billing';
@@ -75,7 +77,9 @@ export function applyPatch(state: SubscriptionState, patch: SubscriptionPatch): 
   take('addons', patch.addons !== undefined, () => (next.addons = patch.addons!));
   take('billing', patch.billing !== undefined, () => Object.assign(next, patch.billing));
   if (patch.status !== undefined && !state.statusHistory.some((m) => m.v === key)) {
-    next.statusHistory = [...state.statusHistory, { v: key, status: patch.status, at: patch.created }]
+    const mark: StatusMark = { v: key, status: patch.status, at: patch.created };
+    if (patch.eventType === 'invoice.payment_failed') mark.paymentFailure = true;
+    next.statusHistory = [...state.statusHistory, mark]
       .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0))
       .slice(-HISTORY_LIMIT);
   }
@@ -88,14 +92,25 @@ export interface DerivedStatus {
   pastDueSince: number | null;
 }
 
+/** Statuses a failed payment turns into `past_due` (with its grace period). */
+const GRACE_FROM: ReadonlySet<string> = new Set(['active', 'trialing', 'past_due']);
+
+/**
+ * The status the history implies, in event order. A failed payment asserts `past_due` only on a
+ * subscription that had access (active, trialing, or already past_due): a failed retry while it
+ * is `unpaid`, `paused`, `incomplete` (or `canceled`) changes nothing, so it never buys a fresh
+ * grace period. `pastDueSince` is the first failure of the current run of `past_due`.
+ */
 export function deriveStatus(history: readonly StatusMark[]): DerivedStatus {
   const ordered = [...history].sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
   const terminal = ordered.filter((m) => TERMINAL_STATUSES.has(m.status)).at(-1);
   if (terminal) return { status: terminal.status, pastDueSince: null };
-  const newest = ordered.at(-1);
-  if (!newest) return { status: null, pastDueSince: null };
-  if (newest.status !== 'past_due') return { status: newest.status, pastDueSince: null };
-  let since = newest.at;
-  for (let i = ordered.length - 1; i >= 0 && ordered[i].status === 'past_due'; i--) since = Math.min(since, ordered[i].at);
-  return { status: 'past_due', pastDueSince: since };
+  let status: string | null = null;
+  let since: number | null = null;
+  for (const mark of ordered) {
+    if (mark.paymentFailure && status !== null && !GRACE_FROM.has(status)) continue;
+    since = mark.status !== 'past_due' ? null : status === 'past_due' ? Math.min(since ?? mark.at, mark.at) : mark.at;
+    status = mark.status;
+  }
+  return { status, pastDueSince: since };
 }

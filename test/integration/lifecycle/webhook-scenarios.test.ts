@@ -203,4 +203,20 @@ describe('subscription lifecycle through the webhook', () => {
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'incomplete', userId: null, hasAccess: false });
     expect(await h.db.user.findUnique({ where: { email } })).toBeNull();
   });
+
+  it('a payment that fails again while the subscription is unpaid buys no new grace period', async () => {
+    const { subscriptionId, email } = ids();
+    const t = now() - 100;
+    await deliverAll(
+      checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata() }),
+      subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'unpaid', created: t + 10 }),
+      invoiceEvent({ type: 'invoice.payment_failed', subscriptionId, created: t + 20, customerEmail: email }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({
+      status: 'unpaid',
+      hasAccess: false,
+      pastDueSince: null,
+      entitlements: [],
+    });
+  });
 });

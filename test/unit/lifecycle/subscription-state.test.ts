@@ -123,3 +123,38 @@ describe('access policy', () => {
     expect(decideAccess('past_due', since, since + 7 * day, 7 * day)).toMatchObject({ granted: false, reviewAt: null });
   });
 });
+
+describe('a failed payment never buys a new grace period', () => {
+  const mark = (n: number, eventType: string, status: string) => ({ eventId: `evt_g${n}`, eventType, created: t0 + n * 10, status });
+  const derive = (...ps: SubscriptionPatch[]) => deriveStatus(ps.reduce(applyPatch, emptyState()).statusHistory);
+
+  it.each(['unpaid', 'paused', 'incomplete', 'canceled'])('a failure while %s changes nothing', (status) => {
+    const updated = mark(2, status === 'canceled' ? 'customer.subscription.deleted' : 'customer.subscription.updated', status);
+    expect(derive(mark(1, 'checkout.session.completed', 'active'), updated, mark(3, 'invoice.payment_failed', 'past_due'))).toEqual({
+      status,
+      pastDueSince: null,
+    });
+  });
+
+  it('a run of failures from an active subscription keeps the grace period of its first failure', () => {
+    expect(
+      derive(
+        mark(1, 'checkout.session.completed', 'active'),
+        mark(2, 'invoice.payment_failed', 'past_due'),
+        mark(3, 'invoice.payment_failed', 'past_due'),
+      ),
+    ).toEqual({ status: 'past_due', pastDueSince: t0 + 20 });
+  });
+
+  it('after unpaid, a payment restores it and a later failure starts a new grace period', () => {
+    const history = [
+      mark(1, 'checkout.session.completed', 'active'),
+      mark(2, 'customer.subscription.updated', 'unpaid'),
+      mark(3, 'invoice.payment_failed', 'past_due'),
+      mark(4, 'invoice.paid', 'active'),
+      mark(5, 'invoice.payment_failed', 'past_due'),
+    ];
+    expect(derive(...history)).toEqual({ status: 'past_due', pastDueSince: t0 + 50 });
+    expect(derive(...[...history].reverse())).toEqual({ status: 'past_due', pastDueSince: t0 + 50 });
+  });
+});
