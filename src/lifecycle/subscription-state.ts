@@ -79,9 +79,7 @@ export function applyPatch(state: SubscriptionState, patch: SubscriptionPatch): 
   if (patch.status !== undefined && !state.statusHistory.some((m) => m.v === key)) {
     const mark: StatusMark = { v: key, status: patch.status, at: patch.created };
     if (patch.eventType === 'invoice.payment_failed') mark.paymentFailure = true;
-    next.statusHistory = [...state.statusHistory, mark]
-      .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0))
-      .slice(-HISTORY_LIMIT);
+    next.statusHistory = [...state.statusHistory, mark].sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0)).slice(-HISTORY_LIMIT);
   }
   return next;
 }
