@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTIVITY_ATTEMPTS_CEILING } from './contracts';
 
 /**
  * Configuration, read and validated once at start-up. Each process validates only what
@@ -12,6 +13,8 @@ const duration = z
   .trim()
   .regex(/^\d+(d|h|m|s)$/, 'must be a whole number followed by d, h, m or s (e.g. 7d, 36h)')
   .transform((v) => Number(v.slice(0, -1)) * { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[v.slice(-1) as 'd' | 'h' | 'm' | 's']);
+/** A duration of at least a minute: Temporal refuses a zero Schedule interval, and a zero lookback finds nothing. */
+const atLeastAMinute = duration.refine((ms) => ms >= 60_000, 'must be at least 1m');
 const required = (what: string) =>
   z
     .string({ error: `is required (${what})` })
@@ -51,15 +54,21 @@ const workerSchema = z.object({
   POSTMARK_PAYMENT_FAILED_TEMPLATE: z.string().min(1).default('payment-failed'),
   PAST_DUE_GRACE_PERIOD: duration.default(7 * 86_400_000),
   CATALOG_PATH: z.string().min(1).default('config/catalog.json'),
-  RECONCILE_EVERY: z.union([z.literal('off').transform(() => null), duration]).default(3_600_000),
-  RECONCILE_LOOKBACK: duration.default(72 * 3_600_000),
+  RECONCILE_EVERY: z.union([z.literal('off').transform(() => null), atLeastAMinute]).default(3_600_000),
+  RECONCILE_LOOKBACK: atLeastAMinute.default(72 * 3_600_000),
   /** host:port for the worker's Prometheus endpoint (Temporal SDK metrics); `off` disables. */
   WORKER_METRICS_ADDRESS: z
     .string()
     .trim()
     .default('0.0.0.0:9464')
     .transform((v) => (v === 'off' || v === '' ? null : v)),
-  ACTIVITY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  /** Above the workflows' own ceiling the retry policy would end the attempts first, silently. */
+  ACTIVITY_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(ACTIVITY_ATTEMPTS_CEILING, `must be at most ${ACTIVITY_ATTEMPTS_CEILING} (the workflows' retry policy allows no more attempts)`)
+    .default(10),
 });
 
 export type ApiConfig = z.output<typeof apiSchema>;

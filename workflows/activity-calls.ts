@@ -1,5 +1,6 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { ACTIVITY_ATTEMPTS_CEILING } from '../src/contracts';
 
 export type Activities = ReturnType<typeof createActivities>;
 
@@ -10,7 +11,7 @@ export type Activities = ReturnType<typeof createActivities>;
  */
 const OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 25 },
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: ACTIVITY_ATTEMPTS_CEILING },
 };
 
 const activities = proxyActivities<Activities>(OPTIONS);

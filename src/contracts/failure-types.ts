@@ -26,3 +26,9 @@ export const FailureType = {
   AttentionTimedOut: 'AttentionTimedOut',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/**
+ * Attempts of one activity the workflows' retry policy allows (`maximumAttempts`): the ceiling
+ * of ACTIVITY_MAX_ATTEMPTS, which the worker enforces below it (RetriesExhausted).
+ */
+export const ACTIVITY_ATTEMPTS_CEILING = 25;

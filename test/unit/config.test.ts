@@ -1,3 +1,4 @@
+import { ACTIVITY_ATTEMPTS_CEILING } from '../../src/contracts';
 import { loadApiConfig, loadWorkerConfig } from '../../src/config';
 
 describe('configuration', () => {
@@ -32,5 +33,28 @@ describe('configuration', () => {
       POSTMARK_API_URL: 'https://api.postmarkapp.com',
       POSTMARK_WELCOME_TEMPLATE: 'welcome',
     });
+  });
+
+  const worker = {
+    DATABASE_URL: 'postgresql://db/app',
+    STRIPE_SECRET_KEY: 'sk_test_x',
+    POSTMARK_SERVER_TOKEN: 't',
+    POSTMARK_FROM: 'a@b.c',
+  };
+
+  it('accepts only the activity attempts the workflows honour', () => {
+    expect(loadWorkerConfig({ ...worker, ACTIVITY_MAX_ATTEMPTS: String(ACTIVITY_ATTEMPTS_CEILING) }).ACTIVITY_MAX_ATTEMPTS).toBe(
+      ACTIVITY_ATTEMPTS_CEILING,
+    );
+    expect(() => loadWorkerConfig({ ...worker, ACTIVITY_MAX_ATTEMPTS: String(ACTIVITY_ATTEMPTS_CEILING + 1) })).toThrow(
+      new RegExp(`ACTIVITY_MAX_ATTEMPTS: .*${ACTIVITY_ATTEMPTS_CEILING}`),
+    );
+  });
+
+  it('refuses a reconciliation interval or lookback of zero at start, naming the variable', () => {
+    expect(() => loadWorkerConfig({ ...worker, RECONCILE_EVERY: '0s' })).toThrow(/RECONCILE_EVERY: must be at least 1m/);
+    expect(() => loadWorkerConfig({ ...worker, RECONCILE_LOOKBACK: '0h' })).toThrow(/RECONCILE_LOOKBACK: must be at least 1m/);
+    expect(loadWorkerConfig({ ...worker, RECONCILE_EVERY: 'off' }).RECONCILE_EVERY).toBeNull();
+    expect(loadWorkerConfig({ ...worker, RECONCILE_EVERY: '15m' }).RECONCILE_EVERY).toBe(900_000);
   });
 });
