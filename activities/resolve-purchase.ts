@@ -24,9 +24,10 @@ export function createResolvePurchase({ catalog, stripe }: Pick<ActivityDeps, 'c
       throw invalidData(FailureType.InvalidPurchaseData, eventId, 'metadata.sumo_product_tier_id is missing');
     }
     const addons = parseAddons(catalog, input.rawAddons, eventId);
-    const { tier, quantity } = input.tierId
-      ? { tier: knownTier(catalog, input, input.tierId), quantity: parseQuantity(input.rawQuantity, eventId) }
-      : await tierFromLineItems(stripe, catalog, input);
+    const { tier, quantity } =
+      input.source === 'sumo' && input.tierId
+        ? { tier: knownTier(catalog, input, input.tierId), quantity: parseQuantity(input.rawQuantity, eventId) }
+        : await directPurchase(stripe, catalog, input);
 
     const features = [...new Set([...tier.features, ...addons.flatMap((a) => catalog.addonFeatures(a) ?? [])])];
     return { tierId: tier.id, plan: tier.plan, quantity, seatLimit: tier.seats * quantity, addons, features };
@@ -82,25 +83,20 @@ export function parseAddons(catalog: Catalog, raw: string | null, eventId: strin
 }
 
 /** A direct checkout without `metadata.tier_id`: the tier is whatever the bought price maps to. */
-async function tierFromLineItems(stripe: Stripe, catalog: Catalog, input: FulfillmentInput): Promise<{ tier: Tier; quantity: number }> {
-  let items: Stripe.LineItem[];
-  try {
-    const page = await stripe.checkout.sessions.listLineItems(
-      input.checkoutSessionId,
-      { limit: 20 },
-      input.account ? { stripeAccount: input.account } : undefined,
-    );
-    items = page.data;
-  } catch (err) {
-    // A 4xx other than rate limiting means the session is not there to read: retrying cannot help.
-    if (err instanceof Stripe.errors.StripeInvalidRequestError) {
-      throw invalidData(
-        FailureType.InvalidPurchaseData,
-        input.eventId,
-        `cannot read line items of ${input.checkoutSessionId}: ${err.message}`,
-      );
-    }
-    throw err;
+/**
+ * A direct checkout: the tier is `metadata.tier_id`, else whatever a bought price maps to; the
+ * quantity is always the line item's (a "pro ×3" buyer paid for 3 licences, whatever the
+ * metadata says). With `tier_id`, the item is the one whose price maps to that tier, else the
+ * only item.
+ */
+async function directPurchase(stripe: Stripe, catalog: Catalog, input: FulfillmentInput): Promise<{ tier: Tier; quantity: number }> {
+  const items = await readLineItems(stripe, input);
+  if (input.tierId) {
+    const tier = knownTier(catalog, input, input.tierId);
+    const item =
+      items.find((i) => i.price && catalog.tierForPrice({ id: i.price.id, lookupKey: i.price.lookup_key })?.id === tier.id) ??
+      (items.length === 1 ? items[0] : undefined);
+    return { tier, quantity: item?.quantity ?? 1 };
   }
   for (const item of items) {
     const tier = item.price && catalog.tierForPrice({ id: item.price.id, lookupKey: item.price.lookup_key });
@@ -112,4 +108,25 @@ async function tierFromLineItems(stripe: Stripe, catalog: Catalog, input: Fulfil
     input.eventId,
     `no line item price of ${input.checkoutSessionId} is in the tier catalogue (${prices}); set metadata.tier_id or add the price`,
   );
+}
+
+async function readLineItems(stripe: Stripe, input: FulfillmentInput): Promise<Stripe.LineItem[]> {
+  try {
+    const page = await stripe.checkout.sessions.listLineItems(
+      input.checkoutSessionId,
+      { limit: 20 },
+      input.account ? { stripeAccount: input.account } : undefined,
+    );
+    return page.data;
+  } catch (err) {
+    // A 4xx other than rate limiting means the session is not there to read: retrying cannot help.
+    if (err instanceof Stripe.errors.StripeInvalidRequestError) {
+      throw invalidData(
+        FailureType.InvalidPurchaseData,
+        input.eventId,
+        `cannot read line items of ${input.checkoutSessionId}: ${err.message}`,
+      );
+    }
+    throw err;
+  }
 }

@@ -3,13 +3,15 @@ import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
 
 /**
- * A local stand-in for Stripe's Events API (`GET /v1/events`, `GET /v1/events/:id`) in the
+ * A local stand-in for Stripe's Events API (and a Checkout Session's line items) (`GET /v1/events`, `GET /v1/events/:id`) in the
  * real wire format, holding the events a test adds. stripe-mock answers every list with
  * the same fixture, so reconciliation tests need this to control which events "Stripe" has.
  */
 export interface LocalStripeEvents {
   url: string;
   add(...events: Stripe.Event[]): void;
+  /** What `GET /v1/checkout/sessions/:id/line_items` answers for a session. */
+  setLineItems(sessionId: string, items: Array<{ priceId: string; lookupKey?: string | null; quantity: number }>): void;
   /** Request paths, in order. */
   requests: string[];
   close(): Promise<void>;
@@ -17,25 +19,54 @@ export interface LocalStripeEvents {
 
 export async function startLocalStripeEvents(): Promise<LocalStripeEvents> {
   const events: Stripe.Event[] = [];
+  const lineItems = new Map<string, object[]>();
   const requests: string[] = [];
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
-    handle(req, res, events);
+    handle(req, res, events, lineItems);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     add: (...added) => events.push(...added),
+    setLineItems: (sessionId, items) =>
+      lineItems.set(
+        sessionId,
+        items.map((item, i) => ({
+          id: `li_local_${i}`,
+          object: 'item',
+          amount_total: 4900 * item.quantity,
+          currency: 'usd',
+          description: item.priceId,
+          price: {
+            id: item.priceId,
+            object: 'price',
+            lookup_key: item.lookupKey ?? null,
+            recurring: { interval: 'month' },
+            type: 'recurring',
+          },
+          quantity: item.quantity,
+        })),
+      ),
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, events: Stripe.Event[]): void {
+function handle(req: IncomingMessage, res: ServerResponse, events: Stripe.Event[], lineItems: Map<string, object[]>): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (!/^Bearer sk_/.test(req.headers.authorization ?? '')) {
     return send(res, 401, { error: { type: 'invalid_request_error', message: 'You did not provide an API key.' } });
+  }
+  const items = /^\/v1\/checkout\/sessions\/([^/]+)\/line_items$/.exec(url.pathname);
+  if (req.method === 'GET' && items) {
+    const data = lineItems.get(decodeURIComponent(items[1]));
+    return data
+      ? send(res, 200, { object: 'list', url: url.pathname, has_more: false, data })
+      : send(res, 404, {
+          error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such checkout.session: '${items[1]}'` },
+        });
   }
   const one = /^\/v1\/events\/([^/]+)$/.exec(url.pathname);
   if (req.method === 'GET' && one) {
