@@ -5,6 +5,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
@@ -25,6 +26,11 @@ import {
   FailureType,
   searchAttributes,
 } from '../src/contracts';
+
+/** Requests tied to the attention they answer (issue 8.5); histories before it replay without. */
+const PATCH_ATTENTION_IDS = 'operator-requests-per-attention';
+
+type Pending = OperatorRequest & { action: OperatorAction['action'] };
 
 /** How long a fulfillment waits for an operator before it fails for good. */
 const ATTENTION_TIMEOUT = '30 days';
@@ -47,7 +53,8 @@ export function createStepRunner(eventId: string) {
   const state: FulfillmentState = { status: 'Running', currentStep: null, steps: [], attention: null, audit: [] };
   // A queue, not a slot: signals sent while no worker runs arrive together, and each must count.
   let details = '';
-  const pending: Array<OperatorRequest & { action: OperatorAction['action'] }> = [];
+  const pending: Pending[] = [];
+  let attentions = 0;
 
   setHandler(statusQuery, () => state);
   const request = (action: OperatorAction['action']) => (req: OperatorRequest) => {
@@ -90,6 +97,7 @@ export function createStepRunner(eventId: string) {
         const failure = describeStepFailure(err);
         Object.assign(step, { status: 'failed', lastError: failure.message, errorType: failure.type, attempts: failure.attempts });
         state.attention = {
+          id: ++attentions,
           step: name,
           error: failure.message,
           errorType: failure.type,
@@ -103,7 +111,7 @@ export function createStepRunner(eventId: string) {
         );
         log.warn('fulfillment needs attention', { step: name, error: failure.message, errorType: failure.type });
 
-        const decision = await waitForOperator(name, options.skipWith !== undefined);
+        const { decision, by } = await waitForOperator(state.attention, options.skipWith !== undefined);
         state.attention = null;
         setCurrentDetails(details);
         setStatus('Running');
@@ -115,7 +123,7 @@ export function createStepRunner(eventId: string) {
           throw ApplicationFailure.create({
             message:
               decision === 'cancel'
-                ? `cancelled by ${state.audit.at(-1)?.by} at step ${name}: ${state.audit.at(-1)?.reason} (last error: ${failure.message})`
+                ? `cancelled by ${by?.by} at step ${name}: ${by?.reason} (last error: ${failure.message})`
                 : `no operator acted within ${ATTENTION_TIMEOUT} at step ${name} (last error: ${failure.message})`,
             type: decision === 'cancel' ? FailureType.CancelledByOperator : FailureType.AttentionTimedOut,
             nonRetryable: true,
@@ -126,24 +134,35 @@ export function createStepRunner(eventId: string) {
     }
   }
 
-  async function waitForOperator(stepName: string, skippable: boolean): Promise<'retry' | 'skip' | 'cancel' | 'timeout'> {
-    for (;;) {
-      const acted = await condition(() => pending.length > 0, ATTENTION_TIMEOUT);
-      if (!acted) return 'timeout';
-      const req = pending.shift()!;
-      const refused = req.action === 'skip' && !skippable;
-      const action: OperatorAction = {
-        by: req.by,
-        reason: req.reason,
-        action: req.action,
-        step: stepName,
-        at: new Date().toISOString(),
-        applied: !refused,
-        note: refused ? `step ${stepName} cannot be skipped` : null,
-      };
+  /**
+   * Waits for the operator's answer to this attention. A request sent for an earlier attention,
+   * or queued behind the answer (say a cancel sent just after a retry, while its audit record was
+   * being written), is audited as not applied: it must not act on a later, unrelated failure.
+   */
+  async function waitForOperator(
+    attention: { id: number; step: string },
+    skippable: boolean,
+  ): Promise<{ decision: OperatorAction['action'] | 'timeout'; by?: OperatorRequest }> {
+    const audit = async (req: Pending, applied: boolean, note: string | null) => {
+      const action: OperatorAction = { ...req, step: attention.step, at: new Date().toISOString(), applied, note };
       state.audit.push(action);
       await recordAudit(action);
-      if (!refused) return req.action;
+    };
+    for (;;) {
+      const acted = await condition(() => pending.length > 0, ATTENTION_TIMEOUT);
+      if (!acted) return { decision: 'timeout' };
+      const req = pending.shift()!;
+      if (req.attention !== undefined && req.attention !== attention.id && patched(PATCH_ATTENTION_IDS)) {
+        await audit(req, false, `sent for attention #${req.attention}; this is #${attention.id}`);
+        continue;
+      }
+      const refused = req.action === 'skip' && !skippable;
+      await audit(req, !refused, refused ? `step ${attention.step} cannot be skipped` : null);
+      if (refused) continue;
+      while (pending.length > 0 && patched(PATCH_ATTENTION_IDS)) {
+        await audit(pending.shift()!, false, `arrived after ${req.action} by ${req.by} had answered step ${attention.step}`);
+      }
+      return { decision: req.action, by: req };
     }
   }
 

@@ -22,6 +22,9 @@ export interface OperatorRequest {
   by: string;
   /** Why: goes into the audit record. */
   reason: string;
+  /** The attention (its `id`) the operator saw and answers; a request for an earlier one is
+   *  audited and not applied. Absent (e.g. sent from the Temporal UI): the current one. */
+  attention?: number;
 }
 
 export interface OperatorAction extends OperatorRequest {
@@ -38,7 +41,15 @@ export interface FulfillmentState {
   currentStep: string | null;
   steps: StepRecord[];
   /** Set while the workflow waits for an operator. */
-  attention: { step: string; error: string; errorType: string | null; attempts: number | null; since: string } | null;
+  attention: {
+    /** Numbers the run's attentions (1, 2, …): a request names the one it answers. */
+    id: number;
+    step: string;
+    error: string;
+    errorType: string | null;
+    attempts: number | null;
+    since: string;
+  } | null;
   audit: OperatorAction[];
 }
 

@@ -30,7 +30,11 @@ async function operate(ctx: OpsContext, action: keyof typeof SIGNALS, eventId: s
     const state = await queryState(ctx.temporal, eventId);
     if (state && !state.attention)
       throw new Error(`${eventId} is not waiting for an operator (status ${state.status}, step ${state.currentStep ?? '-'})`);
-    await ctx.temporal.workflow.getHandle(eventId).signal(SIGNALS[action], { by: ctx.operator, reason: why });
+    // Tied to the attention the operator saw: if it was answered meanwhile, the workflow audits
+    // this request and does not apply it to a later failure.
+    await ctx.temporal.workflow
+      .getHandle(eventId)
+      .signal(SIGNALS[action], { by: ctx.operator, reason: why, attention: state?.attention?.id });
     const step = state?.attention?.step ?? '?';
     return {
       human: `${action} sent to ${eventId} (step ${step}) by ${ctx.operator}: ${why}`,

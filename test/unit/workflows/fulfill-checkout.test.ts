@@ -214,4 +214,74 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     const described = await env.client.workflow.getHandle(i.eventId).describe();
     expect(described.searchAttributes.FulfillmentStatus).toEqual(['Completed']);
   });
+
+  it('applies an operator request only to the attention it was sent for: a cancel queued behind a retry does not cancel a later failure', async () => {
+    const failOnce = new Set(['resolvePurchase', 'provisionAccess']);
+    const once =
+      <T>(name: string, value: () => T) =>
+      async () => {
+        if (failOnce.delete(name)) throw ApplicationFailure.nonRetryable(`${name} failed`, FailureType.InvalidPurchaseData);
+        return value();
+      };
+    const fake = fakeActivities({
+      resolvePurchase: once('resolvePurchase', () => PURCHASE),
+      provisionAccess: once('provisionAccess', () => ({ granted: [], alreadyHeld: [], seatLimit: 9, hasAccess: true, reviewAt: null })),
+    });
+    const slowAudit = fake.activities.recordOperatorAction!;
+    fake.activities.recordOperatorAction = async (input) => {
+      await new Promise((r) => setTimeout(r, 1_000)); // the audit write is slow
+      return slowAudit(input);
+    };
+    const i = input();
+    const result = await env.withWorker(fake.activities, async (tq) => {
+      const handle = await start(tq, i);
+      await waitForAttention(i.eventId);
+      await handle.signal(retrySignal, { by: 'oncall', reason: 'fixed' });
+      await handle.signal(cancelSignal, { by: 'oncall', reason: 'second thoughts' });
+      const later = await eventually(
+        () => handle.query(statusQuery),
+        (s) => s.attention?.step === 'provisionAccess' && s.audit.length === 2,
+        { timeoutMs: 15_000 },
+      );
+      expect(later.attention).toMatchObject({ step: 'provisionAccess' });
+      expect(later.audit.map((a) => [a.action, a.step, a.applied])).toEqual([
+        ['retry', 'resolvePurchase', true],
+        ['cancel', 'resolvePurchase', false],
+      ]);
+      await handle.signal(retrySignal, { by: 'oncall', reason: 'provisioning fixed' });
+      return handle.result();
+    });
+    expect(result.userCreated).toBe(true);
+    expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
+  });
+
+  it('audits and ignores a request sent for an earlier attention', async () => {
+    let fixed = false;
+    const fake = fakeActivities({
+      resolvePurchase: async () => {
+        if (!fixed) throw ApplicationFailure.nonRetryable('bad tier', FailureType.UnknownTier);
+        return PURCHASE;
+      },
+    });
+    const i = input();
+    await env.withWorker(fake.activities, async (tq) => {
+      const handle = await start(tq, i);
+      const { attention } = await waitForAttention(i.eventId);
+      await handle.signal(cancelSignal, { by: 'oncall', reason: 'stale screen', attention: attention!.id + 1 });
+      const state = await eventually(
+        () => handle.query(statusQuery),
+        (s) => s.audit.length === 1,
+      );
+      expect(state.audit[0]).toMatchObject({
+        action: 'cancel',
+        applied: false,
+        note: expect.stringMatching(/earlier attention|attention #/),
+      });
+      expect(state.attention).toMatchObject({ id: attention!.id });
+      fixed = true;
+      await handle.signal(retrySignal, { by: 'oncall', reason: 'fixed', attention: attention!.id });
+      return handle.result();
+    });
+    expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
+  });
 });
