@@ -13,6 +13,8 @@ export interface ActivityDeps {
   mail: { from: string; welcomeTemplate: string; paymentFailedTemplate: string };
   /** How long a past_due subscription keeps its access after the first failed payment. */
   access: { pastDueGraceMs: number };
+  /** Connected accounts (Sumo's) whose events reconciliation lists besides the platform's own. */
+  stripeConnectAccounts: string[];
   /** Starts workflows for events found by reconciliation (the webhook's own path). */
   fulfillments: FulfillmentStarter;
 }

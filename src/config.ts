@@ -15,6 +15,17 @@ const duration = z
   .transform((v) => Number(v.slice(0, -1)) * { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[v.slice(-1) as 'd' | 'h' | 'm' | 's']);
 /** A duration of at least a minute: Temporal refuses a zero Schedule interval, and a zero lookback finds nothing. */
 const atLeastAMinute = duration.refine((ms) => ms >= 60_000, 'must be at least 1m');
+/** `acct_…` ids, comma-separated: the connected accounts whose events reconciliation lists. */
+export const connectAccounts = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .refine((ids) => ids.every((id) => /^acct_\w+$/.test(id)), 'must be comma-separated Stripe account ids (acct_…)');
 const required = (what: string) =>
   z
     .string({ error: `is required (${what})` })
@@ -56,6 +67,7 @@ const workerSchema = z.object({
   CATALOG_PATH: z.string().min(1).default('config/catalog.json'),
   RECONCILE_EVERY: z.union([z.literal('off').transform(() => null), atLeastAMinute]).default(3_600_000),
   RECONCILE_LOOKBACK: atLeastAMinute.default(72 * 3_600_000),
+  STRIPE_CONNECT_ACCOUNTS: connectAccounts,
   /** host:port for the worker's Prometheus endpoint (Temporal SDK metrics); `off` disables. */
   WORKER_METRICS_ADDRESS: z
     .string()

@@ -4,18 +4,26 @@ import { acceptEvent, type IngestDeps } from '../ingest/accept-event';
 import { HANDLED_EVENT_TYPES } from '../stripe/event-router';
 
 /**
- * Lists the handled event types Stripe has since `since` and runs every one through the
- * webhook's own path (acceptEvent). Events that already have a workflow, or were completed,
+ * Lists the handled event types Stripe has since `since` — the platform's own and those of each
+ * connected account (Sumo sells through Connect; the Events API lists an account's events only
+ * with its Stripe-Account header) — and runs every one through the webhook's own path (acceptEvent). Events that already have a workflow, or were completed,
  * are duplicates and change nothing, so this is safe to run any time, as often as wanted.
  * Oldest first, so a checkout runs before its later lifecycle events (order does not
  * affect the result, only how soon a user gets access).
  */
-export async function reconcileStripeEvents(stripe: Stripe, ingest: IngestDeps, since: Date): Promise<ReconcileReport> {
-  const events: Stripe.Event[] = [];
+export async function reconcileStripeEvents(
+  stripe: Stripe,
+  ingest: IngestDeps,
+  since: Date,
+  connectAccounts: readonly string[] = [],
+): Promise<ReconcileReport> {
+  const byId = new Map<string, Stripe.Event>();
   const created = Math.floor(since.getTime() / 1000);
-  for await (const event of stripe.events.list({ types: [...HANDLED_EVENT_TYPES], created: { gte: created }, limit: 100 }))
-    events.push(event);
-  events.sort((a, b) => a.created - b.created);
+  for (const account of [null, ...connectAccounts]) {
+    const params: Stripe.EventListParams = { types: [...HANDLED_EVENT_TYPES], created: { gte: created }, limit: 100 };
+    for await (const event of stripe.events.list(params, asAccount(account))) byId.set(event.id, withAccount(event, account));
+  }
+  const events = [...byId.values()].sort((a, b) => a.created - b.created);
 
   const report: ReconcileReport = { since: since.toISOString(), listed: events.length, started: [], duplicate: 0, ignored: 0, failed: [] };
   for (const event of events) {
@@ -32,9 +40,18 @@ export async function reconcileStripeEvents(stripe: Stripe, ingest: IngestDeps, 
 }
 
 /** Fetches one event from Stripe (for events Stripe stopped retrying) and runs it. */
-export async function replayStripeEvent(stripe: Stripe, ingest: IngestDeps, eventId: string) {
-  const event = await stripe.events.retrieve(eventId).catch((err: unknown) => {
-    throw new Error(`Stripe has no event ${eventId} (${(err as Error).message}); Stripe keeps events for 30 days`);
+export async function replayStripeEvent(stripe: Stripe, ingest: IngestDeps, eventId: string, account: string | null = null) {
+  const retrieved = await stripe.events.retrieve(eventId, {}, asAccount(account)).catch((err: unknown) => {
+    const where = account ? ` in connected account ${account}` : '';
+    const hint = account ? '' : "; a connected account's event needs --account acct_…";
+    throw new Error(`Stripe has no event ${eventId} (${(err as Error).message})${where}; Stripe keeps events for 30 days${hint}`);
   });
+  const event = withAccount(retrieved, account);
   return { event, ...(await acceptEvent(ingest, event)) };
 }
+
+const asAccount = (account: string | null): Stripe.RequestOptions | undefined => (account ? { stripeAccount: account } : undefined);
+
+/** An event read through a connected account's header is that account's, as its webhook says. */
+const withAccount = (event: Stripe.Event, account: string | null): Stripe.Event =>
+  account && !event.account ? { ...event, account } : event;

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { createStripeClient } from '../clients/stripe';
+import { connectAccounts } from '../config';
 import { createTemporalClient } from '../clients/temporal';
 import { createPrisma } from '../db/prisma';
 import { readDevState } from '../dev/dev-state';
@@ -16,6 +17,8 @@ export interface OpsContext {
   readonly fulfillments: FulfillmentStarter;
   readonly namespace: string;
   readonly taskQueue: string;
+  /** STRIPE_CONNECT_ACCOUNTS: connected accounts whose events reconcile lists too. */
+  readonly connectAccounts: string[];
   /** Who runs the command, for the audit record of signals (OPS_USER, else $USER, else the OS user). */
   readonly operator: string;
   close(): Promise<void>;
@@ -41,6 +44,7 @@ export function createOpsContext(env: NodeJS.ProcessEnv = process.env): OpsConte
     namespace,
     taskQueue,
     operator: env.OPS_USER ?? env.USER ?? safeUsername(),
+    connectAccounts: parseConnectAccounts(env.STRIPE_CONNECT_ACCOUNTS),
     get temporal() {
       return (temporal ??= createTemporalClient(env.TEMPORAL_ADDRESS ?? dev?.temporalAddress ?? 'localhost:7233', namespace));
     },
@@ -61,6 +65,12 @@ export function createOpsContext(env: NodeJS.ProcessEnv = process.env): OpsConte
     },
   };
   return context;
+}
+
+function parseConnectAccounts(value: string | undefined): string[] {
+  const parsed = connectAccounts.safeParse(value);
+  if (!parsed.success) throw new Error(`STRIPE_CONNECT_ACCOUNTS ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  return parsed.data;
 }
 
 function safeUsername(): string {

@@ -43,6 +43,7 @@ export function createWorkerDeps(config: WorkerConfig, overrides: WorkerDepsOver
       paymentFailedTemplate: config.POSTMARK_PAYMENT_FAILED_TEMPLATE,
     },
     access: { pastDueGraceMs: config.PAST_DUE_GRACE_PERIOD },
+    stripeConnectAccounts: config.STRIPE_CONNECT_ACCOUNTS,
     fulfillments: createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE),
   };
   return {

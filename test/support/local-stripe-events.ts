@@ -68,9 +68,13 @@ function handle(req: IncomingMessage, res: ServerResponse, events: Stripe.Event[
           error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such checkout.session: '${items[1]}'` },
         });
   }
+  // As Stripe does: without a Stripe-Account header, the platform's own events; with one, that
+  // connected account's (an event delivered to a Connect endpoint carries `account`).
+  const account = req.headers['stripe-account'] ?? null;
+  const visible = events.filter((e) => (e.account ?? null) === account);
   const one = /^\/v1\/events\/([^/]+)$/.exec(url.pathname);
   if (req.method === 'GET' && one) {
-    const event = events.find((e) => e.id === decodeURIComponent(one[1]));
+    const event = visible.find((e) => e.id === decodeURIComponent(one[1]));
     return event
       ? send(res, 200, event)
       : send(res, 404, {
@@ -82,7 +86,7 @@ function handle(req: IncomingMessage, res: ServerResponse, events: Stripe.Event[
     const types = [...params.entries()].filter(([k]) => k === 'types[]' || /^types\[\d+\]$/.test(k) || k === 'type').map(([, v]) => v);
     const gte = Number(params.get('created[gte]') ?? 0);
     const limit = Math.min(Number(params.get('limit') ?? 10), 100);
-    const matching = events
+    const matching = visible
       .filter((e) => (types.length === 0 || types.includes(e.type)) && e.created >= gte)
       .sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1)); // newest first, as Stripe lists
     const after = params.get('starting_after');

@@ -6,7 +6,7 @@ import type { Harness } from './harness';
 import { testEnv } from './test-env';
 
 /** The ops CLI's context over a test harness's real services (closing it leaves them open). */
-export function opsContextFor(h: Harness, overrides: { stripe?: Stripe; operator?: string } = {}): OpsContext {
+export function opsContextFor(h: Harness, overrides: { stripe?: Stripe; operator?: string; connectAccounts?: string[] } = {}): OpsContext {
   return {
     temporal: h.client,
     db: h.db,
@@ -15,6 +15,7 @@ export function opsContextFor(h: Harness, overrides: { stripe?: Stripe; operator
     namespace: 'default',
     taskQueue: h.taskQueue,
     operator: overrides.operator ?? 'oncall@test',
+    connectAccounts: overrides.connectAccounts ?? [],
     close: async () => {},
   };
 }

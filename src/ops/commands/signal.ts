@@ -13,9 +13,10 @@ async function operate(ctx: OpsContext, action: keyof typeof SIGNALS, eventId: s
   if (!why) throw new Error(`--reason is required for ${action} (it goes into the audit record)`);
   const description = await describeFulfillment(ctx.temporal, eventId);
   if (!description) {
-    if (action === 'retry' && (await reopenLedgerRow(ctx, eventId))) {
+    const reopened = action === 'retry' ? await reopenLedgerRow(ctx, eventId) : null;
+    if (reopened) {
       // Temporal's retention dropped the cancelled or failed run: start it from Stripe's copy.
-      const replayed = await replayStripeEvent(ctx.stripe, ctx, eventId);
+      const replayed = await replayStripeEvent(ctx.stripe, ctx, eventId, reopened.stripeAccount);
       await audit(ctx, eventId, why, 'run gone from Temporal; replayed from Stripe');
       return {
         human: `${eventId} started again from Stripe's event (by ${ctx.operator}: ${why})`,
@@ -57,13 +58,13 @@ async function operate(ctx: OpsContext, action: keyof typeof SIGNALS, eventId: s
 }
 
 /** A cancelled or failed event's ledger row back to `received`, so the new run is not refused
- *  as handled; false when the row is absent or says the event completed. */
-async function reopenLedgerRow(ctx: OpsContext, eventId: string): Promise<boolean> {
+ *  as handled; null when the row is absent or says the event completed. */
+async function reopenLedgerRow(ctx: OpsContext, eventId: string): Promise<{ stripeAccount: string | null } | null> {
   const { count } = await ctx.db.stripeEvent.updateMany({
     where: { id: eventId, status: { in: ['cancelled', 'failed'] } },
     data: { status: 'received', lastError: null },
   });
-  return count > 0;
+  return count > 0 ? ctx.db.stripeEvent.findUnique({ where: { id: eventId }, select: { stripeAccount: true } }) : null;
 }
 
 /** The audit row of an operator's retry that started a new run. */

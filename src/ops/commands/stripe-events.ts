@@ -4,10 +4,11 @@ import { reconcileStripeEvents, replayStripeEvent } from '../../ingest/reconcile
 
 export const replay: Command = {
   summary: "fetch an event from Stripe's Events API and run it (once: a second replay is a duplicate)",
-  usage: 'replay <eventId>',
-  async run(ctx, [eventId]) {
-    if (!eventId) throw new Error('usage: npm run ops -- replay <eventId>');
-    const result = await replayStripeEvent(ctx.stripe, ctx, eventId);
+  usage: 'replay <eventId> [--account acct_…]',
+  options: { account: { type: 'string' } },
+  async run(ctx, [eventId], values) {
+    if (!eventId) throw new Error('usage: npm run ops -- replay <eventId> [--account acct_…]');
+    const result = await replayStripeEvent(ctx.stripe, ctx, eventId, typeof values.account === 'string' ? values.account : null);
     if (result.outcome === 'ignored') {
       return {
         human: `${eventId} (${result.event.type}) is not an event this service acts on: ${result.reason}`,
@@ -28,7 +29,7 @@ export const reconcile: Command = {
   usage: 'reconcile [--since 72h]',
   options: { since: { type: 'string', default: '72h' } },
   async run(ctx, _positionals, values) {
-    const report = await reconcileStripeEvents(ctx.stripe, ctx, sinceDate(String(values.since)));
+    const report = await reconcileStripeEvents(ctx.stripe, ctx, sinceDate(String(values.since)), ctx.connectAccounts);
     const lines = [
       `Stripe events since ${report.since}: ${report.listed} listed, ${report.started.length} started, ${report.duplicate} already had a workflow, ${report.ignored} ignored, ${report.failed.length} failed`,
       ...report.started.map((id) => `  started ${id}`),

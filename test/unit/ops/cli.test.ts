@@ -24,6 +24,7 @@ const offline = (): OpsContext => {
     namespace: 'default',
     taskQueue: 'stripe-fulfillment',
     operator: 'oncall@test',
+    connectAccounts: [],
     close: async () => {},
   };
 };
