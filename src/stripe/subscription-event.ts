@@ -57,7 +57,7 @@ export function decideLifecycleEvent(event: Stripe.Event): LifecycleDecision {
         ...base,
         stripeSubscriptionId: subscriptionId,
         stripeCustomerId: idOf(invoice.customer),
-        sumoCampaignId: null,
+        sumoCampaignId: nonEmpty(invoiceSubscriptionMetadata(invoice)?.sumo_campaign_id),
         status: event.type === 'invoice.paid' ? 'active' : 'past_due',
         subscription: null,
         invoice: invoiceFacts(invoice),
@@ -87,14 +87,15 @@ export function decideLifecycleEvent(event: Stripe.Event): LifecycleDecision {
 
 function subscriptionFacts(sub: Stripe.Subscription): SubscriptionFacts {
   const metadata = sub.metadata ?? {};
+  // Before API 2025-03-31 the billing period lived on the subscription, not on its items.
+  const legacyPeriodEnd = (sub as unknown as { current_period_end?: number | null }).current_period_end ?? null;
   return {
     tierId: nonEmpty(metadata.sumo_product_tier_id) ?? nonEmpty(metadata.tier_id),
     items: (sub.items?.data ?? []).map((item) => ({
       priceId: item.price?.id ?? null,
       lookupKey: item.price?.lookup_key ?? null,
       quantity: item.quantity ?? null,
-      // In API versions since 2025-03-31 the period lives on the items.
-      currentPeriodEnd: item.current_period_end ?? null,
+      currentPeriodEnd: item.current_period_end ?? legacyPeriodEnd,
     })),
     rawAddons: nonEmpty(metadata.sumo_addons),
     cancelAtPeriodEnd: sub.cancel_at_period_end ?? false,
@@ -110,6 +111,13 @@ function invoiceFacts(invoice: Stripe.Invoice): InvoiceFacts {
     hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
     nextPaymentAttempt: invoice.next_payment_attempt ?? null,
   };
+}
+
+/** The subscription's metadata as the invoice copies it: `parent.subscription_details.metadata`
+ *  since API 2025-03-31, `subscription_details.metadata` before. */
+function invoiceSubscriptionMetadata(invoice: Stripe.Invoice): Stripe.Metadata | null {
+  const legacy = (invoice as unknown as { subscription_details?: { metadata?: Stripe.Metadata | null } | null }).subscription_details;
+  return invoice.parent?.subscription_details?.metadata ?? legacy?.metadata ?? null;
 }
 
 /** `parent.subscription_details.subscription` since API 2025-03-31; `subscription` before. */
