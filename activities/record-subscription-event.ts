@@ -15,10 +15,12 @@ import { parseAddons } from './resolve-purchase';
  */
 export function createRecordSubscriptionEvent({ db, catalog }: Pick<ActivityDeps, 'db' | 'catalog'>) {
   return async function recordSubscriptionEvent(input: SubscriptionEventInput): Promise<SubscriptionStateView> {
+    const sequence = periodEnd(input.subscription);
     const patch: SubscriptionPatch = {
       eventId: input.eventId,
       eventType: input.eventType,
       created: input.created,
+      ...(sequence !== null && { sequence }),
       ...(input.status !== null && { status: input.status }),
       ...(input.subscription && planFacts(catalog, input.subscription, input.eventId)),
     };
@@ -79,4 +81,11 @@ function planFacts(catalog: Catalog, facts: SubscriptionFacts, eventId: string):
     }
   }
   return out;
+}
+
+/** The subscription's billing period end (the latest of its items'): orders two same-second
+ *  events of one type across a renewal. */
+function periodEnd(facts: SubscriptionFacts | null): number | null {
+  const ends = (facts?.items ?? []).map((i) => i.currentPeriodEnd).filter((end): end is number => end !== null);
+  return ends.length > 0 ? Math.max(...ends) : null;
 }

@@ -1,8 +1,12 @@
 /**
  * Stripe does not deliver events in order. Every event that changes a subscription gets
  * an ordering key that sorts as a plain string: the event's `created` second, then the
- * type's place in a subscription's life (for events within the same second), then the
- * event id (so that every replica and every delivery order agrees, even on a full tie).
+ * type's place in a subscription's life (for events within the same second), then a finer
+ * sequence the object carries (a subscription's billing period end: a renewal moves it
+ * forward), then the event id (so that every replica and every delivery order agrees, even
+ * on a full tie — which stays arbitrary: two updates of one subscription in the same second
+ * within the same period, say two quantity changes, cannot be told apart from each event
+ * alone).
  */
 const TYPE_RANK: Record<string, number> = {
   'customer.subscription.created': 0,
@@ -17,9 +21,9 @@ const TYPE_RANK: Record<string, number> = {
   'customer.subscription.deleted': 9,
 };
 
-export function eventOrderKey(created: number, type: string, eventId: string): string {
-  const seconds = Math.max(0, Math.floor(created)).toString().padStart(12, '0');
-  return `${seconds}.${TYPE_RANK[type] ?? 5}.${eventId}`;
+export function eventOrderKey(created: number, type: string, eventId: string, sequence = 0): string {
+  const pad = (n: number) => Math.max(0, Math.floor(n)).toString().padStart(12, '0');
+  return `${pad(created)}.${TYPE_RANK[type] ?? 5}.${pad(sequence)}.${eventId}`;
 }
 
 /** True when `key` was produced by a later event than `than` (absent counts as oldest). */

@@ -43,6 +43,11 @@ export interface SubscriptionPatch {
   eventType: string;
   /** The event's `created`, unix seconds. */
   created: number;
+  /**
+   * A finer order between two events of the same type in the same second, when the object
+   * carries one: for a subscription, its billing period's end (a renewal moves it forward).
+   */
+  sequence?: number;
   tierId?: string;
   quantity?: number;
   addons?: string[];
@@ -65,7 +70,7 @@ export const emptyState = (): SubscriptionState => ({
 const HISTORY_LIMIT = 50;
 
 export function applyPatch(state: SubscriptionState, patch: SubscriptionPatch): SubscriptionState {
-  const key = eventOrderKey(patch.created, patch.eventType, patch.eventId);
+  const key = eventOrderKey(patch.created, patch.eventType, patch.eventId, patch.sequence);
   const next: SubscriptionState = { ...state, versions: { ...state.versions } };
   const take = (group: FieldGroup, present: boolean, set: () => void) => {
     if (!present || !isNewer(key, state.versions[group])) return;

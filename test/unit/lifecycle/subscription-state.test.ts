@@ -158,3 +158,34 @@ describe('a failed payment never buys a new grace period', () => {
     expect(derive(...[...history].reverse())).toEqual({ status: 'past_due', pastDueSince: t0 + 50 });
   });
 });
+
+describe('two events of the same type in the same second', () => {
+  const P1 = t0 + 30 * 86_400;
+  const P2 = t0 + 60 * 86_400;
+  // The renewal (new period) has the smaller event id, so id order alone would pick the other.
+  const renewal: SubscriptionPatch = {
+    eventId: 'evt_a_renewal',
+    eventType: 'customer.subscription.updated',
+    created: t0,
+    sequence: P2,
+    quantity: 5,
+    billing: { cancelAtPeriodEnd: false, currentPeriodEnd: P2, stripePriceId: 'p' },
+  };
+  const before: SubscriptionPatch = {
+    eventId: 'evt_z_before',
+    eventType: 'customer.subscription.updated',
+    created: t0,
+    sequence: P1,
+    quantity: 3,
+    billing: { cancelAtPeriodEnd: false, currentPeriodEnd: P1, stripePriceId: 'p' },
+  };
+
+  it.each([
+    ['in order', [before, renewal]],
+    ['reversed', [renewal, before]],
+  ])('are ordered by their billing period, not their ids (%s)', (_order, sequence) => {
+    const state = sequence.reduce(applyPatch, emptyState());
+    expect(state).toMatchObject({ quantity: 5, currentPeriodEnd: P2 });
+  });
+});
+
