@@ -188,4 +188,3 @@ describe('two events of the same type in the same second', () => {
     expect(state).toMatchObject({ quantity: 5, currentPeriodEnd: P2 });
   });
 });
-
