@@ -68,6 +68,8 @@ const workerSchema = z.object({
   RECONCILE_EVERY: z.union([z.literal('off').transform(() => null), atLeastAMinute]).default(3_600_000),
   RECONCILE_LOOKBACK: atLeastAMinute.default(72 * 3_600_000),
   STRIPE_CONNECT_ACCOUNTS: connectAccounts,
+  /** How long SIGTERM lets running activities finish before they are cancelled (below compose's stop timeout). */
+  WORKER_SHUTDOWN_GRACE: duration.default(30_000),
   /** host:port for the worker's Prometheus endpoint (Temporal SDK metrics); `off` disables. */
   WORKER_METRICS_ADDRESS: z
     .string()

@@ -31,13 +31,21 @@ async function main(): Promise<void> {
     deps: resources.deps,
     workflowBundle: await loadWorkflowBundle(),
     maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
+    shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
   });
 
-  onShutdown(logger, async () => worker.shutdown());
+  // worker.shutdown() only asks: the run resolves once polling stopped and running activities
+  // finished (or the grace ran out); only then are the pools closed and the process exits.
+  const stopped = worker.run().finally(async () => {
+    await connection.close();
+    await resources.close();
+  });
+  onShutdown(logger, async () => {
+    worker.shutdown();
+    await stopped;
+  });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, catalog: config.CATALOG_PATH }, 'worker polling');
-  await worker.run();
-  await connection.close();
-  await resources.close();
+  await stopped;
 }
 
 main().catch((err: unknown) => {

@@ -10,10 +10,20 @@ export interface WorkerSetup {
   workflowBundle: NonNullable<WorkerOptions['workflowBundle']>;
   /** Attempts before an activity's outage is handed to an operator (ACTIVITY_MAX_ATTEMPTS). */
   maxActivityAttempts: number;
+  /** After shutdown() is called, how long running activities may take to finish (default 30 s). */
+  shutdownGraceMs?: number;
 }
 
 /** The worker that runs the fulfillment workflows and their activities. */
-export function buildWorker({ connection, namespace, taskQueue, deps, workflowBundle, maxActivityAttempts }: WorkerSetup): Promise<Worker> {
+export function buildWorker({
+  connection,
+  namespace,
+  taskQueue,
+  deps,
+  workflowBundle,
+  maxActivityAttempts,
+  shutdownGraceMs = 30_000,
+}: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
@@ -21,5 +31,9 @@ export function buildWorker({ connection, namespace, taskQueue, deps, workflowBu
     activities: createActivities(deps),
     interceptors: { activity: [attemptLimit(maxActivityAttempts)] },
     workflowBundle,
+    // A deploy's SIGTERM lets running activities (an email being sent) finish; past the grace
+    // they are cancelled, and past a little more the worker gives up on them.
+    shutdownGraceTime: shutdownGraceMs,
+    shutdownForceTime: shutdownGraceMs + 5_000,
   });
 }

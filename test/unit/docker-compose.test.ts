@@ -15,6 +15,7 @@ const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { 
       environment?: Record<string, string>;
       depends_on?: Record<string, { condition: string }>;
       deploy?: { replicas?: number };
+      stop_grace_period?: string;
     }
   >;
 };
@@ -25,6 +26,8 @@ describe('docker-compose.yml', () => {
       ['api', 'migrate', 'postgres', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker'].sort(),
     );
     expect(compose.services.worker.deploy?.replicas).toBeGreaterThan(1);
+    // Longer than the worker's shutdown grace (30 s) and force time (+5 s): a deploy drains it.
+    expect(compose.services.worker.stop_grace_period).toBe('45s');
     // The compiled entry points, run by node itself so that docker's SIGTERM reaches them.
     expect(compose.services.api.command).toEqual(['node', 'dist/src/server.js']);
     expect(compose.services.worker.command).toEqual(['node', 'dist/src/worker.js']);
