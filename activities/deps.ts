@@ -10,7 +10,13 @@ export interface ActivityDeps {
   catalog: Catalog;
   stripe: Stripe;
   postmark: ServerClient;
-  mail: { from: string; welcomeTemplate: string; paymentFailedTemplate: string };
+  mail: {
+    from: string;
+    welcomeTemplate: string;
+    paymentFailedTemplate: string;
+    /** How long after a send's claim a "not found" from Postmark's message search is believed. */
+    searchSettleMs: number;
+  };
   /** How long a past_due subscription keeps its access after the first failed payment. */
   access: { pastDueGraceMs: number };
   /** Connected accounts (Sumo's) whose events reconciliation lists besides the platform's own. */

@@ -46,23 +46,28 @@ export function createSendPaymentFailedEmail({ db, postmark, mail }: Pick<Activi
       });
       return { messageId: null, skipped: 'no recipient' };
     }
-    const sent = await sendEmailOnce(db, postmark, {
-      dedupKey: `payment_failed:${invoice.invoiceId}`,
-      kind: 'payment_failed',
-      userId: subscription?.user?.id ?? null,
-      eventId,
-      to,
-      from: mail.from,
-      templateAlias: mail.paymentFailedTemplate,
-      templateModel: {
-        name: subscription?.user?.name ?? '',
-        plan: subscription?.plan ?? '',
-        amount_due: (invoice.amountDue / 100).toFixed(2),
-        currency: invoice.currency.toUpperCase(),
-        invoice_url: invoice.hostedInvoiceUrl ?? '',
-        next_payment_attempt: invoice.nextPaymentAttempt ? new Date(invoice.nextPaymentAttempt * 1000).toISOString() : '',
+    const sent = await sendEmailOnce(
+      db,
+      postmark,
+      {
+        dedupKey: `payment_failed:${invoice.invoiceId}`,
+        kind: 'payment_failed',
+        userId: subscription?.user?.id ?? null,
+        eventId,
+        to,
+        from: mail.from,
+        templateAlias: mail.paymentFailedTemplate,
+        templateModel: {
+          name: subscription?.user?.name ?? '',
+          plan: subscription?.plan ?? '',
+          amount_due: (invoice.amountDue / 100).toFixed(2),
+          currency: invoice.currency.toUpperCase(),
+          invoice_url: invoice.hostedInvoiceUrl ?? '',
+          next_payment_attempt: invoice.nextPaymentAttempt ? new Date(invoice.nextPaymentAttempt * 1000).toISOString() : '',
+        },
       },
-    });
+      { searchSettleMs: mail.searchSettleMs },
+    );
     return { messageId: sent.messageId, skipped: sent.sentBy === eventId ? null : `sent by event ${sent.sentBy}` };
   };
 }

@@ -12,15 +12,20 @@ export type WelcomeEmailResult = OnceEmailResult;
 export function createSendWelcomeEmail({ db, postmark, mail }: Pick<ActivityDeps, 'db' | 'postmark' | 'mail'>) {
   return async function sendWelcomeEmail({ eventId, userId }: SendWelcomeEmailInput): Promise<WelcomeEmailResult> {
     const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true } });
-    return sendEmailOnce(db, postmark, {
-      dedupKey: `welcome:${userId}`,
-      kind: 'welcome',
-      userId,
-      eventId,
-      to: user.email,
-      from: mail.from,
-      templateAlias: mail.welcomeTemplate,
-      templateModel: { name: user.name ?? '', email: user.email },
-    });
+    return sendEmailOnce(
+      db,
+      postmark,
+      {
+        dedupKey: `welcome:${userId}`,
+        kind: 'welcome',
+        userId,
+        eventId,
+        to: user.email,
+        from: mail.from,
+        templateAlias: mail.welcomeTemplate,
+        templateModel: { name: user.name ?? '', email: user.email },
+      },
+      { searchSettleMs: mail.searchSettleMs },
+    );
   };
 }

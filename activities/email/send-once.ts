@@ -40,7 +40,12 @@ interface SentDetails {
  * the MessageID fails after Postmark accepted the message, the MessageID survives in the
  * attempt's heartbeat details and the retry records it without resending.
  */
-export async function sendEmailOnce(db: PrismaClient, postmark: ServerClient, email: OnceEmail): Promise<OnceEmailResult> {
+export async function sendEmailOnce(
+  db: PrismaClient,
+  postmark: ServerClient,
+  email: OnceEmail,
+  options: { searchSettleMs: number } = { searchSettleMs: SEARCH_SETTLE_MS },
+): Promise<OnceEmailResult> {
   const { dedupKey, eventId } = email;
   const previous = await db.emailDelivery.findUnique({ where: { dedupKey } });
   if (previous?.status === 'sent' && previous.postmarkMessageId) {
@@ -55,10 +60,26 @@ export async function sendEmailOnce(db: PrismaClient, postmark: ServerClient, em
     log.info(`${email.kind} email had been accepted by Postmark; recorded it`, { dedupKey, messageId: accepted.messageId });
     return { messageId: accepted.messageId, sentNow: false, sentBy: eventId };
   }
-  if (previous) throw outcomeUnknown(email, previous.id);
-
-  const claim = await claimDelivery(db, email);
-  if (typeof claim !== 'string') return claimedElsewhere(email, claim.claimedBy);
+  let claim: string;
+  if (previous) {
+    // An earlier attempt claimed it and never learnt the outcome (a timeout, a dropped or cut
+    // answer, a gateway error, or the worker died while sending): ask Postmark what it sent.
+    const found = await findSent(postmark, email, previous.id);
+    if (found) {
+      await markSent(db, previous.id, found);
+      log.info(`${email.kind} email had been sent by an earlier attempt; recorded it`, { dedupKey, messageId: found });
+      return { messageId: found, sentNow: false, sentBy: eventId };
+    }
+    if (Date.now() - previous.createdAt.getTime() < options.searchSettleMs) {
+      // Postmark's message search lags its sends a little: a fresh "not found" proves nothing yet.
+      throw new Error(`${email.kind} email (delivery ${previous.id}) not found in Postmark yet; looking again before sending`);
+    }
+    claim = previous.id;
+  } else {
+    const claimed = await claimDelivery(db, email);
+    if (typeof claimed !== 'string') return claimedElsewhere(email, claimed.claimedBy);
+    claim = claimed;
+  }
   let messageId: string;
   try {
     const response = await postmark.sendEmailWithTemplate({
@@ -70,10 +91,14 @@ export async function sendEmailOnce(db: PrismaClient, postmark: ServerClient, em
       MessageStream: 'outbound',
       Metadata: { event_id: eventId, delivery_id: claim },
     });
+    // A cut-off body reaches us as text, not Postmark's JSON: accepted, maybe, but unreadable.
+    if (typeof response?.MessageID !== 'string')
+      throw new UnreadableAnswer(`Postmark's answer had no MessageID: ${String(response).slice(0, 80)}`);
     messageId = response.MessageID;
     heartbeat({ deliveryId: claim, messageId } satisfies SentDetails);
   } catch (err) {
-    if (isTimeout(err)) throw outcomeUnknown(email, claim);
+    // The claim stays: the next attempt asks Postmark before it sends again.
+    if (outcomeUnknown(err)) throw new Error(`Postmark's answer to the ${email.kind} email (delivery ${claim}) was lost: ${describe(err)}`);
     await db.emailDelivery.delete({ where: { id: claim } });
     throw classifyPostmarkError(err, email);
   }
@@ -104,24 +129,64 @@ async function claimDelivery(db: PrismaClient, email: OnceEmail): Promise<string
     // by a concurrent attempt of this very activity, whose outcome we cannot know.
     const winner = await db.emailDelivery.findUnique({ where: { dedupKey: email.dedupKey }, select: { eventId: true } });
     if (winner && winner.eventId !== email.eventId) return { claimedBy: winner.eventId };
-    throw outcomeUnknown(email, '(concurrent attempt)');
+    throw concurrentAttempt(email);
   }
 }
 
-/** Postmark did not answer in time: the email may or may not have gone out. Sending again
- *  could mail the customer twice, so an operator decides (Postmark's activity log has the
- *  delivery id in the message metadata). */
-function outcomeUnknown(email: OnceEmail, deliveryId: string): ApplicationFailure {
+/** Two attempts of this very activity raced for the claim: the other's outcome is unknown here. */
+function concurrentAttempt(email: OnceEmail): ApplicationFailure {
   return invalidData(
     FailureType.EmailOutcomeUnknown,
     email.eventId,
-    `an earlier attempt to send the ${email.kind} email (delivery ${deliveryId}) did not report back; ` +
-      'check Postmark for a message with that delivery_id, then delete the email_deliveries row to send again',
+    `another attempt of the ${email.kind} email claimed it at the same moment; check Postmark for its delivery_id before retrying`,
   );
 }
 
-const isTimeout = (err: unknown): boolean =>
-  err instanceof Errors.PostmarkError && err.statusCode === 0 && /abort|timeout/i.test(err.message);
+/** How long after a claim a "not found" from Postmark's message search is believed. */
+export const SEARCH_SETTLE_MS = 15_000;
+
+/**
+ * Postmark may have accepted the message but its answer never arrived whole: a timeout, a reset
+ * or cut-off answer (the client reports no status, or fetch's own "terminated"), or a gateway's
+ * 502/504. A connection that was never made (refused, no such host) or Postmark's own error
+ * status means it was not sent.
+ */
+class UnreadableAnswer extends Error {}
+
+function outcomeUnknown(err: unknown): boolean {
+  if (err instanceof UnreadableAnswer) return true;
+  const neverConnected = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/;
+  if (err instanceof Errors.PostmarkError) {
+    if (err.statusCode === 502 || err.statusCode === 504) return true;
+    return err.statusCode === 0 && !neverConnected.test(err.message);
+  }
+  // fetch's own errors (TypeError "terminated", "fetch failed") come from Node's realm: no instanceof.
+  const { message, cause } = (err ?? {}) as { message?: unknown; cause?: { code?: string } };
+  return typeof message === 'string' && !neverConnected.test(`${message} ${cause?.code ?? ''}`);
+}
+
+const describe = (err: unknown): string =>
+  err instanceof Errors.PostmarkError ? `HTTP ${err.statusCode || 'none'}: ${err.message}` : String(err);
+
+/**
+ * The MessageID of the message this delivery sent, found by Postmark's Messages API (the send
+ * carries `delivery_id` in its metadata), or null. Postmark not answering is an outage: the
+ * attempt fails and is retried, and only when retries run out does an operator look.
+ */
+async function findSent(postmark: ServerClient, email: OnceEmail, deliveryId: string): Promise<string | null> {
+  try {
+    const { Messages } = await postmark.getOutboundMessages({
+      count: 50,
+      offset: 0,
+      recipient: email.to,
+      tag: email.kind,
+      metadata_delivery_id: deliveryId,
+    });
+    return Messages.find((m) => m.Metadata?.delivery_id === deliveryId)?.MessageID ?? null;
+  } catch (err) {
+    throw new Error(`cannot ask Postmark whether the ${email.kind} email (delivery ${deliveryId}) went out: ${describe(err)}`);
+  }
+}
 
 /** 422 (inactive recipient, bad template, invalid address) is bad data; 401, 429, 5xx and
  *  network failures are outages worth retrying. */

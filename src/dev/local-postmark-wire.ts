@@ -36,11 +36,19 @@ export type FailureMode =
   | { kind: 'inactive-recipient' }
   | { kind: 'invalid-template' }
   /** Waits, then answers normally. */
-  | { kind: 'slow'; delayMs: number };
+  | { kind: 'slow'; delayMs: number }
+  /** Accepts (and records) the message, then breaks the answer: the client cannot know it went out. */
+  | { kind: 'accepted-then-reset' }
+  | { kind: 'accepted-then-truncated' }
+  | { kind: 'accepted-then-gateway-error'; status: 502 | 504 }
+  /** Drops the connection before accepting anything. */
+  | { kind: 'reset-before-accepting' };
 
 export interface WireAnswer {
   status: number;
   body: unknown;
+  /** How the answer is broken on the wire, if it is (see the accepted-then-* failure modes). */
+  broken?: 'reset' | 'truncated' | 502 | 504;
 }
 
 type Fields = Record<string, unknown>;
@@ -61,6 +69,12 @@ export const INVALID_JSON = apiError(422, 402, 'Received invalid JSON input.');
 /** The error a failure mode forces on a request to `to`; null for `slow`, which answers normally. */
 export function failureAnswer(mode: FailureMode, to: string): WireAnswer | null {
   switch (mode.kind) {
+    case 'accepted-then-reset':
+    case 'accepted-then-truncated':
+    case 'accepted-then-gateway-error':
+      return null;
+    case 'reset-before-accepting':
+      return { status: 0, body: {}, broken: 'reset' };
     case 'server-error':
       return apiError(500, 0, 'Internal Server Error');
     case 'rate-limit':
@@ -136,3 +150,44 @@ export const accepted = (sent: SentMessage): WireAnswer => ({
   status: 200,
   body: { To: sent.to, SubmittedAt: sent.submittedAt, MessageID: sent.messageId, ErrorCode: 0, Message: 'OK' },
 });
+
+/** How an accepted message's answer is broken in the accepted-then-* failure modes. */
+export function brokenAnswer(mode: FailureMode | undefined): WireAnswer['broken'] {
+  if (mode?.kind === 'accepted-then-reset') return 'reset';
+  if (mode?.kind === 'accepted-then-truncated') return 'truncated';
+  if (mode?.kind === 'accepted-then-gateway-error') return mode.status;
+  return undefined;
+}
+
+/** One sent message as Postmark's Messages API lists it (`GET /messages/outbound`). */
+export function outboundMessage(sent: SentMessage): Record<string, unknown> {
+  return {
+    MessageID: sent.messageId,
+    To: [{ Email: sent.to, Name: null }],
+    Recipients: [sent.to],
+    From: sent.from,
+    Subject: sent.subject ?? null,
+    Tag: sent.tag ?? '',
+    Metadata: sent.metadata ?? {},
+    MessageStream: sent.messageStream,
+    ReceivedAt: sent.submittedAt,
+    Status: 'Sent',
+  };
+}
+
+/** The `GET /messages/outbound` search: recipient, tag, metadata_<key>, count, offset. */
+export function searchOutbound(outbox: SentMessage[], params: URLSearchParams): WireAnswer {
+  const count = Number(params.get('count') ?? NaN);
+  const offset = Number(params.get('offset') ?? 0);
+  if (!Number.isInteger(count) || count < 1 || count > 500) return apiError(422, 1, "The 'count' parameter is required (1-500).");
+  const recipient = params.get('recipient')?.toLowerCase();
+  const tag = params.get('tag');
+  const metadata = [...params.entries()].filter(([k]) => k.startsWith('metadata_')).map(([k, v]) => [k.slice('metadata_'.length), v]);
+  const matching = outbox.filter(
+    (m) =>
+      (!recipient || m.to.toLowerCase() === recipient) &&
+      (!tag || m.tag === tag) &&
+      metadata.every(([key, value]) => m.metadata?.[key] === value),
+  );
+  return { status: 200, body: { TotalCount: matching.length, Messages: matching.slice(offset, offset + count).map(outboundMessage) } };
+}

@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   accepted,
+  brokenAnswer,
   failureAnswer,
   invalidMessage,
   INVALID_JSON,
   MISSING_TOKEN,
   parseJson,
   recipientsOf,
+  searchOutbound,
   toSentMessage,
   type FailureMode,
   type RecordedRequest,
@@ -31,6 +33,8 @@ export interface LocalPostmark {
   failNext(n: number, mode: FailureMode): void;
   /** Every send request fails this way until called with null. */
   failAlways(mode: FailureMode | null): void;
+  /** While true, the Messages API search answers 503 (Postmark cannot tell what it sent). */
+  searchUnavailable(unavailable: boolean): void;
   /** Empties the outbox and the request log, and forgets the failure modes. */
   reset(): void;
   close: () => Promise<void>;
@@ -49,6 +53,7 @@ export async function startLocalPostmark(opts: { port?: number; host?: string } 
   const requests: RecordedRequest[] = [];
   let queued: FailureMode[] = [];
   let always: FailureMode | null = null;
+  let searchDown = false;
   const closing = new AbortController();
 
   const sendOne = (msg: Fields, token: string, templated: boolean, mode: FailureMode | undefined): WireAnswer => {
@@ -77,6 +82,11 @@ export async function startLocalPostmark(opts: { port?: number; host?: string } 
     if (path === '/outbox' && req.method === 'GET')
       return { status: 200, body: outbox.map(({ serverToken: _token, ...message }) => message) };
     if (path === '/outbox' && req.method === 'DELETE') return { status: 200, body: { Deleted: outbox.splice(0).length } };
+    if (path === '/messages/outbound' && req.method === 'GET') {
+      if (typeof req.headers['x-postmark-server-token'] !== 'string') return MISSING_TOKEN;
+      if (searchDown) return { status: 503, body: { ErrorCode: 0, Message: 'Service Unavailable' } };
+      return searchOutbound(outbox, new URL(req.url ?? '/', 'http://local').searchParams);
+    }
 
     const route = req.method === 'POST' ? sendRoutes[path] : undefined;
     if (!route) return { status: 404, body: { ErrorCode: 0, Message: `The local Postmark has no ${req.method} ${path}.` } };
@@ -94,7 +104,8 @@ export async function startLocalPostmark(opts: { port?: number; host?: string } 
     // The message is recorded once the delay is over, even if the client gave up meanwhile:
     // a real Postmark would still send it.
     if (mode?.kind === 'slow') await sleep(mode.delayMs, undefined, { signal: closing.signal });
-    return route(body, token, mode);
+    const answer = route(body, token, mode);
+    return answer.status === 200 ? { ...answer, broken: brokenAnswer(mode) } : answer;
   }
 
   const server = createServer((req, res) => {
@@ -121,11 +132,15 @@ export async function startLocalPostmark(opts: { port?: number; host?: string } 
     failAlways(mode) {
       always = mode;
     },
+    searchUnavailable(unavailable) {
+      searchDown = unavailable;
+    },
     reset() {
       outbox.length = 0;
       requests.length = 0;
       queued = [];
       always = null;
+      searchDown = false;
     },
     close() {
       closing.abort();
@@ -145,7 +160,18 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function reply(res: ServerResponse, { status, body }: WireAnswer): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body, null, 2));
+function reply(res: ServerResponse, { status, body, broken }: WireAnswer): void {
+  if (broken === 'reset') return void res.socket?.destroy();
+  if (broken === 502 || broken === 504) {
+    // What a proxy in front of Postmark answers when Postmark's own answer did not reach it.
+    res.writeHead(broken, { 'content-type': 'text/html' });
+    return void res.end(`<html><body><h1>${broken} ${broken === 502 ? 'Bad Gateway' : 'Gateway Time-out'}</h1></body></html>`);
+  }
+  const text = JSON.stringify(body, null, 2);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  if (broken === 'truncated') {
+    res.write(text.slice(0, Math.floor(text.length / 2)));
+    return void setTimeout(() => res.socket?.destroy(), 20);
+  }
+  res.end(text);
 }

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../activities';
+import { SEARCH_SETTLE_MS } from '../../activities/email/send-once';
 import { Catalog } from '../catalog/catalog';
 import { createPostmarkClient } from '../clients/postmark';
 import { createStripeClient } from '../clients/stripe';
@@ -22,6 +23,8 @@ export interface WorkerDepsOverrides {
   /** A catalogue object instead of reading CATALOG_PATH. */
   catalog?: Catalog;
   postmarkTimeoutSeconds?: number;
+  /** Tests' Postmark stand-in indexes at once: no need to wait before trusting a search. */
+  postmarkSearchSettleMs?: number;
   dbPoolSize?: number;
 }
 
@@ -41,6 +44,7 @@ export function createWorkerDeps(config: WorkerConfig, overrides: WorkerDepsOver
       from: config.POSTMARK_FROM,
       welcomeTemplate: config.POSTMARK_WELCOME_TEMPLATE,
       paymentFailedTemplate: config.POSTMARK_PAYMENT_FAILED_TEMPLATE,
+      searchSettleMs: overrides.postmarkSearchSettleMs ?? SEARCH_SETTLE_MS,
     },
     access: { pastDueGraceMs: config.PAST_DUE_GRACE_PERIOD },
     stripeConnectAccounts: config.STRIPE_CONNECT_ACCOUNTS,

@@ -32,6 +32,7 @@ export async function startHarness(
   options: {
     catalog?: CatalogData;
     postmarkTimeoutSeconds?: number;
+    postmarkSearchSettleMs?: number;
     pastDueGraceMs?: number;
     maxActivityAttempts?: number;
     stripeApiBase?: string;
@@ -48,6 +49,7 @@ export async function startHarness(
     stripeApiBase: options.stripeApiBase ?? testEnv.stripeApiBase,
     postmarkUrl: postmark.url,
     postmarkTimeoutSeconds: options.postmarkTimeoutSeconds,
+    postmarkSearchSettleMs: options.postmarkSearchSettleMs,
     pastDueGraceMs: options.pastDueGraceMs,
     maxActivityAttempts: options.maxActivityAttempts,
     workflowBundle: { codePath: testEnv.workflowBundlePath },

@@ -18,6 +18,8 @@ export interface InProcessServiceOptions {
   postmarkUrl: string;
   workflowBundle: NonNullable<WorkerOptions['workflowBundle']>;
   postmarkTimeoutSeconds?: number;
+  /** How long a claim must be before a "not found" from Postmark's search is believed (default 0: the stand-in indexes at once). */
+  postmarkSearchSettleMs?: number;
   /** How long past_due keeps access (default 7 days); whole seconds. */
   pastDueGraceMs?: number;
   /** Activity attempts before NeedsAttention (default 10). */
@@ -53,6 +55,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     resources = createWorkerDeps(config, {
       catalog: Catalog.fromData(catalog),
       postmarkTimeoutSeconds: options.postmarkTimeoutSeconds,
+      postmarkSearchSettleMs: options.postmarkSearchSettleMs ?? 0,
       dbPoolSize: options.dbPoolSize ?? 5,
     });
     worker = await buildWorker({
