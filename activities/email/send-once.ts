@@ -93,7 +93,7 @@ export async function sendEmailOnce(
     });
     // A cut-off body reaches us as text, not Postmark's JSON: accepted, maybe, but unreadable.
     if (typeof response?.MessageID !== 'string')
-      throw new UnreadableAnswer(`Postmark's answer had no MessageID: ${String(response).slice(0, 80)}`);
+      throw new UnreadableAnswer(`Postmark's answer had no MessageID: ${JSON.stringify(response).slice(0, 80)}`);
     messageId = response.MessageID;
     heartbeat({ deliveryId: claim, messageId } satisfies SentDetails);
   } catch (err) {
