@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { createStripeClient } from '../../src/clients/stripe';
+import { runCli } from '../../src/ops/cli';
 import type { OpsContext } from '../../src/ops/context';
 import { createFulfillmentStarter } from '../../src/temporal/start-fulfillment';
 import type { Harness } from './harness';
@@ -18,4 +19,15 @@ export function opsContextFor(h: Harness, overrides: { stripe?: Stripe; operator
     connectAccounts: overrides.connectAccounts ?? [],
     close: async () => {},
   };
+}
+
+/** `npm run ops -- <argv> --json` against the harness's services: the parsed output; throws on a non-zero exit. */
+export async function opsJson(
+  h: Harness,
+  argv: string[],
+  overrides: Parameters<typeof opsContextFor>[1] = {},
+): Promise<ReturnType<typeof JSON.parse>> {
+  const { code, output } = await runCli([...argv, '--json'], opsContextFor(h, overrides));
+  if (code !== 0) throw new Error(`ops ${argv.join(' ')} exited ${code}: ${output}`);
+  return JSON.parse(output);
 }

@@ -1,10 +1,9 @@
 import { createStripeClient } from '../../../src/clients/stripe';
 import { FailureType } from '../../../src/contracts';
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
-import { runCli } from '../../../src/ops/cli';
 import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
-import { opsContextFor } from '../../support/ops-context';
+import { opsJson } from '../../support/ops-context';
 
 /**
  * An operator cancels a fulfillment (a refund, fraud, known-bad data): it must stay cancelled.
@@ -21,14 +20,7 @@ afterAll(async () => {
   await stripeApi.close();
 });
 
-const ops = async (...argv: string[]) => {
-  const { code, output } = await runCli(
-    [...argv, '--json'],
-    opsContextFor(h, { stripe: createStripeClient('sk_test_ops', stripeApi.url) }),
-  );
-  if (code !== 0) throw new Error(`ops ${argv.join(' ')} exited ${code}: ${output}`);
-  return JSON.parse(output);
-};
+const ops = (...argv: string[]) => opsJson(h, argv, { stripe: createStripeClient('sk_test_ops', stripeApi.url) });
 
 describe("an operator's cancel", () => {
   it('is final for redeliveries and reconciliation; only ops retry starts the fulfillment again', async () => {

@@ -1,9 +1,8 @@
 import { createStripeClient } from '../../../src/clients/stripe';
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
-import { runCli } from '../../../src/ops/cli';
 import { startHarness, type Harness } from '../../support/harness';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
-import { opsContextFor } from '../../support/ops-context';
+import { opsJson } from '../../support/ops-context';
 
 /**
  * Sumo sells through Stripe Connect: its purchases are events of a connected account
@@ -21,12 +20,8 @@ afterAll(async () => {
   await stripeApi.close();
 });
 
-const ops = async (argv: string[], connectAccounts: string[] = [SUMO_ACCOUNT]) => {
-  const context = opsContextFor(h, { stripe: createStripeClient('sk_test_ops', stripeApi.url), connectAccounts });
-  const { code, output } = await runCli([...argv, '--json'], context);
-  if (code !== 0) throw new Error(`ops ${argv.join(' ')} exited ${code}: ${output}`);
-  return JSON.parse(output);
-};
+const ops = (argv: string[], connectAccounts: string[] = [SUMO_ACCOUNT]) =>
+  opsJson(h, argv, { stripe: createStripeClient('sk_test_ops', stripeApi.url), connectAccounts });
 
 describe('events of connected accounts', () => {
   it('are reconciled for every account in STRIPE_CONNECT_ACCOUNTS, and the platform’s own too', async () => {

@@ -3,7 +3,7 @@ import { runCli } from '../../../src/ops/cli';
 import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
 import { startHarness, type Harness } from '../../support/harness';
-import { opsContextFor } from '../../support/ops-context';
+import { opsContextFor, opsJson } from '../../support/ops-context';
 
 let h: Harness;
 let stripeApi: LocalStripeEvents;
@@ -15,14 +15,7 @@ afterAll(async () => {
   await stripeApi.close();
 });
 
-const ops = async (...argv: string[]) => {
-  const { code, output } = await runCli(
-    [...argv, '--json'],
-    opsContextFor(h, { stripe: createStripeClient('sk_test_ops', stripeApi.url) }),
-  );
-  if (code !== 0) throw new Error(`ops ${argv.join(' ')} exited ${code}: ${output}`);
-  return JSON.parse(output);
-};
+const ops = (...argv: string[]) => opsJson(h, argv, { stripe: createStripeClient('sk_test_ops', stripeApi.url) });
 
 describe('ops reconcile', () => {
   it('5 events in Stripe, 2 already fulfilled by the webhook: starts the 3 others; a second run changes nothing', async () => {
