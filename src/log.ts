@@ -11,3 +11,10 @@ export function maskEmail(email: string | null | undefined): string | null {
   const at = email.lastIndexOf('@');
   return at > 0 ? `${email[0]}***${email.slice(at)}` : '***';
 }
+
+const EMAIL = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g;
+
+/** Every email address in a text masked: for messages that quote one (Postmark's "Found inactive addresses: …"). */
+export function redactEmails(text: string): string {
+  return text.replace(EMAIL, (address) => maskEmail(address) ?? '***');
+}

@@ -1,8 +1,11 @@
 import { ApplicationFailure, CancelledFailure, type Context } from '@temporalio/activity';
 import type { ActivityInterceptors } from '@temporalio/worker';
 import { FailureType } from '../contracts';
+import { redactEmails } from '../log';
 
 /**
+ * Every failure leaving an activity has its email addresses masked (see scrubbedCause).
+ *
  * Bounds how long an outage is retried, on the worker's side (ACTIVITY_MAX_ATTEMPTS):
  * the failure of the last allowed attempt becomes non-retryable (`RetriesExhausted`), so
  * the workflow stops waiting on backoff and asks an operator (NeedsAttention). Every
@@ -24,22 +27,28 @@ export function attemptLimit(maxAttempts: number): (ctx: Context) => ActivityInt
 
 function bounded(err: unknown, attempt: number, maxAttempts: number): unknown {
   if (err instanceof CancelledFailure) return err;
+  const message = redactEmails(err instanceof Error ? err.message : String(err));
+  const cause = scrubbedCause(err instanceof Error ? err.cause : undefined);
   if (err instanceof ApplicationFailure && err.nonRetryable) {
-    return ApplicationFailure.create({
-      message: err.message,
-      type: err.type ?? undefined,
-      nonRetryable: true,
-      details: [{ attempt }],
-      cause: err.cause,
-    });
+    return ApplicationFailure.create({ message, type: err.type ?? undefined, nonRetryable: true, details: [{ attempt }], cause });
   }
-  if (attempt < maxAttempts) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  if (attempt < maxAttempts) {
+    if (err instanceof ApplicationFailure)
+      return ApplicationFailure.create({ message, type: err.type ?? undefined, details: err.details ?? undefined, cause });
+    return Object.assign(new Error(message, { cause }), { name: err instanceof Error ? err.name : 'Error' });
+  }
   return ApplicationFailure.create({
     message: `gave up after ${attempt} attempts: ${message}`,
     type: FailureType.RetriesExhausted,
     nonRetryable: true,
     details: [{ attempt }],
-    cause: err instanceof Error ? err : undefined,
+    cause,
   });
+}
+
+/** A failure's message goes into the history, the UI and the ledger: no email address may
+ *  ride along (Postmark quotes refused ones), in it or in its causes. */
+function scrubbedCause(cause: unknown): Error | undefined {
+  if (!(cause instanceof Error)) return undefined;
+  return Object.assign(new Error(redactEmails(cause.message), { cause: scrubbedCause(cause.cause) }), { name: cause.name });
 }

@@ -1,6 +1,6 @@
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { startHarness, type Harness } from '../../support/harness';
-import { skipSignal } from '../../../src/contracts';
+import { cancelSignal, skipSignal } from '../../../src/contracts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -75,5 +75,27 @@ describe('welcome email when Postmark fails', () => {
     expect(h.postmark.requests.filter((r) => r.to === email)).toHaveLength(1);
     const delivery = await h.db.emailDelivery.findFirstOrThrow({ where: { user: { email } } });
     expect(delivery).toMatchObject({ status: 'sent', postmarkMessageId: sent[0].messageId });
+  });
+
+  it('never copies the refused address into the failure, the run’s history or the ledger', async () => {
+    const email = `private.person.${Date.now()}@example.com`;
+    h.postmark.failNext(1, { kind: 'inactive-recipient' });
+    const event = checkoutEvent({ email, metadata: sumoMetadata() });
+
+    await h.deliver(event);
+    const attention = await h.attention(event.id);
+    expect(attention.error).toMatch(/Found inactive addresses: p\*\*\*@example\.com/);
+    await h.client.workflow.getHandle(event.id).signal(cancelSignal, { by: 'oncall@test', reason: 'privacy check' });
+    await expect(h.result(event.id)).rejects.toThrow();
+
+    const ledger = await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } });
+    expect(ledger.lastError).toMatch(/inactive/);
+    expect(ledger.lastError).not.toContain(email);
+    // Every failure and detail in the history (the workflow's input, which holds the buyer, is
+    // issue 10's payload encryption).
+    const history = await h.client.workflow.getHandle(event.id).fetchHistory();
+    const failures = JSON.stringify(history.events!.filter((e) => !e.workflowExecutionStartedEventAttributes));
+    expect(failures).toMatch(/inactive/);
+    expect(failures).not.toContain(email);
   });
 });
