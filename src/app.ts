@@ -5,11 +5,14 @@ import { healthRoutes } from './http/health-routes';
 import { stripeWebhookRoute } from './http/stripe-webhook-route';
 import { createWebhookMetrics, metricsRoute } from './http/webhook-metrics';
 import type { FulfillmentStarter } from './temporal/start-fulfillment';
+import type { AcceptedEvents } from './http/accepted-events';
 
 export interface AppDeps {
   db: PrismaClient;
   fulfillments: FulfillmentStarter;
   webhookSecrets: string[];
+  /** Which events are ours (see stripe-webhook-route); absent: every verified event. */
+  acceptedEvents?: AcceptedEvents;
   /** Omit for a silent app (tests). */
   logger?: FastifyBaseLogger;
 }

@@ -52,7 +52,20 @@ const apiSchema = z.object({
         .filter(Boolean),
     )
     .refine((secrets) => secrets.length > 0, 'holds no secret'),
+  /** The account mode whose events are ours: an event of the other mode is ignored. Unset: from
+   *  STRIPE_SECRET_KEY's prefix when the API has it, else both modes are accepted. */
+  STRIPE_MODE: z.enum(['test', 'live']).optional(),
+  STRIPE_SECRET_KEY: z.string().optional(),
+  /** Allow-list of connected accounts whose events are ours (empty: any). */
+  STRIPE_CONNECT_ACCOUNTS: connectAccounts,
 });
+
+/** true = live, false = test, undefined = either (see STRIPE_MODE). */
+export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE_SECRET_KEY'>): boolean | undefined {
+  if (config.STRIPE_MODE) return config.STRIPE_MODE === 'live';
+  const prefix = /^(?:sk|rk)_(live|test)_/.exec(config.STRIPE_SECRET_KEY ?? '')?.[1];
+  return prefix === undefined ? undefined : prefix === 'live';
+}
 
 const workerSchema = z.object({
   ...shared,

@@ -1,6 +1,6 @@
 import { buildApp } from './app';
 import { createTemporalClient } from './clients/temporal';
-import { loadApiConfig } from './config';
+import { acceptedLivemode, loadApiConfig } from './config';
 import { createPrisma } from './db/prisma';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
@@ -13,7 +13,10 @@ async function main(): Promise<void> {
   const db = createPrisma(config.DATABASE_URL);
   const temporal = createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
   const fulfillments = createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE);
-  const app = await buildApp({ db, fulfillments, webhookSecrets: config.STRIPE_WEBHOOK_SECRET, logger });
+  const livemode = acceptedLivemode(config);
+  if (livemode === undefined) logger.warn('STRIPE_MODE is not set (nor STRIPE_SECRET_KEY): events of both test and live mode are accepted');
+  const acceptedEvents = { livemode, connectAccounts: config.STRIPE_CONNECT_ACCOUNTS };
+  const app = await buildApp({ db, fulfillments, webhookSecrets: config.STRIPE_WEBHOOK_SECRET, acceptedEvents, logger });
 
   onShutdown(logger, async () => {
     await app.close();

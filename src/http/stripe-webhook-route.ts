@@ -3,6 +3,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { acceptEvent, LedgerUnavailableError } from '../ingest/accept-event';
 import { TemporalUnavailableError, type FulfillmentStarter } from '../temporal/start-fulfillment';
 import { HttpError } from './http-error';
+import { foreignEventReason, type AcceptedEvents } from './accepted-events';
 import { verifyStripeEvent } from './verify-signature';
 import type { WebhookMetrics } from './webhook-metrics';
 
@@ -12,6 +13,7 @@ export interface StripeWebhookDeps {
   db: PrismaClient;
   fulfillments: FulfillmentStarter;
   webhookSecrets: string[];
+  acceptedEvents?: AcceptedEvents;
   metrics?: WebhookMetrics;
 }
 
@@ -35,6 +37,14 @@ export async function stripeWebhookRoute(app: FastifyInstance, deps: StripeWebho
     const event = verifyStripeEvent(rawBody, request.headers['stripe-signature'], deps.webhookSecrets);
     deps.metrics?.noteEventType(request, event.type);
     const log = request.log.child({ eventId: event.id, eventType: event.type, account: event.account });
+    // Signed with our secret but not ours to fulfil (the other mode, a stranger's account):
+    // acknowledged so Stripe stops retrying, logged and counted, never started.
+    const foreign = foreignEventReason(event, deps.acceptedEvents);
+    if (foreign) {
+      deps.metrics?.ignored(foreign);
+      log.warn({ reason: foreign, livemode: event.livemode }, 'webhook ignored: not an event of this service');
+      return { received: true, ignored: true };
+    }
 
     const accepted = await acceptEvent(deps, event).catch((err: unknown) => {
       if (err instanceof LedgerUnavailableError)

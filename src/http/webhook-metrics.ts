@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { HANDLED_EVENT_TYPES } from '../stripe/event-router';
+import type { ForeignReason } from './accepted-events';
 
 /**
  * The API's Prometheus metrics: webhook outcomes by status code and event type, and the
@@ -24,12 +25,21 @@ export function createWebhookMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const ignored = new Counter({
+    name: 'stripe_webhook_ignored_total',
+    help: 'Verified Stripe events acknowledged but not fulfilled because they are not ours, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   const eventTypes = new WeakMap<FastifyRequest, string>();
   return {
     registry,
     /** The route tells which event a request carried, once its signature is verified. */
     noteEventType(request: FastifyRequest, type: string) {
       eventTypes.set(request, HANDLED_EVENT_TYPES.includes(type) ? type : 'other');
+    },
+    ignored(reason: ForeignReason) {
+      ignored.inc({ reason });
     },
     observe(request: FastifyRequest, statusCode: number, seconds: number) {
       const code = String(statusCode);

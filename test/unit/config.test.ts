@@ -1,5 +1,5 @@
 import { ACTIVITY_ATTEMPTS_CEILING } from '../../src/contracts';
-import { loadApiConfig, loadWorkerConfig } from '../../src/config';
+import { acceptedLivemode, loadApiConfig, loadWorkerConfig } from '../../src/config';
 
 describe('configuration', () => {
   it('names every missing variable at start-up', () => {
@@ -56,5 +56,14 @@ describe('configuration', () => {
     expect(() => loadWorkerConfig({ ...worker, RECONCILE_LOOKBACK: '0h' })).toThrow(/RECONCILE_LOOKBACK: must be at least 1m/);
     expect(loadWorkerConfig({ ...worker, RECONCILE_EVERY: 'off' }).RECONCILE_EVERY).toBeNull();
     expect(loadWorkerConfig({ ...worker, RECONCILE_EVERY: '15m' }).RECONCILE_EVERY).toBe(900_000);
+  });
+
+  it('takes the account mode whose events are ours from STRIPE_MODE, else the secret key, else accepts both', () => {
+    const api = { DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
+    expect(acceptedLivemode(loadApiConfig({ ...api, STRIPE_MODE: 'live', STRIPE_SECRET_KEY: 'sk_test_x' }))).toBe(true);
+    expect(acceptedLivemode(loadApiConfig({ ...api, STRIPE_SECRET_KEY: 'rk_live_x' }))).toBe(true);
+    expect(acceptedLivemode(loadApiConfig({ ...api, STRIPE_SECRET_KEY: 'sk_test_x' }))).toBe(false);
+    expect(acceptedLivemode(loadApiConfig(api))).toBeUndefined();
+    expect(() => loadApiConfig({ ...api, STRIPE_MODE: 'production' })).toThrow(/STRIPE_MODE/);
   });
 });

@@ -1,0 +1,56 @@
+import { buildApp } from '../../../src/app';
+import { checkoutEvent, signPayload, sumoMetadata } from '../../../src/dev/sample-events';
+import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
+import { startHarness, type Harness } from '../../support/harness';
+
+/**
+ * Only our events are fulfilled: one whose livemode differs from the account mode the service
+ * runs in, or from a connected account that is not on the allow-list, is acknowledged (Stripe
+ * must stop retrying), logged and counted — never started, never recorded.
+ */
+const SECRET = 'whsec_test_foreign';
+let h: Harness;
+let app: Awaited<ReturnType<typeof buildApp>>;
+beforeAll(async () => {
+  h = await startHarness();
+  app = await buildApp({
+    db: h.db,
+    fulfillments: createFulfillmentStarter(h.client, h.taskQueue),
+    webhookSecrets: [SECRET],
+    acceptedEvents: { livemode: true, connectAccounts: ['acct_test_sumo'] },
+  });
+});
+afterAll(async () => {
+  await app.close();
+  await h.close();
+});
+
+const deliver = (event: object) => {
+  const body = JSON.stringify(event);
+  return app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, SECRET) }, payload: body });
+};
+
+describe('events that are not ours', () => {
+  it.each([
+    ['a test-mode event on a live service', { ...checkoutEvent({ metadata: sumoMetadata() }), livemode: false }, 'livemode_mismatch'],
+    [
+      'an event of a connected account not on the allow-list',
+      { ...checkoutEvent({ account: 'acct_test_stranger', metadata: sumoMetadata() }), livemode: true },
+      'account_not_allowed',
+    ],
+  ])('%s is answered 200 ignored, counted, and never fulfilled', async (_case, event, reason) => {
+    const response = await deliver(event);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ received: true, ignored: true });
+    expect(await h.workflowExists(event.id)).toBe(false);
+    expect(await h.db.stripeEvent.findUnique({ where: { id: event.id } })).toBeNull();
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(new RegExp(`^stripe_webhook_ignored_total\\{reason="${reason}"\\} [1-9]`, 'm'));
+  });
+
+  it('a live event of an allowed connected account is fulfilled', async () => {
+    const event = { ...checkoutEvent({ account: 'acct_test_sumo', metadata: sumoMetadata() }), livemode: true };
+    expect((await deliver(event)).json()).toMatchObject({ workflowId: event.id, duplicate: false });
+    await expect(h.result(event.id)).resolves.toMatchObject({ userCreated: true });
+  });
+});
