@@ -3,7 +3,7 @@ import type { PrismaClient } from './generated/prisma/client';
 import { registerErrorHandler } from './http/error-handler';
 import { healthRoutes } from './http/health-routes';
 import { stripeWebhookRoute } from './http/stripe-webhook-route';
-import { createWebhookMetrics, metricsRoute } from './http/webhook-metrics';
+import { createWebhookMetrics, metricsRoute, type WebhookMetrics } from './http/webhook-metrics';
 import type { FulfillmentStarter } from './temporal/start-fulfillment';
 import type { AcceptedEvents } from './http/accepted-events';
 
@@ -13,17 +13,24 @@ export interface AppDeps {
   webhookSecrets: string[];
   /** Which events are ours (see stripe-webhook-route); absent: every verified event. */
   acceptedEvents?: AcceptedEvents;
+  /** The webhook's counters; src/server.ts serves them on the metrics port (buildMetricsApp). */
+  metrics?: WebhookMetrics;
   /** Omit for a silent app (tests). */
   logger?: FastifyBaseLogger;
 }
 
 /** Builds the HTTP app over its dependencies. Listening is src/server.ts's job. */
-export async function buildApp({ logger, ...deps }: AppDeps) {
+export async function buildApp({ logger, metrics = createWebhookMetrics(), ...deps }: AppDeps) {
   const app = Fastify(logger ? { loggerInstance: logger } : { logger: false });
   registerErrorHandler(app);
   await app.register(healthRoutes, deps);
-  const metrics = createWebhookMetrics();
   await app.register(stripeWebhookRoute, { ...deps, metrics });
+  return app;
+}
+
+/** GET /metrics on a port of its own (METRICS_PORT): never on the public webhook port. */
+export async function buildMetricsApp(metrics: WebhookMetrics) {
+  const app = Fastify({ logger: false });
   await app.register(metricsRoute, { metrics });
   return app;
 }

@@ -44,6 +44,9 @@ const apiSchema = z.object({
   ...shared,
   PORT: port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /** GET /metrics listens here, apart from the public webhook port; `off` disables it. */
+  METRICS_PORT: z.union([z.literal('off').transform(() => null), port]).default(9465),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   STRIPE_WEBHOOK_SECRET: required('the endpoint signing secret, whsec_…; several may be comma-separated while rolling')
     .transform((v) =>
       v

@@ -1,4 +1,5 @@
-import { buildApp } from './app';
+import { buildApp, buildMetricsApp } from './app';
+import { createWebhookMetrics } from './http/webhook-metrics';
 import { createTemporalClient } from './clients/temporal';
 import { acceptedLivemode, loadApiConfig } from './config';
 import { createPrisma } from './db/prisma';
@@ -16,14 +17,18 @@ async function main(): Promise<void> {
   const livemode = acceptedLivemode(config);
   if (livemode === undefined) logger.warn('STRIPE_MODE is not set (nor STRIPE_SECRET_KEY): events of both test and live mode are accepted');
   const acceptedEvents = { livemode, connectAccounts: config.STRIPE_CONNECT_ACCOUNTS };
-  const app = await buildApp({ db, fulfillments, webhookSecrets: config.STRIPE_WEBHOOK_SECRET, acceptedEvents, logger });
+  const metrics = createWebhookMetrics();
+  const app = await buildApp({ db, fulfillments, webhookSecrets: config.STRIPE_WEBHOOK_SECRET, acceptedEvents, metrics, logger });
+  const metricsApp = config.METRICS_PORT === null ? null : await buildMetricsApp(metrics);
 
   onShutdown(logger, async () => {
     await app.close();
+    await metricsApp?.close();
     await temporal.connection.close();
     await db.$disconnect();
   });
   await app.listen({ port: config.PORT, host: config.HOST });
+  if (metricsApp && config.METRICS_PORT !== null) await metricsApp.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'webhook API ready on POST /webhooks/stripe');
 }
 

@@ -54,13 +54,15 @@ export async function startHarness(
     maxActivityAttempts: options.maxActivityAttempts,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
   });
-  const { db, client, app } = service;
+  const { db, client, app, metricsApp } = service;
 
   const harness = {
     db,
     postmark,
     client,
     app,
+    /** The API's /metrics, served apart from the webhook. */
+    metricsApp,
     taskQueue,
 
     /** POSTs the event to the webhook, signed like Stripe signs it unless told otherwise. */

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
-import { buildApp } from '../../src/app';
+import { buildApp, buildMetricsApp } from '../../src/app';
+import { createWebhookMetrics } from '../../src/http/webhook-metrics';
 import { Catalog, type CatalogData } from '../../src/catalog/catalog';
 import { loadWorkerConfig } from '../../src/config';
 import { createPrisma } from '../../src/db/prisma';
@@ -77,7 +78,10 @@ export async function startInProcessService(options: InProcessServiceOptions) {
 
   // The API has its own pool, as its own process would; it outlives worker restarts.
   const db = createPrisma(options.databaseUrl, { max: 5 });
+  const metrics = createWebhookMetrics();
+  const metricsApp = await buildMetricsApp(metrics);
   const app = await buildApp({
+    metrics,
     db,
     fulfillments: createFulfillmentStarter(client, options.taskQueue),
     webhookSecrets: [options.webhookSecret],
@@ -87,12 +91,14 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     db,
     client,
     app,
+    metricsApp,
     async restartWorker(catalog: CatalogData) {
       await stopWorker();
       await startWorker(catalog);
     },
     async close() {
       await app.close();
+      await metricsApp.close();
       await stopWorker();
       await workerConnection.close();
       await client.connection.close();

@@ -16,6 +16,7 @@ const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { 
       depends_on?: Record<string, { condition: string }>;
       deploy?: { replicas?: number };
       stop_grace_period?: string;
+      ports?: string[];
     }
   >;
 };
@@ -60,5 +61,14 @@ describe('docker-compose.yml', () => {
       expect(Object.keys(env)).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE']));
     expect(api.STRIPE_WEBHOOK_SECRET).toMatch(/^\$\{STRIPE_WEBHOOK_SECRET:\?/);
     for (const secret of ['STRIPE_SECRET_KEY', 'POSTMARK_SERVER_TOKEN']) expect(worker[secret]).toMatch(new RegExp(`^\\$\\{${secret}:\\?`));
+  });
+
+  it('publishes only the webhook to the world: Temporal and its UI on loopback, metrics not at all', () => {
+    const published = Object.entries(compose.services).flatMap(([name, service]) => (service.ports ?? []).map((port) => [name, port]));
+    expect(published).toEqual([
+      ['temporal', '127.0.0.1:7233:7233'],
+      ['temporal-ui', '127.0.0.1:8233:8080'],
+      ['api', '3000:3000'],
+    ]);
   });
 });

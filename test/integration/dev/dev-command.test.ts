@@ -31,6 +31,8 @@ describe('npm run dev + npm run simulate', () => {
       DEV_TEMPORAL_PORT: String(await freePort()),
       DEV_TEMPORAL_UI_PORT: String(await freePort()),
       DEV_POSTMARK_PORT: String(await freePort()),
+      METRICS_PORT: String(await freePort()),
+      WORKER_METRICS_ADDRESS: 'off',
       LOG_LEVEL: 'info',
     };
     for (const name of ['DATABASE_URL', 'STRIPE_WEBHOOK_SECRET', 'POSTMARK_SERVER_TOKEN', 'STRIPE_SECRET_KEY']) delete env[name];

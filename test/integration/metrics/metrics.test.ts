@@ -25,7 +25,9 @@ describe('Prometheus metrics', () => {
     await h.deliver({ ...checkout, id: 'evt_test_other', type: 'customer.created' });
     await h.deliver(checkout, { signature: 't=1,v1=deadbeef' });
 
-    const response = await h.app.inject({ method: 'GET', url: '/metrics' });
+    // Metrics are served on their own port (METRICS_PORT), never on the public webhook port.
+    expect((await h.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    const response = await h.metricsApp.inject({ method: 'GET', url: '/metrics' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/text\/plain/);
     const text = response.body;

@@ -1,4 +1,5 @@
 import { buildApp } from '../../../src/app';
+import { createWebhookMetrics } from '../../../src/http/webhook-metrics';
 import { checkoutEvent, signPayload, sumoMetadata } from '../../../src/dev/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { startHarness, type Harness } from '../../support/harness';
@@ -11,9 +12,11 @@ import { startHarness, type Harness } from '../../support/harness';
 const SECRET = 'whsec_test_foreign';
 let h: Harness;
 let app: Awaited<ReturnType<typeof buildApp>>;
+const webhookMetrics = createWebhookMetrics();
 beforeAll(async () => {
   h = await startHarness();
   app = await buildApp({
+    metrics: webhookMetrics,
     db: h.db,
     fulfillments: createFulfillmentStarter(h.client, h.taskQueue),
     webhookSecrets: [SECRET],
@@ -44,7 +47,7 @@ describe('events that are not ours', () => {
     expect(response.json()).toEqual({ received: true, ignored: true });
     expect(await h.workflowExists(event.id)).toBe(false);
     expect(await h.db.stripeEvent.findUnique({ where: { id: event.id } })).toBeNull();
-    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = await webhookMetrics.registry.metrics();
     expect(metrics).toMatch(new RegExp(`^stripe_webhook_ignored_total\\{reason="${reason}"\\} [1-9]`, 'm'));
   });
 
