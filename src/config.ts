@@ -37,31 +37,50 @@ const shared = {
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('stripe-fulfillment'),
+  /** Temporal Cloud's API key (TLS on); or mTLS with the files below. */
+  TEMPORAL_API_KEY: z.string().trim().min(1).optional(),
+  TEMPORAL_TLS_CERT: z.string().trim().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().trim().min(1).optional(),
+  TEMPORAL_TLS_CA: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 };
 
-const apiSchema = z.object({
-  ...shared,
-  PORT: port.default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  /** GET /metrics listens here, apart from the public webhook port; `off` disables it. */
-  METRICS_PORT: z.union([z.literal('off').transform(() => null), port]).default(9465),
-  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
-  STRIPE_WEBHOOK_SECRET: required('the endpoint signing secret, whsec_…; several may be comma-separated while rolling')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .refine((secrets) => secrets.length > 0, 'holds no secret'),
-  /** The account mode whose events are ours: an event of the other mode is ignored. Unset: from
-   *  STRIPE_SECRET_KEY's prefix when the API has it, else both modes are accepted. */
-  STRIPE_MODE: z.enum(['test', 'live']).optional(),
-  STRIPE_SECRET_KEY: z.string().optional(),
-  /** Allow-list of connected accounts whose events are ours (empty: any). */
-  STRIPE_CONNECT_ACCOUNTS: connectAccounts,
-});
+/** A client certificate needs its key, and the other way round. */
+const certPair = (config: { TEMPORAL_TLS_CERT?: string; TEMPORAL_TLS_KEY?: string }, ctx: z.RefinementCtx) => {
+  if (!config.TEMPORAL_TLS_CERT !== !config.TEMPORAL_TLS_KEY) {
+    const missing = config.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT';
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS client certificate and key)',
+    });
+  }
+};
+
+const apiSchema = z
+  .object({
+    ...shared,
+    PORT: port.default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    /** GET /metrics listens here, apart from the public webhook port; `off` disables it. */
+    METRICS_PORT: z.union([z.literal('off').transform(() => null), port]).default(9465),
+    METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+    STRIPE_WEBHOOK_SECRET: required('the endpoint signing secret, whsec_…; several may be comma-separated while rolling')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .refine((secrets) => secrets.length > 0, 'holds no secret'),
+    /** The account mode whose events are ours: an event of the other mode is ignored. Unset: from
+     *  STRIPE_SECRET_KEY's prefix when the API has it, else both modes are accepted. */
+    STRIPE_MODE: z.enum(['test', 'live']).optional(),
+    STRIPE_SECRET_KEY: z.string().optional(),
+    /** Allow-list of connected accounts whose events are ours (empty: any). */
+    STRIPE_CONNECT_ACCOUNTS: connectAccounts,
+  })
+  .superRefine(certPair);
 
 /** true = live, false = test, undefined = either (see STRIPE_MODE). */
 export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE_SECRET_KEY'>): boolean | undefined {
@@ -70,36 +89,38 @@ export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE
   return prefix === undefined ? undefined : prefix === 'live';
 }
 
-const workerSchema = z.object({
-  ...shared,
-  STRIPE_SECRET_KEY: required('a Stripe secret or restricted key, used to read checkout line items'),
-  STRIPE_API_BASE: url.default('https://api.stripe.com'),
-  POSTMARK_SERVER_TOKEN: required('the Postmark server API token'),
-  POSTMARK_API_URL: url.default('https://api.postmarkapp.com'),
-  POSTMARK_FROM: required('the sender address of the welcome email'),
-  POSTMARK_WELCOME_TEMPLATE: z.string().min(1).default('welcome'),
-  POSTMARK_PAYMENT_FAILED_TEMPLATE: z.string().min(1).default('payment-failed'),
-  PAST_DUE_GRACE_PERIOD: duration.default(7 * 86_400_000),
-  CATALOG_PATH: z.string().min(1).default('config/catalog.json'),
-  RECONCILE_EVERY: z.union([z.literal('off').transform(() => null), atLeastAMinute]).default(3_600_000),
-  RECONCILE_LOOKBACK: atLeastAMinute.default(72 * 3_600_000),
-  STRIPE_CONNECT_ACCOUNTS: connectAccounts,
-  /** How long SIGTERM lets running activities finish before they are cancelled (below compose's stop timeout). */
-  WORKER_SHUTDOWN_GRACE: duration.default(30_000),
-  /** host:port for the worker's Prometheus endpoint (Temporal SDK metrics); `off` disables. */
-  WORKER_METRICS_ADDRESS: z
-    .string()
-    .trim()
-    .default('0.0.0.0:9464')
-    .transform((v) => (v === 'off' || v === '' ? null : v)),
-  /** Above the workflows' own ceiling the retry policy would end the attempts first, silently. */
-  ACTIVITY_MAX_ATTEMPTS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(ACTIVITY_ATTEMPTS_CEILING, `must be at most ${ACTIVITY_ATTEMPTS_CEILING} (the workflows' retry policy allows no more attempts)`)
-    .default(10),
-});
+const workerSchema = z
+  .object({
+    ...shared,
+    STRIPE_SECRET_KEY: required('a Stripe secret or restricted key, used to read checkout line items'),
+    STRIPE_API_BASE: url.default('https://api.stripe.com'),
+    POSTMARK_SERVER_TOKEN: required('the Postmark server API token'),
+    POSTMARK_API_URL: url.default('https://api.postmarkapp.com'),
+    POSTMARK_FROM: required('the sender address of the welcome email'),
+    POSTMARK_WELCOME_TEMPLATE: z.string().min(1).default('welcome'),
+    POSTMARK_PAYMENT_FAILED_TEMPLATE: z.string().min(1).default('payment-failed'),
+    PAST_DUE_GRACE_PERIOD: duration.default(7 * 86_400_000),
+    CATALOG_PATH: z.string().min(1).default('config/catalog.json'),
+    RECONCILE_EVERY: z.union([z.literal('off').transform(() => null), atLeastAMinute]).default(3_600_000),
+    RECONCILE_LOOKBACK: atLeastAMinute.default(72 * 3_600_000),
+    STRIPE_CONNECT_ACCOUNTS: connectAccounts,
+    /** How long SIGTERM lets running activities finish before they are cancelled (below compose's stop timeout). */
+    WORKER_SHUTDOWN_GRACE: duration.default(30_000),
+    /** host:port for the worker's Prometheus endpoint (Temporal SDK metrics); `off` disables. */
+    WORKER_METRICS_ADDRESS: z
+      .string()
+      .trim()
+      .default('0.0.0.0:9464')
+      .transform((v) => (v === 'off' || v === '' ? null : v)),
+    /** Above the workflows' own ceiling the retry policy would end the attempts first, silently. */
+    ACTIVITY_MAX_ATTEMPTS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(ACTIVITY_ATTEMPTS_CEILING, `must be at most ${ACTIVITY_ATTEMPTS_CEILING} (the workflows' retry policy allows no more attempts)`)
+      .default(10),
+  })
+  .superRefine(certPair);
 
 export type ApiConfig = z.output<typeof apiSchema>;
 export type WorkerConfig = z.output<typeof workerSchema>;

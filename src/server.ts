@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const config = loadApiConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const db = createPrisma(config.DATABASE_URL);
-  const temporal = createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const temporal = createTemporalClient(config);
   const fulfillments = createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE);
   const livemode = acceptedLivemode(config);
   if (livemode === undefined) logger.warn('STRIPE_MODE is not set (nor STRIPE_SECRET_KEY): events of both test and live mode are accepted');

@@ -1,4 +1,5 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import { temporalConnectionOptions } from './clients/temporal';
 import { loadWorkerConfig } from './config';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
     ...(config.WORKER_METRICS_ADDRESS && { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } }),
   });
   const resources = createWorkerDeps(config);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const schedule = await ensureReconcileSchedule(resources.temporal, {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     everyMs: config.RECONCILE_EVERY,

@@ -1,9 +1,42 @@
-import { Client, Connection } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
+
+/** The connection settings every process reads (Temporal's own environment variable names). */
+export interface TemporalSettings {
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  /** Temporal Cloud API key; implies TLS. */
+  TEMPORAL_API_KEY?: string;
+  /** mTLS: client certificate and key files (both or neither), and the server's CA file. */
+  TEMPORAL_TLS_CERT?: string;
+  TEMPORAL_TLS_KEY?: string;
+  TEMPORAL_TLS_CA?: string;
+}
+
+/** The options the client's Connection and the worker's NativeConnection both take. */
+export function temporalConnectionOptions(settings: TemporalSettings): { address: string; apiKey?: string; tls?: TLSConfig | boolean } {
+  const read = (path: string) => readFileSync(path);
+  const pair = settings.TEMPORAL_TLS_CERT && settings.TEMPORAL_TLS_KEY;
+  const tls =
+    pair || settings.TEMPORAL_TLS_CA
+      ? {
+          ...(pair && { clientCertPair: { crt: read(settings.TEMPORAL_TLS_CERT!), key: read(settings.TEMPORAL_TLS_KEY!) } }),
+          ...(settings.TEMPORAL_TLS_CA && { serverRootCACertificate: read(settings.TEMPORAL_TLS_CA) }),
+        }
+      : settings.TEMPORAL_API_KEY
+        ? true
+        : undefined;
+  return {
+    address: settings.TEMPORAL_ADDRESS,
+    ...(settings.TEMPORAL_API_KEY && { apiKey: settings.TEMPORAL_API_KEY }),
+    ...(tls !== undefined && { tls }),
+  };
+}
 
 /**
  * A Temporal client whose connection is opened on first use, so the API starts (and
  * answers 503 instead of crashing) while Temporal is down.
  */
-export function createTemporalClient(address: string, namespace: string): Client {
-  return new Client({ connection: Connection.lazy({ address }), namespace });
+export function createTemporalClient(settings: TemporalSettings): Client {
+  return new Client({ connection: Connection.lazy(temporalConnectionOptions(settings)), namespace: settings.TEMPORAL_NAMESPACE });
 }

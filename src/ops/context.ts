@@ -46,7 +46,14 @@ export function createOpsContext(env: NodeJS.ProcessEnv = process.env): OpsConte
     operator: env.OPS_USER ?? env.USER ?? safeUsername(),
     connectAccounts: parseConnectAccounts(env.STRIPE_CONNECT_ACCOUNTS),
     get temporal() {
-      return (temporal ??= createTemporalClient(env.TEMPORAL_ADDRESS ?? dev?.temporalAddress ?? 'localhost:7233', namespace));
+      return (temporal ??= createTemporalClient({
+        TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? dev?.temporalAddress ?? 'localhost:7233',
+        TEMPORAL_NAMESPACE: namespace,
+        TEMPORAL_API_KEY: env.TEMPORAL_API_KEY,
+        TEMPORAL_TLS_CERT: env.TEMPORAL_TLS_CERT,
+        TEMPORAL_TLS_KEY: env.TEMPORAL_TLS_KEY,
+        TEMPORAL_TLS_CA: env.TEMPORAL_TLS_CA,
+      }));
     },
     get db() {
       return (db ??= createPrisma(need('DATABASE_URL', env.DATABASE_URL ?? dev?.databaseUrl), { max: 2 }));

@@ -34,7 +34,7 @@ export interface WorkerDepsOverrides {
  */
 export function createWorkerDeps(config: WorkerConfig, overrides: WorkerDepsOverrides = {}): WorkerResources {
   const db = createPrisma(config.DATABASE_URL, { max: overrides.dbPoolSize ?? 10 });
-  const temporal = createTemporalClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const temporal = createTemporalClient(config);
   const deps: ActivityDeps = {
     db,
     catalog: overrides.catalog ?? Catalog.fromFile(config.CATALOG_PATH),

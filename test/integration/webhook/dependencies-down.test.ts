@@ -11,7 +11,7 @@ const SECRET = 'whsec_test_only_temporal_down';
 describe('when Temporal is unreachable', () => {
   it('answers 503 so Stripe retries later, keeps the event unfulfilled, and /readyz says which dependency is down', async () => {
     const db = createPrisma(testEnv.databaseUrl, { max: 2 });
-    const temporal = createTemporalClient(`127.0.0.1:${await freePort()}`, 'default');
+    const temporal = createTemporalClient({ TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`, TEMPORAL_NAMESPACE: 'default' });
     const app = await buildApp({ db, fulfillments: createFulfillmentStarter(temporal, 'nowhere'), webhookSecrets: [SECRET] });
     try {
       const event = checkoutEvent({ metadata: sumoMetadata() });
@@ -42,7 +42,7 @@ describe('when Temporal is unreachable', () => {
 describe('when the database is unreachable', () => {
   it('answers 503 without starting a workflow, and /readyz names the database', async () => {
     const db = createPrisma(`postgresql://postgres@127.0.0.1:${await freePort()}/nowhere`, { max: 1 });
-    const temporal = createTemporalClient(testEnv.temporalAddress, 'default');
+    const temporal = createTemporalClient({ TEMPORAL_ADDRESS: testEnv.temporalAddress, TEMPORAL_NAMESPACE: 'default' });
     const app = await buildApp({ db, fulfillments: createFulfillmentStarter(temporal, 'db-down'), webhookSecrets: [SECRET] });
     try {
       const event = checkoutEvent({ metadata: sumoMetadata() });
