@@ -46,6 +46,8 @@ function isEvent(value: unknown): value is Stripe.Event {
     typeof v.type === 'string' &&
     typeof v.data === 'object' &&
     v.data !== null &&
-    typeof v.data.object === 'object'
+    typeof v.data.object === 'object' &&
+    v.data.object !== null &&
+    !Array.isArray(v.data.object)
   );
 }
