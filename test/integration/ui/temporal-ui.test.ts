@@ -4,10 +4,11 @@ import Chromium from '@sparticuz/chromium';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startInProcessService } from '../../support/in-process-service';
 import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
-import { checkoutEvent, signPayload, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { startTemporalDevServer, type TemporalDevServer } from '../../../src/dev/temporal-dev-server';
 import { SHIPPED_CATALOG, WEBHOOK_SECRET } from '../../support/harness';
 import { testEnv } from '../../support/test-env';
+import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';
 import { fromRoot } from '../../support/paths';
 
@@ -46,13 +47,7 @@ afterAll(async () => {
 describe('the Temporal UI, in a real browser', () => {
   it('finds a fulfillment by its Stripe event id and shows it completed, with its activities', async () => {
     const event = checkoutEvent({ metadata: sumoMetadata({ tierId: 'sumo_tier_2', quantity: '3' }) });
-    const body = JSON.stringify(event);
-    const response = await service.app.inject({
-      method: 'POST',
-      url: '/webhooks/stripe',
-      headers: { 'stripe-signature': signPayload(body, WEBHOOK_SECRET) },
-      payload: body,
-    });
+    const response = await deliverSigned(service.app, event, WEBHOOK_SECRET);
     expect(response.statusCode).toBe(200);
     await service.client.workflow.getHandle(event.id).result();
     const history = await service.client.workflow.getHandle(event.id).fetchHistory();
@@ -81,13 +76,7 @@ describe('the Temporal UI, in a real browser', () => {
 describe('a stuck fulfillment in the Temporal UI', () => {
   it('is listed by FulfillmentStatus="NeedsAttention" and its page says which step failed and what to run', async () => {
     const event = checkoutEvent({ metadata: sumoMetadata({ tierId: 'sumo_tier_404' }) });
-    const body = JSON.stringify(event);
-    await service.app.inject({
-      method: 'POST',
-      url: '/webhooks/stripe',
-      headers: { 'stripe-signature': signPayload(body, WEBHOOK_SECRET) },
-      payload: body,
-    });
+    await deliverSigned(service.app, event, WEBHOOK_SECRET);
 
     const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
     const query = encodeURIComponent(`FulfillmentStatus="NeedsAttention" AND WorkflowId="${event.id}"`);

@@ -2,9 +2,10 @@ import { buildApp } from '../../../src/app';
 import { createTemporalClient } from '../../../src/clients/temporal';
 import { createPrisma } from '../../../src/db/prisma';
 import { freePort } from '../../../src/dev/free-port';
-import { checkoutEvent, signPayload, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { testEnv } from '../../support/test-env';
+import { deliverSigned } from '../../support/deliver-signed';
 
 const SECRET = 'whsec_test_only_temporal_down';
 
@@ -15,13 +16,7 @@ describe('when Temporal is unreachable', () => {
     const app = await buildApp({ db, fulfillments: createFulfillmentStarter(temporal, 'nowhere'), webhookSecrets: [SECRET] });
     try {
       const event = checkoutEvent({ metadata: sumoMetadata() });
-      const body = JSON.stringify(event);
-      const response = await app.inject({
-        method: 'POST',
-        url: '/webhooks/stripe',
-        headers: { 'stripe-signature': signPayload(body, SECRET) },
-        payload: body,
-      });
+      const response = await deliverSigned(app, event, SECRET);
 
       expect(response.statusCode).toBe(503);
       expect(response.json()).toEqual({ error: 'temporal_unavailable' });
@@ -46,13 +41,7 @@ describe('when the database is unreachable', () => {
     const app = await buildApp({ db, fulfillments: createFulfillmentStarter(temporal, 'db-down'), webhookSecrets: [SECRET] });
     try {
       const event = checkoutEvent({ metadata: sumoMetadata() });
-      const body = JSON.stringify(event);
-      const response = await app.inject({
-        method: 'POST',
-        url: '/webhooks/stripe',
-        headers: { 'stripe-signature': signPayload(body, SECRET) },
-        payload: body,
-      });
+      const response = await deliverSigned(app, event, SECRET);
 
       expect(response.statusCode).toBe(503);
       expect(response.json()).toEqual({ error: 'database_unavailable' });

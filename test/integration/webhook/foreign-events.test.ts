@@ -1,7 +1,8 @@
 import { buildApp } from '../../../src/app';
 import { createWebhookMetrics } from '../../../src/http/webhook-metrics';
-import { checkoutEvent, signPayload, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
+import { deliverSigned } from '../../support/deliver-signed';
 import { startHarness, type Harness } from '../../support/harness';
 
 /**
@@ -28,10 +29,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const deliver = (event: object) => {
-  const body = JSON.stringify(event);
-  return app.inject({ method: 'POST', url: '/webhooks/stripe', headers: { 'stripe-signature': signPayload(body, SECRET) }, payload: body });
-};
+const deliver = (event: object) => deliverSigned(app, event, SECRET);
 
 describe('events that are not ours', () => {
   it.each([

@@ -6,11 +6,12 @@ import { buildApp } from '../../../src/app';
 import { loadWorkerConfig } from '../../../src/config';
 import { createPrisma } from '../../../src/db/prisma';
 import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
-import { checkoutEvent, signPayload, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { startTemporalDevServer, type TemporalDevServer } from '../../../src/dev/temporal-dev-server';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { buildWorker } from '../../../src/worker/build-worker';
 import { createWorkerDeps } from '../../../src/worker/worker-deps';
+import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';
 import { ROOT } from '../../support/paths';
 import '../../support/quiet-runtime';
@@ -83,14 +84,8 @@ describe('the worker on SIGTERM', () => {
     const app = await buildApp({ db, fulfillments: createFulfillmentStarter(client, TASK_QUEUE), webhookSecrets: [SECRET] });
     const email = `shutdown.${Date.now()}@example.com`;
     const event = checkoutEvent({ email, metadata: sumoMetadata() });
-    const body = JSON.stringify(event);
     postmark.failNext(1, { kind: 'slow', delayMs: 3_000 });
-    const response = await app.inject({
-      method: 'POST',
-      url: '/webhooks/stripe',
-      headers: { 'stripe-signature': signPayload(body, SECRET) },
-      payload: body,
-    });
+    const response = await deliverSigned(app, event, SECRET);
     expect(response.statusCode).toBe(200);
 
     const sending = await eventually(
