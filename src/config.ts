@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTIVITY_ATTEMPTS_CEILING } from './contracts';
+import { withSecretFiles } from './secret-files';
 
 /**
  * Configuration, read and validated once at start-up. Each process validates only what
@@ -128,7 +129,12 @@ export type WorkerConfig = z.output<typeof workerSchema>;
 export class ConfigError extends Error {}
 
 function load<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
-  const parsed = schema.safeParse(env);
+  let parsed;
+  try {
+    parsed = schema.safeParse(withSecretFiles(env));
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

@@ -5,6 +5,7 @@ import { createStripeClient } from '../clients/stripe';
 import { connectAccounts } from '../config';
 import { createTemporalClient } from '../clients/temporal';
 import { createPrisma } from '../db/prisma';
+import { withSecretFiles } from '../secret-files';
 import { readDevState } from '../dev/dev-state';
 import type { PrismaClient } from '../generated/prisma/client';
 import { createFulfillmentStarter, type FulfillmentStarter } from '../temporal/start-fulfillment';
@@ -27,9 +28,11 @@ export interface OpsContext {
 /**
  * Reads the service's own environment variables (DATABASE_URL, TEMPORAL_ADDRESS,
  * TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, STRIPE_SECRET_KEY, STRIPE_API_BASE); under
- * `npm run dev` the running stack's addresses are the defaults.
+ * `npm run dev` the running stack's addresses are the defaults. Secrets may come from files
+ * (`DATABASE_URL_FILE`, `STRIPE_SECRET_KEY_FILE`, …) as for the service.
  */
-export function createOpsContext(env: NodeJS.ProcessEnv = process.env): OpsContext {
+export function createOpsContext(environment: NodeJS.ProcessEnv = process.env): OpsContext {
+  const env = withSecretFiles(environment);
   const dev = readDevState();
   const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
   const taskQueue = env.TEMPORAL_TASK_QUEUE ?? 'stripe-fulfillment';

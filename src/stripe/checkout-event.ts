@@ -24,7 +24,7 @@ export function decideCheckoutEvent(event: Stripe.Event): CheckoutEventDecision 
 }
 
 function toFulfillmentInput(event: Stripe.Event, session: Stripe.Checkout.Session): FulfillmentInput {
-  const metadata = session.metadata ?? {};
+  const metadata = readMetadata(session.metadata);
   const campaignId = nonEmpty(metadata.sumo_campaign_id);
   return {
     eventId: event.id,
@@ -46,6 +46,18 @@ function toFulfillmentInput(event: Stripe.Event, session: Stripe.Checkout.Sessio
   };
 }
 
-const nonEmpty = (value: string | null | undefined): string | null => (value && value.trim() ? value.trim() : null);
+/**
+ * Stripe's metadata values are strings; a value that is not one (a number, an array written by
+ * a careless caller) is read as its JSON text, so `resolvePurchase` judges it like any other
+ * string — `3` is 3 licences, `{}` is a bad `sumo_quantity` — instead of crashing the webhook.
+ */
+function readMetadata(metadata: unknown): Record<string, string | null> {
+  if (typeof metadata !== 'object' || metadata === null) return {};
+  const text = (value: unknown) =>
+    value === undefined || value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
+  return Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, text(value)]));
+}
+
+const nonEmpty = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value.trim() : null);
 const idOf = (value: string | { id: string } | null | undefined): string | null =>
   typeof value === 'string' ? value : (value?.id ?? null);

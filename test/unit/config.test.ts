@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ACTIVITY_ATTEMPTS_CEILING } from '../../src/contracts';
 import { acceptedLivemode, loadApiConfig, loadWorkerConfig } from '../../src/config';
 
@@ -65,5 +68,43 @@ describe('configuration', () => {
     expect(acceptedLivemode(loadApiConfig({ ...api, STRIPE_SECRET_KEY: 'sk_test_x' }))).toBe(false);
     expect(acceptedLivemode(loadApiConfig(api))).toBeUndefined();
     expect(() => loadApiConfig({ ...api, STRIPE_MODE: 'production' })).toThrow(/STRIPE_MODE/);
+  });
+
+  describe('secrets from files (<NAME>_FILE, as Docker and Kubernetes mount them)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-secrets-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const secretFile = (name: string, content: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, content, { mode: 0o600 });
+      return path;
+    };
+
+    it('reads each secret from its file, without the trailing newline', () => {
+      const config = loadWorkerConfig({
+        POSTMARK_FROM: 'a@b.c',
+        DATABASE_URL_FILE: secretFile('db', 'postgresql://app:s3cret@db/app\n'),
+        STRIPE_SECRET_KEY_FILE: secretFile('stripe', 'rk_live_fromfile\n'),
+        POSTMARK_SERVER_TOKEN_FILE: secretFile('postmark', 'pm-token'),
+      });
+      expect(config).toMatchObject({
+        DATABASE_URL: 'postgresql://app:s3cret@db/app',
+        STRIPE_SECRET_KEY: 'rk_live_fromfile',
+        POSTMARK_SERVER_TOKEN: 'pm-token',
+      });
+      const api = loadApiConfig({
+        DATABASE_URL: 'postgresql://db/app',
+        STRIPE_WEBHOOK_SECRET_FILE: secretFile('whsec', 'whsec_a,whsec_b\n'),
+      });
+      expect(api.STRIPE_WEBHOOK_SECRET).toEqual(['whsec_a', 'whsec_b']);
+    });
+
+    it('refuses a secret set both ways, or a file it cannot read, naming the variable and never the content', () => {
+      const both = () => loadWorkerConfig({ ...worker, STRIPE_SECRET_KEY_FILE: secretFile('stripe2', 'rk_live_other') });
+      expect(both).toThrow(/STRIPE_SECRET_KEY: set both STRIPE_SECRET_KEY and STRIPE_SECRET_KEY_FILE/);
+      expect(both).not.toThrow(/rk_live_other|sk_test_x/);
+      expect(() => loadWorkerConfig({ ...worker, STRIPE_SECRET_KEY: undefined, STRIPE_SECRET_KEY_FILE: join(dir, 'missing') })).toThrow(
+        /STRIPE_SECRET_KEY_FILE: cannot read .*missing \(ENOENT\)/,
+      );
+    });
   });
 });

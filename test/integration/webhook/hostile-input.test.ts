@@ -35,6 +35,23 @@ const jsonish = fc.oneof(
   fc.string().map((s) => `{"__proto__":{"polluted":true},"id":${JSON.stringify(s)},"type":"x","data":{"object":{}}}`),
   fc.nat({ max: 3000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
   fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+  // A paid checkout whose metadata, customer details and ids are any JSON at all (not only strings).
+  fc
+    .record({
+      metadata: fc.dictionary(fc.constantFrom('sumo_campaign_id', 'sumo_quantity', 'sumo_addons', 'tier_id', '__proto__'), fc.jsonValue()),
+      customer_details: fc.jsonValue(),
+      client_reference_id: fc.jsonValue(),
+      subscription: fc.jsonValue(),
+    })
+    .map((fields) =>
+      JSON.stringify({
+        id: 'evt_meta',
+        type: 'checkout.session.completed',
+        created: 1,
+        livemode: false,
+        data: { object: { object: 'checkout.session', id: 'cs_x', payment_status: 'paid', ...fields } },
+      }),
+    ),
 );
 
 describe('hostile input on the webhook', () => {
