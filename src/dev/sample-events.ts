@@ -20,6 +20,11 @@ export interface CheckoutEventOptions {
   account?: string;
   metadata?: Record<string, string>;
   created?: number;
+  /** `payment`: a one-time purchase (a lifetime deal): a payment intent, no subscription. */
+  mode?: 'subscription' | 'payment';
+  paymentIntentId?: string;
+  /** Cents; default 4900 × the Sumo quantity for a payment-mode session, else 4900. */
+  amountTotal?: number;
 }
 
 export interface SumoMetadataOptions {
@@ -41,15 +46,21 @@ export function sumoMetadata(options: SumoMetadataOptions = {}): Record<string, 
   };
 }
 
+/** What one code of a lifetime deal costs in the sample events (cents). */
+export const LIFETIME_CODE_PRICE = 4900;
+
 /** A realistic `checkout.session.*` event as Stripe sends it to a webhook endpoint. */
 export function checkoutEvent(options: CheckoutEventOptions = {}): Stripe.Event {
   const created = options.created ?? Math.floor(Date.now() / 1000);
   const email = options.email === undefined ? `buyer.${randomBytes(4).toString('hex')}@example.com` : options.email;
+  const payment = options.mode === 'payment';
+  const codes = Number(options.metadata?.sumo_quantity ?? 1);
+  const amount = options.amountTotal ?? (payment && Number.isSafeInteger(codes) && codes > 0 ? LIFETIME_CODE_PRICE * codes : 4900);
   const session = {
     id: options.sessionId ?? id('cs'),
     object: 'checkout.session',
-    amount_subtotal: 4900,
-    amount_total: 4900,
+    amount_subtotal: amount,
+    amount_total: amount,
     client_reference_id: options.clientReferenceId ?? null,
     created: created - 60,
     currency: 'usd',
@@ -60,11 +71,11 @@ export function checkoutEvent(options: CheckoutEventOptions = {}): Stripe.Event 
     expires_at: created + 86_400,
     livemode: false,
     metadata: options.metadata ?? {},
-    mode: 'subscription',
-    payment_intent: null,
+    mode: payment ? 'payment' : 'subscription',
+    payment_intent: payment ? (options.paymentIntentId ?? id('pi')) : null,
     payment_status: options.paymentStatus ?? 'paid',
     status: 'complete',
-    subscription: options.subscriptionId === undefined ? id('sub') : options.subscriptionId,
+    subscription: options.subscriptionId === undefined ? (payment ? null : id('sub')) : options.subscriptionId,
     success_url: 'https://app.example.com/welcome',
     url: null,
   };
@@ -176,6 +187,102 @@ export function invoiceEvent(options: InvoiceEventOptions): Stripe.Event {
   };
   return envelope(options.type, invoice, created, options.eventId, options.account);
 }
+
+export interface ChargeRefundedOptions {
+  paymentIntentId: string;
+  /** The charge's amount (what the session's amount_total was). */
+  amount: number;
+  /** The charge's running total refunded; `refunded` is true when it reaches `amount`. */
+  amountRefunded: number;
+  chargeId?: string;
+  eventId?: string;
+  created?: number;
+  account?: string;
+}
+
+/** A realistic `charge.refunded` event: the charge with its running refund total. */
+export function chargeRefundedEvent(options: ChargeRefundedOptions): Stripe.Event {
+  const created = options.created ?? Math.floor(Date.now() / 1000);
+  const charge = {
+    id: options.chargeId ?? chargeIdFor(options.paymentIntentId),
+    object: 'charge',
+    amount: options.amount,
+    amount_captured: options.amount,
+    amount_refunded: options.amountRefunded,
+    captured: true,
+    currency: 'usd',
+    customer: null,
+    disputed: false,
+    livemode: false,
+    paid: true,
+    payment_intent: options.paymentIntentId,
+    refunded: options.amountRefunded >= options.amount,
+    status: 'succeeded',
+  };
+  return envelope('charge.refunded', charge, created, options.eventId, options.account);
+}
+
+export interface RefundEventOptions {
+  type: 'refund.created' | 'refund.updated';
+  paymentIntentId: string;
+  amount: number;
+  status?: 'pending' | 'succeeded' | 'failed' | 'canceled';
+  refundId?: string;
+  eventId?: string;
+  created?: number;
+  account?: string;
+}
+
+/** A realistic `refund.created` / `refund.updated` event: one refund of a charge. */
+export function refundEvent(options: RefundEventOptions): Stripe.Event {
+  const created = options.created ?? Math.floor(Date.now() / 1000);
+  const refund = {
+    id: options.refundId ?? id('re'),
+    object: 'refund',
+    amount: options.amount,
+    charge: chargeIdFor(options.paymentIntentId),
+    created,
+    currency: 'usd',
+    payment_intent: options.paymentIntentId,
+    reason: 'requested_by_customer',
+    status: options.status ?? 'succeeded',
+  };
+  return envelope(options.type, refund, created, options.eventId, options.account);
+}
+
+export interface DisputeEventOptions {
+  type: 'charge.dispute.created' | 'charge.dispute.closed';
+  paymentIntentId: string;
+  amount: number;
+  /** created: `needs_response` by default; closed: `won` or `lost`. */
+  status?: string;
+  disputeId?: string;
+  eventId?: string;
+  created?: number;
+  account?: string;
+}
+
+/** A realistic `charge.dispute.created` / `charge.dispute.closed` event. */
+export function disputeEvent(options: DisputeEventOptions): Stripe.Event {
+  const created = options.created ?? Math.floor(Date.now() / 1000);
+  const dispute = {
+    id: options.disputeId ?? `dp_${options.paymentIntentId.replace(/^pi_/, '')}`,
+    object: 'dispute',
+    amount: options.amount,
+    charge: chargeIdFor(options.paymentIntentId),
+    created,
+    currency: 'usd',
+    is_charge_refundable: false,
+    livemode: false,
+    payment_intent: options.paymentIntentId,
+    reason: 'fraudulent',
+    status: options.status ?? (options.type === 'charge.dispute.created' ? 'needs_response' : 'won'),
+  };
+  return envelope(options.type, dispute, created, options.eventId, options.account);
+}
+
+/** The sample charge of a payment intent (one charge per payment intent, as Checkout makes them). */
+const chargeIdFor = (paymentIntentId: string) => `ch_${paymentIntentId.replace(/^pi_/, '')}`;
 
 function envelope(type: string, object: object, created: number, eventId?: string, account?: string): Stripe.Event {
   return {

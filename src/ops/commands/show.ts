@@ -1,7 +1,9 @@
 import type { Command } from '../command';
 import { describeFulfillment, fulfillmentStatus, originalStart, queryState } from '../workflow-lookup';
 import { maskEmail } from '../../log';
-import type { FulfillmentState } from '../../contracts';
+import type { FulfillmentState, WorkflowStart } from '../../contracts';
+import { purchaseStateOf } from '../../lifecycle/purchase-state';
+import type { OpsContext } from '../context';
 
 /** `show <eventId>`: the workflow's state and steps, and what the database holds for it. */
 export const show: Command = {
@@ -18,20 +20,21 @@ export const show: Command = {
 
     const state = description ? await queryState(ctx.temporal, eventId) : null;
     const start = description ? await originalStart(ctx.temporal, eventId).catch(() => null) : null;
-    const subscriptionId = start
-      ? start.workflowType === 'fulfillCheckout'
+    const subscriptionId =
+      start?.workflowType === 'fulfillCheckout'
         ? start.input.subscriptionId
-        : start.input.stripeSubscriptionId
-      : null;
+        : start?.workflowType === 'syncSubscription'
+          ? start.input.stripeSubscriptionId
+          : null;
     const subscription = subscriptionId
       ? await ctx.db.subscription.findUnique({
           where: { stripeSubscriptionId: subscriptionId },
           include: { entitlements: { orderBy: { feature: 'asc' } }, user: true },
         })
       : null;
-    const emails = subscription?.userId
-      ? await ctx.db.emailDelivery.findMany({ where: { userId: subscription.userId }, orderBy: { createdAt: 'asc' } })
-      : [];
+    const purchase = await findPurchase(ctx, start);
+    const owner = subscription?.user ?? purchase?.user ?? null;
+    const emails = owner ? await ctx.db.emailDelivery.findMany({ where: { userId: owner.id }, orderBy: { createdAt: 'asc' } }) : [];
     const audit = await ctx.db.operatorAction.findMany({ where: { eventId }, orderBy: { createdAt: 'asc' } });
     const failure =
       description?.status.name === 'FAILED'
@@ -64,12 +67,12 @@ export const show: Command = {
         lastError: ledger.lastError,
         firstReceivedAt: ledger.firstReceivedAt.toISOString(),
       },
-      user: subscription?.user
+      user: owner
         ? {
-            id: subscription.user.id,
-            email: maskEmail(subscription.user.email),
-            source: subscription.user.source,
-            createdByEventId: subscription.user.createdByEventId,
+            id: owner.id,
+            email: maskEmail(owner.email),
+            source: owner.source,
+            createdByEventId: owner.createdByEventId,
           }
         : null,
       subscription: subscription && {
@@ -83,6 +86,22 @@ export const show: Command = {
         cancelAtPeriodEnd: subscription.cancelAtPeriodEnd,
         currentPeriodEnd: subscription.currentPeriodEnd?.toISOString() ?? null,
         entitlements: subscription.entitlements.map((e) => e.feature),
+      },
+      purchase: purchase && {
+        paymentIntentId: purchase.paymentIntentId,
+        checkoutSessionId: purchase.checkoutSessionId,
+        status: purchase.status,
+        tierId: purchase.tierId,
+        plan: purchase.plan,
+        quantity: purchase.quantity,
+        activeQuantity: purchase.activeQuantity,
+        amount: purchase.amount,
+        amountRefunded: purchase.amountRefunded,
+        currency: purchase.currency,
+        seatLimit: purchase.seatLimit,
+        hasAccess: purchase.hasAccess,
+        disputes: Object.entries(purchaseStateOf(purchase.events).disputes).map(([id, d]) => ({ id, status: d.status })),
+        entitlements: purchase.entitlements.map((e) => e.feature),
       },
       emails: emails.map((e) => ({
         kind: e.kind,
@@ -143,6 +162,19 @@ function humanShow(s: ShowJson): string {
     );
     lines.push(`  entitlements ${sub.entitlements.join(', ') || '(none)'}`);
   }
+  if (s.purchase) {
+    const p = s.purchase;
+    const money =
+      p.amount === null
+        ? ''
+        : ` · paid ${p.amount}${p.amountRefunded ? `, refunded ${p.amountRefunded}` : ''} ${p.currency ?? ''}`.trimEnd();
+    const disputes = p.disputes.map((d) => `${d.id} ${d.status}`).join(', ');
+    lines.push(
+      `  purchase     lifetime ${p.paymentIntentId ?? p.checkoutSessionId} · ${p.status} · ${p.tierId ?? '?'} ${p.activeQuantity}/${p.quantity} codes · ${p.seatLimit} seats · access ${p.hasAccess ? 'granted' : 'revoked'}${money}`,
+    );
+    if (disputes) lines.push(`  disputes     ${disputes}`);
+    lines.push(`  entitlements ${p.entitlements.join(', ') || '(none)'}`);
+  }
   for (const e of s.emails) lines.push(`  email        ${e.kind} · ${e.status} · ${e.postmarkMessageId ?? '-'} · by ${e.eventId}`);
   for (const a of s.audit)
     lines.push(`  audit        ${a.at} ${a.action} ${a.step} by ${a.by}: ${a.reason}${a.applied ? '' : ` (not applied: ${a.note})`}`);
@@ -167,6 +199,34 @@ interface ShowJson {
     currentPeriodEnd: string | null;
     entitlements: string[];
   } | null;
+  purchase: {
+    paymentIntentId: string | null;
+    checkoutSessionId: string | null;
+    status: string;
+    tierId: string | null;
+    plan: string | null;
+    quantity: number;
+    activeQuantity: number;
+    amount: number | null;
+    amountRefunded: number;
+    currency: string | null;
+    seatLimit: number;
+    hasAccess: boolean;
+    disputes: Array<{ id: string; status: string }>;
+    entitlements: string[];
+  } | null;
   emails: Array<{ kind: string; status: string; postmarkMessageId: string | null; eventId: string; sentAt: string | null }>;
   audit: Array<{ action: string; step: string; by: string; reason: string; applied: boolean; note: string | null; at: string }>;
+}
+
+/** The one-time purchase a lifetime checkout recorded, or that a refund or dispute names. */
+async function findPurchase(ctx: OpsContext, start: WorkflowStart | null) {
+  const include = { entitlements: { orderBy: { feature: 'asc' as const } }, user: true };
+  if (start?.workflowType === 'syncPurchase') {
+    return ctx.db.purchase.findUnique({ where: { paymentIntentId: start.input.paymentIntentId }, include });
+  }
+  if (start?.workflowType === 'fulfillCheckout' && start.input.mode === 'payment') {
+    return ctx.db.purchase.findUnique({ where: { checkoutSessionId: start.input.checkoutSessionId }, include });
+  }
+  return null;
 }
