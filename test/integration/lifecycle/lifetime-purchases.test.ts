@@ -6,7 +6,7 @@ import {
   refundEvent,
   sumoMetadata,
 } from '../../../src/dev/sample-events';
-import { FailureType, type PurchaseSyncSummary } from '../../../src/contracts';
+import { FailureType, skipSignal, type PurchaseSyncSummary } from '../../../src/contracts';
 import { startHarness, type Harness } from '../../support/harness';
 import { sumoLifetime } from '../../support/lifetime-events';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
@@ -154,10 +154,15 @@ describe('lifetime deals (payment-mode checkouts) through the webhook', () => {
     });
   });
 
-  it('a refund that is no whole number of codes waits in NeedsAttention and changes no access', async () => {
+  it('a refund that is no whole number of codes waits in NeedsAttention and changes no access; skip keeps it, a whole-code refund settles it', async () => {
     const deal = sumoLifetime({ quantity: 3, created: now() - 100 });
     await deliverAll(deal.checkout);
-    const odd = chargeRefundedEvent({ paymentIntentId: deal.paymentIntentId, amount: deal.amount, amountRefunded: 1_000 });
+    const odd = chargeRefundedEvent({
+      paymentIntentId: deal.paymentIntentId,
+      amount: deal.amount,
+      amountRefunded: 1_000,
+      created: now() - 50,
+    });
     expect((await h.deliver(odd)).statusCode).toBe(200);
 
     const attention = await h.attention(odd.id);
@@ -165,7 +170,16 @@ describe('lifetime deals (payment-mode checkouts) through the webhook', () => {
     expect(attention.error).toContain('refunded 1000 of 14700 for 3 code(s)');
     expect(await purchaseOf(deal.paymentIntentId)).toMatchObject({ status: 'refund_needs_decision', hasAccess: true, seatLimit: 9 });
     expect(await features(deal.paymentIntentId)).toEqual(SUMO_TIER_2_FEATURES);
-    await h.client.workflow.getHandle(odd.id).terminate('test over');
+
+    await h.client.workflow.getHandle(odd.id).signal(skipSignal, { by: 'oncall@test', reason: 'goodwill refund', attention: attention.id });
+    await h.settled([odd.id]);
+    expect(await purchaseOf(deal.paymentIntentId)).toMatchObject({ hasAccess: true, seatLimit: 9 });
+
+    // The rest of one code refunded: 4900 in all is exactly one of the three codes.
+    await deliverAll(
+      chargeRefundedEvent({ paymentIntentId: deal.paymentIntentId, amount: deal.amount, amountRefunded: LIFETIME_CODE_PRICE }),
+    );
+    expect(await purchaseOf(deal.paymentIntentId)).toMatchObject({ status: 'partially_refunded', activeQuantity: 2, seatLimit: 6 });
   });
 
   it('a dispute suspends access; won, it is restored', async () => {
