@@ -19,16 +19,8 @@ import { applyMigrations } from '../src/db/migrate';
 import { startInProcessService } from '../test/support/in-process-service';
 import { startLocalPostmark } from '../src/dev/local-postmark';
 import { recreateDatabase } from '../test/support/recreate-database';
-import {
-  chargeRefundedEvent,
-  checkoutEvent,
-  disputeEvent,
-  invoiceEvent,
-  LIFETIME_CODE_PRICE,
-  signPayload,
-  subscriptionEvent,
-  sumoMetadata,
-} from '../src/dev/sample-events';
+import { checkoutEvent, invoiceEvent, LIFETIME_CODE_PRICE, signPayload, subscriptionEvent, sumoMetadata } from '../src/dev/sample-events';
+import { chargeRefundedEvent, disputeEvent } from '../src/dev/sample-purchase-events';
 import { startStripeMock } from '../src/dev/stripe-mock';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
 import { bundleWorkflowsFromSource } from '../test/support/workflow-bundle';

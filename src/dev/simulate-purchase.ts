@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { originalStart, quote } from '../ops/workflow-lookup';
-import { chargeRefundedEvent, disputeEvent } from './sample-events';
+import { chargeRefundedEvent, disputeEvent } from './sample-purchase-events';
 
 export const PURCHASE_EVENT_KINDS = ['refund', 'dispute'] as const;
 export type PurchaseEventKind = (typeof PURCHASE_EVENT_KINDS)[number];

@@ -1,9 +1,8 @@
 import type { Command } from '../command';
 import { describeFulfillment, fulfillmentStatus, originalStart, queryState } from '../workflow-lookup';
 import { maskEmail } from '../../log';
-import type { FulfillmentState, WorkflowStart } from '../../contracts';
-import { purchaseStateOf } from '../../lifecycle/purchase-state';
-import type { OpsContext } from '../context';
+import type { FulfillmentState } from '../../contracts';
+import { findPurchase, purchaseJson, purchaseLines, type PurchaseJson } from './show-purchase';
 
 /** `show <eventId>`: the workflow's state and steps, and what the database holds for it. */
 export const show: Command = {
@@ -87,22 +86,7 @@ export const show: Command = {
         currentPeriodEnd: subscription.currentPeriodEnd?.toISOString() ?? null,
         entitlements: subscription.entitlements.map((e) => e.feature),
       },
-      purchase: purchase && {
-        paymentIntentId: purchase.paymentIntentId,
-        checkoutSessionId: purchase.checkoutSessionId,
-        status: purchase.status,
-        tierId: purchase.tierId,
-        plan: purchase.plan,
-        quantity: purchase.quantity,
-        activeQuantity: purchase.activeQuantity,
-        amount: purchase.amount,
-        amountRefunded: purchase.amountRefunded,
-        currency: purchase.currency,
-        seatLimit: purchase.seatLimit,
-        hasAccess: purchase.hasAccess,
-        disputes: Object.entries(purchaseStateOf(purchase.events).disputes).map(([id, d]) => ({ id, status: d.status })),
-        entitlements: purchase.entitlements.map((e) => e.feature),
-      },
+      purchase: purchase && purchaseJson(purchase),
       emails: emails.map((e) => ({
         kind: e.kind,
         status: e.status,
@@ -162,19 +146,7 @@ function humanShow(s: ShowJson): string {
     );
     lines.push(`  entitlements ${sub.entitlements.join(', ') || '(none)'}`);
   }
-  if (s.purchase) {
-    const p = s.purchase;
-    const money =
-      p.amount === null
-        ? ''
-        : ` · paid ${p.amount}${p.amountRefunded ? `, refunded ${p.amountRefunded}` : ''} ${p.currency ?? ''}`.trimEnd();
-    const disputes = p.disputes.map((d) => `${d.id} ${d.status}`).join(', ');
-    lines.push(
-      `  purchase     lifetime ${p.paymentIntentId ?? p.checkoutSessionId} · ${p.status} · ${p.tierId ?? '?'} ${p.activeQuantity}/${p.quantity} codes · ${p.seatLimit} seats · access ${p.hasAccess ? 'granted' : 'revoked'}${money}`,
-    );
-    if (disputes) lines.push(`  disputes     ${disputes}`);
-    lines.push(`  entitlements ${p.entitlements.join(', ') || '(none)'}`);
-  }
+  if (s.purchase) lines.push(...purchaseLines(s.purchase));
   for (const e of s.emails) lines.push(`  email        ${e.kind} · ${e.status} · ${e.postmarkMessageId ?? '-'} · by ${e.eventId}`);
   for (const a of s.audit)
     lines.push(`  audit        ${a.at} ${a.action} ${a.step} by ${a.by}: ${a.reason}${a.applied ? '' : ` (not applied: ${a.note})`}`);
@@ -199,34 +171,7 @@ interface ShowJson {
     currentPeriodEnd: string | null;
     entitlements: string[];
   } | null;
-  purchase: {
-    paymentIntentId: string | null;
-    checkoutSessionId: string | null;
-    status: string;
-    tierId: string | null;
-    plan: string | null;
-    quantity: number;
-    activeQuantity: number;
-    amount: number | null;
-    amountRefunded: number;
-    currency: string | null;
-    seatLimit: number;
-    hasAccess: boolean;
-    disputes: Array<{ id: string; status: string }>;
-    entitlements: string[];
-  } | null;
+  purchase: PurchaseJson | null;
   emails: Array<{ kind: string; status: string; postmarkMessageId: string | null; eventId: string; sentAt: string | null }>;
   audit: Array<{ action: string; step: string; by: string; reason: string; applied: boolean; note: string | null; at: string }>;
-}
-
-/** The one-time purchase a lifetime checkout recorded, or that a refund or dispute names. */
-async function findPurchase(ctx: OpsContext, start: WorkflowStart | null) {
-  const include = { entitlements: { orderBy: { feature: 'asc' as const } }, user: true };
-  if (start?.workflowType === 'syncPurchase') {
-    return ctx.db.purchase.findUnique({ where: { paymentIntentId: start.input.paymentIntentId }, include });
-  }
-  if (start?.workflowType === 'fulfillCheckout' && start.input.mode === 'payment') {
-    return ctx.db.purchase.findUnique({ where: { checkoutSessionId: start.input.checkoutSessionId }, include });
-  }
-  return null;
 }

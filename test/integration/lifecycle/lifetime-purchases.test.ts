@@ -1,11 +1,5 @@
-import {
-  checkoutEvent,
-  chargeRefundedEvent,
-  disputeEvent,
-  LIFETIME_CODE_PRICE,
-  refundEvent,
-  sumoMetadata,
-} from '../../../src/dev/sample-events';
+import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../../src/dev/sample-events';
+import { chargeRefundedEvent, disputeEvent, refundEvent } from '../../../src/dev/sample-purchase-events';
 import { FailureType, skipSignal, type PurchaseSyncSummary } from '../../../src/contracts';
 import { startHarness, type Harness } from '../../support/harness';
 import { sumoLifetime } from '../../support/lifetime-events';
