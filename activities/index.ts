@@ -4,12 +4,15 @@ import { createLinkSubscription } from './link-subscription';
 import { createProvisionAccess } from './provision-access';
 import { createRecordOperatorAction } from './record-operator-action';
 import { createRecordOutcome } from './record-outcome';
+import { createRecordPurchase } from './record-purchase';
+import { createRecordPurchaseEvent } from './record-purchase-event';
 import { createReconcileEvents } from './reconcile-events';
 import { createRecordSubscriptionEvent } from './record-subscription-event';
 import { createResolvePurchase } from './resolve-purchase';
 import { createSendPaymentFailedEmail } from './send-payment-failed-email';
 import { createSendWelcomeEmail } from './send-welcome-email';
 import { createSyncAccess } from './sync-access';
+import { createSyncPurchaseAccess } from './sync-purchase-access';
 
 export type { ActivityDeps } from './deps';
 
@@ -26,4 +29,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   syncAccess: createSyncAccess(deps),
   sendPaymentFailedEmail: createSendPaymentFailedEmail(deps),
   reconcileEvents: createReconcileEvents(deps),
+  recordPurchase: createRecordPurchase(deps),
+  recordPurchaseEvent: createRecordPurchaseEvent(deps),
+  syncPurchaseAccess: createSyncPurchaseAccess(deps),
 });

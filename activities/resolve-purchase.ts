@@ -17,7 +17,8 @@ export function createResolvePurchase({ catalog, stripe }: Pick<ActivityDeps, 'c
     if (!input.clientReferenceId && !input.email?.trim()) {
       throw invalidData(FailureType.InvalidPurchaseData, eventId, 'customer_details.email is missing and there is no client_reference_id');
     }
-    if (!input.subscriptionId) {
+    // A payment-mode session is a one-time purchase (a lifetime deal); any other needs its subscription.
+    if (input.mode !== 'payment' && !input.subscriptionId) {
       throw invalidData(FailureType.InvalidPurchaseData, eventId, `checkout session ${input.checkoutSessionId} has no subscription`);
     }
     if (input.source === 'sumo' && !input.tierId) {

@@ -1,6 +1,7 @@
 /**
  * Re-records the replay fixtures in test/fixtures/histories from real runs:
- *   npx tsx scripts/record-histories.ts
+ *   npx tsx scripts/record-histories.ts            # every scenario
+ *   npx tsx scripts/record-histories.ts NAME…      # runs them all, writes only these (add a fixture, keep the others)
  * Starts its own Temporal dev server, stripe-mock, local Postmark and a scratch database
  * (`fulfillment_histories_test` on DATABASE_URL's server, default the local PostgreSQL),
  * runs one fulfillment per scenario and saves each history as the Temporal CLI prints it.
@@ -18,7 +19,8 @@ import { applyMigrations } from '../src/db/migrate';
 import { startInProcessService } from '../test/support/in-process-service';
 import { startLocalPostmark } from '../src/dev/local-postmark';
 import { recreateDatabase } from '../test/support/recreate-database';
-import { checkoutEvent, invoiceEvent, signPayload, subscriptionEvent, sumoMetadata } from '../src/dev/sample-events';
+import { checkoutEvent, invoiceEvent, LIFETIME_CODE_PRICE, signPayload, subscriptionEvent, sumoMetadata } from '../src/dev/sample-events';
+import { chargeRefundedEvent, disputeEvent } from '../src/dev/sample-purchase-events';
 import { startStripeMock } from '../src/dev/stripe-mock';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
 import { bundleWorkflowsFromSource } from '../test/support/workflow-bundle';
@@ -70,10 +72,12 @@ async function main(): Promise<void> {
     }
     throw new Error(`${id} never needed attention`);
   };
+  const only = process.argv.slice(2);
   const save = async (id: string, name: string) => {
     await handle(id)
       .result()
       .catch(() => undefined);
+    if (only.length > 0 && !only.includes(name)) return;
     writeFileSync(join(OUT, `${name}.json`), historyToJSON(await handle(id).fetchHistory()));
     console.log(`recorded ${name}`);
   };
@@ -114,6 +118,20 @@ async function main(): Promise<void> {
     const failed = invoiceEvent({ type: 'invoice.payment_failed', subscriptionId, created: Math.floor(Date.now() / 1000) - 8 * 86_400 });
     await deliver(failed);
     await save(failed.id, 'invoice-payment-failed-grace-over');
+
+    const lifetime = checkoutEvent({ mode: 'payment', metadata: sumoMetadata({ quantity: '3' }) });
+    await deliver(lifetime);
+    await save(lifetime.id, 'sumo-lifetime-new-user');
+
+    const paymentIntentId = (lifetime.data.object as { payment_intent: string }).payment_intent;
+    const amount = 3 * LIFETIME_CODE_PRICE;
+    const refund = chargeRefundedEvent({ paymentIntentId, amount, amountRefunded: LIFETIME_CODE_PRICE });
+    await deliver(refund);
+    await save(refund.id, 'lifetime-refund-one-code');
+
+    const lost = disputeEvent({ type: 'charge.dispute.closed', paymentIntentId, amount, status: 'lost' });
+    await deliver(lost);
+    await save(lost.id, 'lifetime-dispute-lost');
   } finally {
     await service.close();
     await Promise.allSettled([temporal.stop(), stripeMock.stop(), postmark.close()]);

@@ -1,5 +1,6 @@
 import { isCancellation } from '@temporalio/workflow';
 import { call } from './activity-calls';
+import { fulfillLifetime } from './fulfill-lifetime';
 import { reviewAccessWhenGraceEnds } from './grace-review';
 import { createStepRunner } from './steps';
 import type { FulfillmentInput, FulfillmentSummary } from '../src/contracts';
@@ -16,8 +17,11 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
   const { eventId } = input;
   const steps = createStepRunner(eventId);
   const tier = input.tierId ? `tier ${input.tierId}${input.rawQuantity ? ` ×${input.rawQuantity}` : ''}` : 'tier from line items';
+  // A payment-mode session is a one-time purchase; runs recorded before it existed have no mode.
+  const lifetime = input.mode === 'payment';
+  const kind = lifetime ? `${input.source} lifetime` : input.source;
   try {
-    const purchase = await steps.run('resolvePurchase', () => call('resolvePurchase', `Validate ${input.source} purchase: ${tier}`, input));
+    const purchase = await steps.run('resolvePurchase', () => call('resolvePurchase', `Validate ${kind} purchase: ${tier}`, input));
     const user = await steps.run('findOrCreateUser', () =>
       call('findOrCreateUser', input.clientReferenceId ? `Find user ${input.clientReferenceId}` : 'Find or create the buyer by email', {
         eventId,
@@ -30,7 +34,8 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
       }),
     );
     const who = user.created ? 'new user' : 'existing user';
-    steps.describe(`${input.source === 'sumo' ? 'Sumo' : 'Direct'} purchase · ${tier} · ${who}`);
+    steps.describe(`${input.source === 'sumo' ? 'Sumo' : 'Direct'}${lifetime ? ' lifetime' : ''} purchase · ${tier} · ${who}`);
+    if (lifetime) return await fulfillLifetime(steps, input, purchase, user);
     const subscription = await steps.run('linkSubscription', () =>
       call('linkSubscription', `Link ${input.subscriptionId} to ${who} ${user.userId}`, { eventId, userId: user.userId, input, purchase }),
     );

@@ -12,6 +12,10 @@ export const FailureType = {
   /** `client_reference_id` names no user. */
   UnknownUser: 'UnknownUser',
   SubscriptionOwnedByAnotherUser: 'SubscriptionOwnedByAnotherUser',
+  /** A one-time purchase's payment intent is already recorded for another user. */
+  PurchaseOwnedByAnotherUser: 'PurchaseOwnedByAnotherUser',
+  /** A partial refund of a lifetime purchase maps to no whole number of codes: an operator decides. */
+  PartialRefundNeedsDecision: 'PartialRefundNeedsDecision',
   /** Postmark refused the message (422: inactive recipient, bad template, invalid address). */
   EmailRejected: 'EmailRejected',
   /** Postmark may or may not have sent the message; sending again could mail twice. */

@@ -5,6 +5,7 @@
  * fails the workflow visibly instead of being rejected at the HTTP edge.
  */
 export type PurchaseSource = 'sumo' | 'direct';
+export type CheckoutMode = 'subscription' | 'payment' | 'setup';
 
 export interface FulfillmentInput {
   eventId: string;
@@ -16,6 +17,14 @@ export interface FulfillmentInput {
   account: string | null;
   livemode: boolean;
   checkoutSessionId: string;
+  /** The session's `mode`: `payment` is a one-time purchase (a lifetime deal). Absent in runs
+   *  started before one-time purchases were fulfilled (they were all subscriptions). */
+  mode?: CheckoutMode;
+  /** The session's payment intent (payment mode): what refunds and disputes name. */
+  paymentIntentId?: string | null;
+  /** The session's `amount_total` and `currency`: the refunded share is measured against it. */
+  amountTotal?: number | null;
+  currency?: string | null;
   source: PurchaseSource;
   email: string | null;
   name: string | null;
@@ -73,7 +82,10 @@ export interface FulfillmentSummary {
   eventId: string;
   userId: string;
   userCreated: boolean;
-  subscriptionId: string;
+  /** Null for a one-time purchase. */
+  subscriptionId: string | null;
+  /** Set for a one-time purchase: its payment intent, and the access it ended with. */
+  lifetime?: { paymentIntentId: string | null; status: string; activeQuantity: number } | null;
   plan: string;
   seatLimit: number;
   entitlementsGranted: string[];

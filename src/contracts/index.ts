@@ -7,6 +7,7 @@
 export * from './failure-types';
 export * from './fulfillment';
 export * from './operations';
+export * from './purchase';
 export * from './search-attributes';
 export * from './subscription';
 export * from './workflow-starts';

@@ -9,6 +9,8 @@ export const searchAttributes = {
   FulfillmentSource: defineSearchAttributeKey('FulfillmentSource', SearchAttributeType.KEYWORD),
   StripeCustomerId: defineSearchAttributeKey('StripeCustomerId', SearchAttributeType.KEYWORD),
   StripeSubscriptionId: defineSearchAttributeKey('StripeSubscriptionId', SearchAttributeType.KEYWORD),
+  /** A one-time purchase's payment intent: its checkout, refunds and disputes share it. */
+  StripePaymentIntentId: defineSearchAttributeKey('StripePaymentIntentId', SearchAttributeType.KEYWORD),
   SumoCampaignId: defineSearchAttributeKey('SumoCampaignId', SearchAttributeType.KEYWORD),
   /** Running | Completed | NeedsAttention | Failed, kept current by the workflow. */
   FulfillmentStatus: defineSearchAttributeKey('FulfillmentStatus', SearchAttributeType.KEYWORD),

@@ -4,7 +4,7 @@ import Stripe from 'stripe';
 /** Stripe's API version pinned by the `stripe` package we use. */
 export const STRIPE_API_VERSION = '2026-10-28.endive';
 
-const id = (prefix: string) => `${prefix}_test_${randomBytes(12).toString('hex')}`;
+export const id = (prefix: string) => `${prefix}_test_${randomBytes(12).toString('hex')}`;
 
 export interface CheckoutEventOptions {
   type?: 'checkout.session.completed' | 'checkout.session.async_payment_succeeded';
@@ -20,6 +20,11 @@ export interface CheckoutEventOptions {
   account?: string;
   metadata?: Record<string, string>;
   created?: number;
+  /** `payment`: a one-time purchase (a lifetime deal): a payment intent, no subscription. */
+  mode?: 'subscription' | 'payment';
+  paymentIntentId?: string;
+  /** Cents; default 4900 × the Sumo quantity for a payment-mode session, else 4900. */
+  amountTotal?: number;
 }
 
 export interface SumoMetadataOptions {
@@ -41,15 +46,21 @@ export function sumoMetadata(options: SumoMetadataOptions = {}): Record<string, 
   };
 }
 
+/** What one code of a lifetime deal costs in the sample events (cents). */
+export const LIFETIME_CODE_PRICE = 4900;
+
 /** A realistic `checkout.session.*` event as Stripe sends it to a webhook endpoint. */
 export function checkoutEvent(options: CheckoutEventOptions = {}): Stripe.Event {
   const created = options.created ?? Math.floor(Date.now() / 1000);
   const email = options.email === undefined ? `buyer.${randomBytes(4).toString('hex')}@example.com` : options.email;
+  const payment = options.mode === 'payment';
+  const codes = Number(options.metadata?.sumo_quantity ?? 1);
+  const amount = options.amountTotal ?? (payment && Number.isSafeInteger(codes) && codes > 0 ? LIFETIME_CODE_PRICE * codes : 4900);
   const session = {
     id: options.sessionId ?? id('cs'),
     object: 'checkout.session',
-    amount_subtotal: 4900,
-    amount_total: 4900,
+    amount_subtotal: amount,
+    amount_total: amount,
     client_reference_id: options.clientReferenceId ?? null,
     created: created - 60,
     currency: 'usd',
@@ -60,11 +71,11 @@ export function checkoutEvent(options: CheckoutEventOptions = {}): Stripe.Event 
     expires_at: created + 86_400,
     livemode: false,
     metadata: options.metadata ?? {},
-    mode: 'subscription',
-    payment_intent: null,
+    mode: payment ? 'payment' : 'subscription',
+    payment_intent: payment ? (options.paymentIntentId ?? id('pi')) : null,
     payment_status: options.paymentStatus ?? 'paid',
     status: 'complete',
-    subscription: options.subscriptionId === undefined ? id('sub') : options.subscriptionId,
+    subscription: options.subscriptionId === undefined ? (payment ? null : id('sub')) : options.subscriptionId,
     success_url: 'https://app.example.com/welcome',
     url: null,
   };
@@ -177,7 +188,7 @@ export function invoiceEvent(options: InvoiceEventOptions): Stripe.Event {
   return envelope(options.type, invoice, created, options.eventId, options.account);
 }
 
-function envelope(type: string, object: object, created: number, eventId?: string, account?: string): Stripe.Event {
+export function envelope(type: string, object: object, created: number, eventId?: string, account?: string): Stripe.Event {
   return {
     id: eventId ?? id('evt'),
     object: 'event',

@@ -19,6 +19,12 @@ const TYPE_RANK: Record<string, number> = {
   'customer.subscription.paused': 6,
   'customer.subscription.resumed': 6,
   'customer.subscription.deleted': 9,
+  // A one-time purchase's refunds and disputes (src/lifecycle/purchase-state.ts).
+  'charge.refunded': 7,
+  'refund.created': 7,
+  'refund.updated': 7,
+  'charge.dispute.created': 7,
+  'charge.dispute.closed': 8,
 };
 
 export function eventOrderKey(created: number, type: string, eventId: string, sequence = 0): string {

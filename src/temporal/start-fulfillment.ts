@@ -1,5 +1,5 @@
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { FulfillmentInput, SubscriptionEventInput, WorkflowStart } from '../contracts';
+import type { FulfillmentInput, PurchaseEventInput, SubscriptionEventInput, WorkflowStart } from '../contracts';
 import { searchAttributesFor } from './search-attributes';
 
 /** Temporal could not be reached in time: the caller should ask Stripe to retry. */
@@ -23,7 +23,7 @@ const START_DEADLINE_MS = 5_000;
 const PING_DEADLINE_MS = 2_000;
 
 /**
- * Starts the event's workflow (`fulfillCheckout` or `syncSubscription`) with workflow id = Stripe event id.
+ * Starts the event's workflow (`fulfillCheckout`, `syncSubscription` or `syncPurchase`) with workflow id = Stripe event id.
  *
  * - Conflict policy FAIL: a delivery while the run is open is refused by Temporal → duplicate.
  * - Reuse policy ALLOW_DUPLICATE_FAILED_ONLY: after a run completed, the id is refused
@@ -74,14 +74,33 @@ function isUnavailable(err: unknown): boolean {
 
 /** The one line the Temporal UI shows for the run. Ids and tiers only, no personal data. */
 export function summarise(start: WorkflowStart): string {
-  return start.workflowType === 'fulfillCheckout' ? summariseCheckout(start.input) : summariseLifecycle(start.input);
+  switch (start.workflowType) {
+    case 'fulfillCheckout':
+      return summariseCheckout(start.input);
+    case 'syncSubscription':
+      return summariseLifecycle(start.input);
+    case 'syncPurchase':
+      return summarisePurchaseEvent(start.input);
+  }
 }
 
 function summariseCheckout(input: FulfillmentInput): string {
-  const what = input.source === 'sumo' ? `Sumo purchase (campaign ${input.sumo?.campaignId})` : 'Direct purchase';
+  const lifetime = input.mode === 'payment' ? ' lifetime' : '';
+  const what = input.source === 'sumo' ? `Sumo${lifetime} purchase (campaign ${input.sumo?.campaignId})` : `Direct${lifetime} purchase`;
   const tier = input.tierId ? ` · tier ${input.tierId}` : ' · tier from line items';
   const quantity = input.rawQuantity ? ` ×${input.rawQuantity}` : '';
-  return `${what}${tier}${quantity} · ${input.checkoutSessionId}`;
+  const payment = input.mode === 'payment' && input.paymentIntentId ? ` · ${input.paymentIntentId}` : '';
+  return `${what}${tier}${quantity} · ${input.checkoutSessionId}${payment}`;
+}
+
+function summarisePurchaseEvent(input: PurchaseEventInput): string {
+  if (input.dispute) return `Dispute ${input.dispute.status} · ${input.dispute.disputeId} · ${input.paymentIntentId}`;
+  const refund = input.refund;
+  const amount =
+    refund?.kind === 'charge'
+      ? `${refund.amountRefunded} of ${refund.chargeAmount}${refund.fullyRefunded ? ' (full)' : ''}`
+      : `${refund?.amount}`;
+  return `Refund ${amount} · ${input.paymentIntentId}`;
 }
 
 function summariseLifecycle(input: SubscriptionEventInput): string {

@@ -5,11 +5,11 @@ import { emailHash } from '../../temporal/email-hash';
 
 const STATUSES = ['Running', 'Completed', 'NeedsAttention', 'Failed'];
 
-/** `list [--status S] [--source sumo|direct] [--email E] [--since 24h] [--type T] [--subscription sub_…] [--limit N]` */
+/** `list [--status S] [--source sumo|direct] [--email E] [--since 24h] [--type T] [--subscription sub_…] [--payment-intent pi_…] [--limit N]` */
 export const list: Command = {
   summary: 'fulfillments matching the filters, newest first',
   usage:
-    'list [--status NeedsAttention] [--source sumo] [--email a@b.c] [--since 24h] [--type T] [--subscription sub_…] [--customer cus_…] [--campaign C] [--limit 50]',
+    'list [--status NeedsAttention] [--source sumo] [--email a@b.c] [--since 24h] [--type T] [--subscription sub_…] [--payment-intent pi_…] [--customer cus_…] [--campaign C] [--limit 50]',
   options: {
     status: { type: 'string' },
     source: { type: 'string' },
@@ -17,6 +17,7 @@ export const list: Command = {
     since: { type: 'string' },
     type: { type: 'string' },
     subscription: { type: 'string' },
+    'payment-intent': { type: 'string' },
     customer: { type: 'string' },
     campaign: { type: 'string' },
     limit: { type: 'string', default: '50' },
@@ -39,6 +40,7 @@ export const list: Command = {
         eventType: attr('StripeEventType'),
         source: attr('FulfillmentSource'),
         subscription: attr('StripeSubscriptionId'),
+        paymentIntent: attr('StripePaymentIntentId'),
         started: wf.startTime.toISOString(),
       });
       if (rows.length >= limit) break;
@@ -74,6 +76,7 @@ export function buildQuery(values: Record<string, string | boolean | undefined>)
   const exact: Array<[string, string]> = [
     ['type', 'StripeEventType'],
     ['subscription', 'StripeSubscriptionId'],
+    ['payment-intent', 'StripePaymentIntentId'],
     ['customer', 'StripeCustomerId'],
     ['campaign', 'SumoCampaignId'],
   ];

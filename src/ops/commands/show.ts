@@ -2,6 +2,7 @@ import type { Command } from '../command';
 import { describeFulfillment, fulfillmentStatus, originalStart, queryState } from '../workflow-lookup';
 import { maskEmail } from '../../log';
 import type { FulfillmentState } from '../../contracts';
+import { findPurchase, purchaseJson, purchaseLines, type PurchaseJson } from './show-purchase';
 
 /** `show <eventId>`: the workflow's state and steps, and what the database holds for it. */
 export const show: Command = {
@@ -18,20 +19,21 @@ export const show: Command = {
 
     const state = description ? await queryState(ctx.temporal, eventId) : null;
     const start = description ? await originalStart(ctx.temporal, eventId).catch(() => null) : null;
-    const subscriptionId = start
-      ? start.workflowType === 'fulfillCheckout'
+    const subscriptionId =
+      start?.workflowType === 'fulfillCheckout'
         ? start.input.subscriptionId
-        : start.input.stripeSubscriptionId
-      : null;
+        : start?.workflowType === 'syncSubscription'
+          ? start.input.stripeSubscriptionId
+          : null;
     const subscription = subscriptionId
       ? await ctx.db.subscription.findUnique({
           where: { stripeSubscriptionId: subscriptionId },
           include: { entitlements: { orderBy: { feature: 'asc' } }, user: true },
         })
       : null;
-    const emails = subscription?.userId
-      ? await ctx.db.emailDelivery.findMany({ where: { userId: subscription.userId }, orderBy: { createdAt: 'asc' } })
-      : [];
+    const purchase = await findPurchase(ctx, start);
+    const owner = subscription?.user ?? purchase?.user ?? null;
+    const emails = owner ? await ctx.db.emailDelivery.findMany({ where: { userId: owner.id }, orderBy: { createdAt: 'asc' } }) : [];
     const audit = await ctx.db.operatorAction.findMany({ where: { eventId }, orderBy: { createdAt: 'asc' } });
     const failure =
       description?.status.name === 'FAILED'
@@ -64,12 +66,12 @@ export const show: Command = {
         lastError: ledger.lastError,
         firstReceivedAt: ledger.firstReceivedAt.toISOString(),
       },
-      user: subscription?.user
+      user: owner
         ? {
-            id: subscription.user.id,
-            email: maskEmail(subscription.user.email),
-            source: subscription.user.source,
-            createdByEventId: subscription.user.createdByEventId,
+            id: owner.id,
+            email: maskEmail(owner.email),
+            source: owner.source,
+            createdByEventId: owner.createdByEventId,
           }
         : null,
       subscription: subscription && {
@@ -84,6 +86,7 @@ export const show: Command = {
         currentPeriodEnd: subscription.currentPeriodEnd?.toISOString() ?? null,
         entitlements: subscription.entitlements.map((e) => e.feature),
       },
+      purchase: purchase && purchaseJson(purchase),
       emails: emails.map((e) => ({
         kind: e.kind,
         status: e.status,
@@ -143,6 +146,7 @@ function humanShow(s: ShowJson): string {
     );
     lines.push(`  entitlements ${sub.entitlements.join(', ') || '(none)'}`);
   }
+  if (s.purchase) lines.push(...purchaseLines(s.purchase));
   for (const e of s.emails) lines.push(`  email        ${e.kind} · ${e.status} · ${e.postmarkMessageId ?? '-'} · by ${e.eventId}`);
   for (const a of s.audit)
     lines.push(`  audit        ${a.at} ${a.action} ${a.step} by ${a.by}: ${a.reason}${a.applied ? '' : ` (not applied: ${a.note})`}`);
@@ -167,6 +171,7 @@ interface ShowJson {
     currentPeriodEnd: string | null;
     entitlements: string[];
   } | null;
+  purchase: PurchaseJson | null;
   emails: Array<{ kind: string; status: string; postmarkMessageId: string | null; eventId: string; sentAt: string | null }>;
   audit: Array<{ action: string; step: string; by: string; reason: string; applied: boolean; note: string | null; at: string }>;
 }

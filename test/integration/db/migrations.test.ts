@@ -31,6 +31,7 @@ describe('migrations', () => {
         'email_deliveries',
         'entitlements',
         'operator_actions',
+        'purchases',
         'stripe_events',
         'subscriptions',
         'users',

@@ -285,3 +285,51 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
   });
 });
+
+describe('fulfillCheckout of a payment-mode session (a lifetime deal)', () => {
+  it('records the purchase instead of linking a subscription, provisions it and welcomes the new user', async () => {
+    const fake = fakeActivities({
+      recordPurchase: async ({ input: i }) => ({ purchaseRowId: 'purchase-1', paymentIntentId: i.paymentIntentId ?? null }),
+      syncPurchaseAccess: async ({ purchase }) => ({
+        linked: 'id' in purchase && purchase.id === 'purchase-1',
+        status: 'active',
+        hasAccess: true,
+        activeQuantity: 3,
+        seatLimit: 9,
+        granted: PURCHASE.features,
+        revoked: [],
+        reason: 'paid',
+      }),
+    });
+    const lifetime = input({ mode: 'payment', subscriptionId: null, paymentIntentId: 'pi_unit_1', amountTotal: 14_700 });
+    // The query needs the worker: asked before it stops.
+    const { result, state } = await env.withWorker(fake.activities, async (tq) => {
+      const handle = await start(tq, lifetime);
+      return { result: await handle.result(), state: await handle.query(statusQuery) };
+    });
+    expect(fake.calls).toEqual([
+      'resolvePurchase',
+      'findOrCreateUser',
+      'recordPurchase',
+      'syncPurchaseAccess',
+      'sendWelcomeEmail',
+      'recordOutcome',
+    ]);
+    expect(result).toMatchObject({
+      subscriptionId: null,
+      lifetime: { paymentIntentId: 'pi_unit_1', status: 'active', activeQuantity: 3 },
+      seatLimit: 9,
+      entitlementsGranted: PURCHASE.features,
+      welcomeEmailMessageId: 'msg-1',
+    });
+    const steps = state.steps.map((step) => step.name);
+    expect(steps).toEqual([
+      'resolvePurchase',
+      'findOrCreateUser',
+      'recordPurchase',
+      'provisionAccess',
+      'sendWelcomeEmail',
+      'recordOutcome',
+    ]);
+  });
+});

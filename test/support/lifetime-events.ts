@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../src/dev/sample-events';
+
+/** A Sumo lifetime deal of `quantity` codes (payment mode), with the ids its refunds and disputes name. */
+export function sumoLifetime(options: { quantity?: number; created?: number; email?: string } = {}) {
+  const tag = randomBytes(6).toString('hex');
+  const quantity = options.quantity ?? 3;
+  const paymentIntentId = `pi_test_${tag}`;
+  const email = options.email ?? `lifetime.${tag}@example.com`;
+  const amount = LIFETIME_CODE_PRICE * quantity;
+  const checkout = checkoutEvent({
+    mode: 'payment',
+    paymentIntentId,
+    email,
+    created: options.created,
+    metadata: sumoMetadata({ tierId: 'sumo_tier_2', quantity: String(quantity) }),
+  });
+  return { tag, paymentIntentId, email, amount, quantity, checkout };
+}

@@ -1,0 +1,54 @@
+import { call } from './activity-calls';
+import type { createStepRunner } from './steps';
+import type { FulfillmentInput, FulfillmentSummary, ResolvedPurchase, UserRef } from '../src/contracts';
+
+/**
+ * The rest of a one-time purchase's fulfillment (a payment-mode checkout: a lifetime deal), once
+ * it is validated and its user found: record the purchase (by payment intent and session),
+ * provision tier × quantity (+ add-ons) as lifetime access — less whatever refunds or disputes
+ * recorded before the checkout took away — and welcome a new user.
+ */
+export async function fulfillLifetime(
+  steps: ReturnType<typeof createStepRunner>,
+  input: FulfillmentInput,
+  purchase: ResolvedPurchase,
+  user: UserRef,
+): Promise<FulfillmentSummary> {
+  const { eventId } = input;
+  const who = user.created ? 'new user' : 'existing user';
+  const payment = input.paymentIntentId ?? input.checkoutSessionId;
+  const recorded = await steps.run('recordPurchase', () =>
+    call('recordPurchase', `Record lifetime purchase ${payment} for ${who} ${user.userId}`, {
+      eventId,
+      userId: user.userId,
+      input,
+      purchase,
+    }),
+  );
+  const access = await steps.run('provisionAccess', () =>
+    call(
+      'syncPurchaseAccess',
+      `Provision lifetime ${purchase.plan} · ${purchase.quantity} code(s) · ${purchase.seatLimit} seats · ${purchase.features.length} features`,
+      { eventId, purchase: { id: recorded.purchaseRowId } },
+    ),
+  );
+  const welcome = user.created
+    ? await steps.run(
+        'sendWelcomeEmail',
+        () => call('sendWelcomeEmail', `Welcome email to ${who} ${user.userId}`, { eventId, userId: user.userId }),
+        { skipWith: () => null },
+      )
+    : null;
+  await steps.complete('Mark the event fulfilled');
+  return {
+    eventId,
+    userId: user.userId,
+    userCreated: user.created,
+    subscriptionId: null,
+    lifetime: { paymentIntentId: recorded.paymentIntentId, status: access.status, activeQuantity: access.activeQuantity },
+    plan: purchase.plan,
+    seatLimit: access.seatLimit,
+    entitlementsGranted: access.granted,
+    welcomeEmailMessageId: welcome?.messageId ?? null,
+  };
+}
