@@ -25,6 +25,8 @@ const sometimes = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, 
 const padded = (arb: fc.Arbitrary<string>) =>
   fc.tuple(fc.constantFrom('', ' ', '\t', '\n '), arb, fc.constantFrom('', ' ', '\n')).map(([a, s, b]) => a + s + b);
 
+/** Names an object lookup would find on every object: they must not be tiers or add-ons. */
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty'];
 const tiers = Object.keys(SHIPPED_CATALOG_DATA.tiers);
 const addonIds = Object.keys(SHIPPED_CATALOG_DATA.addons);
 export const sumoMetadataArb = fc.record(
@@ -38,7 +40,7 @@ export const sumoMetadataArb = fc.record(
       fc.oneof(
         { arbitrary: padded(fc.constantFrom(...tiers)), weight: 8 },
         { arbitrary: fc.string(), weight: 1 },
-        { arbitrary: fc.constantFrom('', '  '), weight: 1 },
+        { arbitrary: fc.constantFrom('', '  ', ...PROTOTYPE_KEYS), weight: 1 },
         { arbitrary: nonString, weight: 1 },
       ),
     ),
@@ -55,7 +57,7 @@ export const sumoMetadataArb = fc.record(
     sumo_addons: sometimes(
       fc.oneof(
         { arbitrary: fc.uniqueArray(fc.constantFrom(...addonIds)).map((a) => JSON.stringify(a)), weight: 6 },
-        fc.array(fc.constantFrom(...addonIds, 'gold_plating')).map((a) => JSON.stringify(a)),
+        fc.array(fc.constantFrom(...addonIds, 'gold_plating', ...PROTOTYPE_KEYS)).map((a) => JSON.stringify(a)),
         fc.jsonValue().map((v) => JSON.stringify(v)),
         fc.constantFrom('', ' ', '[', 'white_label', '{"0":"white_label"}', '[null]', '["white_label",1]'),
         fc.string(),
@@ -74,7 +76,7 @@ export function expectedPurchase(metadata: Record<string, unknown>): { bad: stri
   const text = (v: unknown) => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
   const bad: string[] = [];
   const tierId = text(metadata.sumo_product_tier_id)?.trim() || null;
-  const tier = tierId ? SHIPPED_CATALOG_DATA.tiers[tierId] : undefined;
+  const tier = tierId && Object.hasOwn(SHIPPED_CATALOG_DATA.tiers, tierId) ? SHIPPED_CATALOG_DATA.tiers[tierId] : undefined;
   if (!tier) bad.push('sumo_product_tier_id');
 
   const rawQuantity = text(metadata.sumo_quantity);
@@ -93,7 +95,7 @@ export function expectedPurchase(metadata: Record<string, unknown>): { bad: stri
     } catch {
       parsed = undefined;
     }
-    if (Array.isArray(parsed) && parsed.every((a) => typeof a === 'string' && a in SHIPPED_CATALOG_DATA.addons))
+    if (Array.isArray(parsed) && parsed.every((a) => typeof a === 'string' && Object.hasOwn(SHIPPED_CATALOG_DATA.addons, a)))
       addons = parsed as string[];
     else bad.push('sumo_addons');
   }
