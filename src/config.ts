@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTIVITY_ATTEMPTS_CEILING } from './contracts';
+import { PayloadKeyError, payloadKeysFromEnv, type PayloadKey } from './temporal/payload-keys';
 
 /**
  * Configuration, read and validated once at start-up. Each process validates only what
@@ -43,7 +44,27 @@ const shared = {
   TEMPORAL_TLS_KEY: z.string().trim().min(1).optional(),
   TEMPORAL_TLS_CA: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  ...payloadKeyVariables(),
 };
+
+/** PAYLOAD_KEYS (`id:base64key,…`, newest first) or PAYLOAD_KEYS_FILE: the payload codec's keys (none: payloads stay plain). */
+function payloadKeyVariables() {
+  return { PAYLOAD_KEYS: z.string().optional(), PAYLOAD_KEYS_FILE: z.string().optional() };
+}
+
+/** Parses the payload keys once, into `payloadKeys`; a bad key names its variable (and key id, never the key). */
+function withPayloadKeys<T extends { PAYLOAD_KEYS?: string; PAYLOAD_KEYS_FILE?: string }>(
+  config: T,
+  ctx: z.RefinementCtx,
+): T & { payloadKeys: PayloadKey[] } {
+  try {
+    return { ...config, payloadKeys: payloadKeysFromEnv(config) };
+  } catch (err) {
+    if (!(err instanceof PayloadKeyError)) throw err;
+    ctx.addIssue({ code: 'custom', path: [err.variable], message: err.reason });
+    return z.NEVER;
+  }
+}
 
 /** A client certificate needs its key, and the other way round. */
 const certPair = (config: { TEMPORAL_TLS_CERT?: string; TEMPORAL_TLS_KEY?: string }, ctx: z.RefinementCtx) => {
@@ -80,7 +101,8 @@ const apiSchema = z
     /** Allow-list of connected accounts whose events are ours (empty: any). */
     STRIPE_CONNECT_ACCOUNTS: connectAccounts,
   })
-  .superRefine(certPair);
+  .superRefine(certPair)
+  .transform(withPayloadKeys);
 
 /** true = live, false = test, undefined = either (see STRIPE_MODE). */
 export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE_SECRET_KEY'>): boolean | undefined {
@@ -120,7 +142,8 @@ const workerSchema = z
       .max(ACTIVITY_ATTEMPTS_CEILING, `must be at most ${ACTIVITY_ATTEMPTS_CEILING} (the workflows' retry policy allows no more attempts)`)
       .default(10),
   })
-  .superRefine(certPair);
+  .superRefine(certPair)
+  .transform(withPayloadKeys);
 
 export type ApiConfig = z.output<typeof apiSchema>;
 export type WorkerConfig = z.output<typeof workerSchema>;
