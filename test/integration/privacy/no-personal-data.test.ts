@@ -190,7 +190,7 @@ function payloadEncodings(node: unknown, out: string[] = []): string[] {
   else if (node && typeof node === 'object') {
     const record = node as Record<string, unknown>;
     const encoding = (record.metadata as Record<string, string> | undefined)?.encoding;
-    if (typeof encoding === 'string' && 'data' in record) out.push(Buffer.from(encoding, 'base64').toString());
+    if (typeof encoding === 'string') out.push(Buffer.from(encoding, 'base64').toString());
     else
       for (const [key, value] of Object.entries(record)) if (key !== 'searchAttributes' && key !== 'header') payloadEncodings(value, out);
   }
