@@ -145,7 +145,46 @@ const workerSchema = z
   .superRefine(certPair)
   .transform(withPayloadKeys);
 
+/** An origin the Temporal UI is served from: scheme, host and port, no path (`http://localhost:8233`). */
+const origins = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o),
+    'must be comma-separated origins like https://temporal-ui.example.com or http://localhost:8233 (no path, no trailing slash)',
+  );
+
+const codecSchema = z
+  .object({
+    ...payloadKeyVariables(),
+    CODEC_PORT: port.default(8888),
+    /** Loopback by default: put it behind the same network (or proxy) as the Temporal UI. */
+    CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+    CODEC_AUTH_TOKEN: required('the bearer token callers of the codec server send; e.g. `openssl rand -base64 32`').refine(
+      (v) => v.length >= 24,
+      'must be at least 24 characters',
+    ),
+    CODEC_CORS_ORIGINS: origins,
+    LOG_LEVEL: shared.LOG_LEVEL,
+  })
+  .transform(withPayloadKeys)
+  .superRefine((config, ctx) => {
+    if (config.payloadKeys.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYLOAD_KEYS'],
+        message: 'is required (the codec server decodes with these keys; or set PAYLOAD_KEYS_FILE)',
+      });
+  });
+
 export type ApiConfig = z.output<typeof apiSchema>;
+export type CodecConfig = z.output<typeof codecSchema>;
 export type WorkerConfig = z.output<typeof workerSchema>;
 
 export class ConfigError extends Error {}
@@ -159,3 +198,4 @@ function load<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<
 
 export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => load(apiSchema, env);
 export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig => load(workerSchema, env);
+export const loadCodecConfig = (env: NodeJS.ProcessEnv = process.env): CodecConfig => load(codecSchema, env);
