@@ -10,6 +10,8 @@ import { readDevState } from './dev-state';
 import type Stripe from 'stripe';
 import { checkoutEvent, invoiceEvent, signPayload, subscriptionEvent, sumoMetadata } from './sample-events';
 import { statusQuery } from '../contracts';
+import { payloadDataConverter } from '../temporal/payload-codec';
+import { payloadKeysFromEnv } from '../temporal/payload-keys';
 
 /** Lifecycle events for a subscription a checkout created. */
 const LIFECYCLE: Record<string, (subscriptionId: string, quantity?: number, priceId?: string) => Stripe.Event> = {
@@ -77,7 +79,17 @@ async function main(): Promise<void> {
   console.log(`workflow: ${uiUrl}/namespaces/default/workflows/${event.id}`);
   const connection = await Connection.connect({ address: state?.temporalAddress ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
   try {
-    const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+    // The dev stack encrypts payloads: read the result with its key (or PAYLOAD_KEYS/_FILE when set).
+    const { PAYLOAD_KEYS, PAYLOAD_KEYS_FILE } = process.env;
+    const keys = payloadKeysFromEnv({
+      PAYLOAD_KEYS,
+      PAYLOAD_KEYS_FILE: PAYLOAD_KEYS_FILE ?? (PAYLOAD_KEYS ? undefined : state?.payloadKeysFile),
+    });
+    const client = new Client({
+      connection,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      dataConverter: payloadDataConverter(keys),
+    });
     const handle = client.workflow.getHandle(event.id);
     const result: Promise<unknown> = handle.result().catch((err: unknown) => {
       if (!(err instanceof WorkflowFailedError)) throw err;
