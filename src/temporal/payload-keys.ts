@@ -45,7 +45,8 @@ export function parsePayloadKeys(spec: string): PayloadKey[] {
 export function payloadKeysFromEnv(env: { PAYLOAD_KEYS?: string; PAYLOAD_KEYS_FILE?: string }): PayloadKey[] {
   const inline = env.PAYLOAD_KEYS?.trim();
   const file = env.PAYLOAD_KEYS_FILE?.trim();
-  if (inline && file) throw new PayloadKeyError('PAYLOAD_KEYS_FILE', 'is set as well as PAYLOAD_KEYS: use one of them');
+  // The same words as the secret-file convention (<NAME>_FILE) for every other secret.
+  if (inline && file) throw new PayloadKeyError('PAYLOAD_KEYS', 'set both PAYLOAD_KEYS and PAYLOAD_KEYS_FILE; use one');
   if (inline) return withName('PAYLOAD_KEYS', () => parsePayloadKeys(inline));
   if (!file) return [];
   return withName('PAYLOAD_KEYS_FILE', () => {
@@ -53,7 +54,7 @@ export function payloadKeysFromEnv(env: { PAYLOAD_KEYS?: string; PAYLOAD_KEYS_FI
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}: ${file})`);
+      throw new PayloadKeyError('PAYLOAD_KEYS_FILE', `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
     }
     return parsePayloadKeys(text);
   });
@@ -73,6 +74,6 @@ function withName<T>(name: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    throw new PayloadKeyError(name, (err as Error).message);
+    throw err instanceof PayloadKeyError ? err : new PayloadKeyError(name, (err as Error).message);
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPayloadConverter, ValueError } from '@temporalio/common';
 import { loadApiConfig, loadWorkerConfig } from '../../../src/config';
+import { createOpsContext } from '../../../src/ops/context';
 import { EncryptionCodec, ENCRYPTED_ENCODING, METADATA_ENCRYPTION_KEY_ID } from '../../../src/temporal/payload-codec';
 import { parsePayloadKeys } from '../../../src/temporal/payload-keys';
 
@@ -102,9 +103,17 @@ describe('payload keys in the configuration', () => {
   });
 
   it('names PAYLOAD_KEYS_FILE when the file cannot be read, or when both are set', () => {
-    expect(() => loadApiConfig({ ...api, PAYLOAD_KEYS_FILE: '/nonexistent/keys' })).toThrow(/PAYLOAD_KEYS_FILE: cannot be read \(ENOENT/);
+    expect(() => loadApiConfig({ ...api, PAYLOAD_KEYS_FILE: '/nonexistent/keys' })).toThrow(
+      /PAYLOAD_KEYS_FILE: cannot read \/nonexistent\/keys \(ENOENT\)/,
+    );
     expect(() => loadApiConfig({ ...api, PAYLOAD_KEYS: keySpec('a'), PAYLOAD_KEYS_FILE: '/x' })).toThrow(
-      /PAYLOAD_KEYS_FILE: is set as well as PAYLOAD_KEYS/,
+      /PAYLOAD_KEYS: set both PAYLOAD_KEYS and PAYLOAD_KEYS_FILE; use one/,
+    );
+  });
+
+  it('stops ops before any command on a bad key, naming the variable', () => {
+    expect(() => createOpsContext({ PAYLOAD_KEYS: `k1:${randomBytes(31).toString('base64')}` })).toThrow(
+      'PAYLOAD_KEYS key k1 is 31 bytes; AES-256 needs 32',
     );
   });
 });
