@@ -14,9 +14,19 @@ import prettier from 'eslint-config-prettier';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const SRC_OUTSIDE_WORKER = ['catalog', 'clients', 'contracts', 'db', 'http', 'ingest', 'lifecycle', 'ops', 'stripe', 'temporal'].map(
-  (d) => `./src/${d}`,
-);
+const SRC_OUTSIDE_WORKER = [
+  'catalog',
+  'clients',
+  'codec',
+  'contracts',
+  'db',
+  'http',
+  'ingest',
+  'lifecycle',
+  'ops',
+  'stripe',
+  'temporal',
+].map((d) => `./src/${d}`);
 const PRODUCTION = ['./src', './workflows', './activities'];
 
 /** @type {Array<{ target: string | string[]; from: string | string[]; except?: string[]; message: string }>} */
@@ -37,6 +47,7 @@ const zones = [
     from: [
       './src/catalog',
       './src/clients',
+      './src/codec',
       './src/db',
       './src/dev',
       './src/http',
@@ -60,6 +71,7 @@ const zones = [
   { target: PRODUCTION, from: './test', message: 'production code never imports test support.' },
   {
     target: [
+      './src/codec',
       './src/http',
       './src/ingest',
       './src/stripe',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTIVITY_ATTEMPTS_CEILING } from './contracts';
 import { withSecretFiles } from './secret-files';
+import { PayloadKeyError, payloadKeysFromEnv, type PayloadKey } from './temporal/payload-keys';
 
 /**
  * Configuration, read and validated once at start-up. Each process validates only what
@@ -44,7 +45,27 @@ const shared = {
   TEMPORAL_TLS_KEY: z.string().trim().min(1).optional(),
   TEMPORAL_TLS_CA: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  ...payloadKeyVariables(),
 };
+
+/** PAYLOAD_KEYS (`id:base64key,…`, newest first) or PAYLOAD_KEYS_FILE: the payload codec's keys (none: payloads stay plain). */
+function payloadKeyVariables() {
+  return { PAYLOAD_KEYS: z.string().optional(), PAYLOAD_KEYS_FILE: z.string().optional() };
+}
+
+/** Parses the payload keys once, into `payloadKeys`; a bad key names its variable (and key id, never the key). */
+function withPayloadKeys<T extends { PAYLOAD_KEYS?: string; PAYLOAD_KEYS_FILE?: string }>(
+  config: T,
+  ctx: z.RefinementCtx,
+): T & { payloadKeys: PayloadKey[] } {
+  try {
+    return { ...config, payloadKeys: payloadKeysFromEnv(config) };
+  } catch (err) {
+    if (!(err instanceof PayloadKeyError)) throw err;
+    ctx.addIssue({ code: 'custom', path: [err.variable], message: err.reason });
+    return z.NEVER;
+  }
+}
 
 /** A client certificate needs its key, and the other way round. */
 const certPair = (config: { TEMPORAL_TLS_CERT?: string; TEMPORAL_TLS_KEY?: string }, ctx: z.RefinementCtx) => {
@@ -81,7 +102,8 @@ const apiSchema = z
     /** Allow-list of connected accounts whose events are ours (empty: any). */
     STRIPE_CONNECT_ACCOUNTS: connectAccounts,
   })
-  .superRefine(certPair);
+  .superRefine(certPair)
+  .transform(withPayloadKeys);
 
 /** true = live, false = test, undefined = either (see STRIPE_MODE). */
 export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE_SECRET_KEY'>): boolean | undefined {
@@ -121,9 +143,49 @@ const workerSchema = z
       .max(ACTIVITY_ATTEMPTS_CEILING, `must be at most ${ACTIVITY_ATTEMPTS_CEILING} (the workflows' retry policy allows no more attempts)`)
       .default(10),
   })
-  .superRefine(certPair);
+  .superRefine(certPair)
+  .transform(withPayloadKeys);
+
+/** An origin the Temporal UI is served from: scheme, host and port, no path (`http://localhost:8233`). */
+const origins = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o),
+    'must be comma-separated origins like https://temporal-ui.example.com or http://localhost:8233 (no path, no trailing slash)',
+  );
+
+const codecSchema = z
+  .object({
+    ...payloadKeyVariables(),
+    CODEC_PORT: port.default(8888),
+    /** Loopback by default: put it behind the same network (or proxy) as the Temporal UI. */
+    CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+    CODEC_AUTH_TOKEN: required('the bearer token callers of the codec server send; e.g. `openssl rand -base64 32`').refine(
+      (v) => v.length >= 24,
+      'must be at least 24 characters',
+    ),
+    CODEC_CORS_ORIGINS: origins,
+    LOG_LEVEL: shared.LOG_LEVEL,
+  })
+  .transform(withPayloadKeys)
+  .superRefine((config, ctx) => {
+    if (config.payloadKeys.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYLOAD_KEYS'],
+        message: 'is required (the codec server decodes with these keys; or set PAYLOAD_KEYS_FILE)',
+      });
+  });
 
 export type ApiConfig = z.output<typeof apiSchema>;
+export type CodecConfig = z.output<typeof codecSchema>;
 export type WorkerConfig = z.output<typeof workerSchema>;
 
 export class ConfigError extends Error {}
@@ -142,3 +204,4 @@ function load<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<
 
 export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiConfig => load(apiSchema, env);
 export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig => load(workerSchema, env);
+export const loadCodecConfig = (env: NodeJS.ProcessEnv = process.env): CodecConfig => load(codecSchema, env);

@@ -12,7 +12,9 @@ export function maskEmail(email: string | null | undefined): string | null {
   return at > 0 ? `${email[0]}***${email.slice(at)}` : '***';
 }
 
-const EMAIL = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g;
+/** Anything shaped like local@domain, in any script (Postmark quotes addresses it cannot route,
+ *  internationalised ones included), up to a space, quote, bracket or separator. */
+const EMAIL = /[^\s@<>()[\]\\,;:"'`]+@[^\s@<>()[\]\\,;:"'`]+/gu;
 
 /** Every email address in a text masked: for messages that quote one (Postmark's "Found inactive addresses: …"). */
 export function redactEmails(text: string): string {

@@ -29,7 +29,14 @@ async function main(): Promise<void> {
   });
   await app.listen({ port: config.PORT, host: config.HOST });
   if (metricsApp && config.METRICS_PORT !== null) await metricsApp.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'webhook API ready on POST /webhooks/stripe');
+  logger.info(
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      temporal: config.TEMPORAL_ADDRESS,
+      payloadEncryption: config.payloadKeys[0] ? { keyId: config.payloadKeys[0].id, keys: config.payloadKeys.length } : 'off',
+    },
+    'webhook API ready on POST /webhooks/stripe',
+  );
 }
 
 main().catch((err: unknown) => {

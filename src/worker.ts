@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     deps: resources.deps,
     workflowBundle: await loadWorkflowBundle(),
     maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
+    payloadKeys: config.payloadKeys,
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
   });
 
@@ -45,7 +46,15 @@ async function main(): Promise<void> {
     worker.shutdown();
     await stopped;
   });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, catalog: config.CATALOG_PATH }, 'worker polling');
+  logger.info(
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      temporal: config.TEMPORAL_ADDRESS,
+      catalog: config.CATALOG_PATH,
+      payloadEncryption: config.payloadKeys[0] ? { keyId: config.payloadKeys[0].id, keys: config.payloadKeys.length } : 'off',
+    },
+    'worker polling',
+  );
   await stopped;
 }
 

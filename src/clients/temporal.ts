@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import { payloadDataConverter } from '../temporal/payload-codec';
+import type { PayloadKey } from '../temporal/payload-keys';
 
 /** The connection settings every process reads (Temporal's own environment variable names). */
 export interface TemporalSettings {
@@ -11,6 +13,8 @@ export interface TemporalSettings {
   TEMPORAL_TLS_CERT?: string;
   TEMPORAL_TLS_KEY?: string;
   TEMPORAL_TLS_CA?: string;
+  /** The payload codec's keys (PAYLOAD_KEYS), newest first; none: payloads go unencrypted. */
+  payloadKeys?: readonly PayloadKey[];
 }
 
 /** The options the client's Connection and the worker's NativeConnection both take. */
@@ -35,8 +39,13 @@ export function temporalConnectionOptions(settings: TemporalSettings): { address
 
 /**
  * A Temporal client whose connection is opened on first use, so the API starts (and
- * answers 503 instead of crashing) while Temporal is down.
+ * answers 503 instead of crashing) while Temporal is down. With payload keys, everything it
+ * sends is encrypted and everything it reads decrypted.
  */
 export function createTemporalClient(settings: TemporalSettings): Client {
-  return new Client({ connection: Connection.lazy(temporalConnectionOptions(settings)), namespace: settings.TEMPORAL_NAMESPACE });
+  return new Client({
+    connection: Connection.lazy(temporalConnectionOptions(settings)),
+    namespace: settings.TEMPORAL_NAMESPACE,
+    dataConverter: payloadDataConverter(settings.payloadKeys ?? []),
+  });
 }

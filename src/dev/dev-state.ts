@@ -16,6 +16,10 @@ export interface DevState {
   databaseUrl?: string;
   stripeApiBase?: string;
   stripeSecretKey?: string;
+  /** The local payload key file (PAYLOAD_KEYS_FILE) the dev stack encrypts histories with. */
+  payloadKeysFile?: string;
+  /** The dev codec server and its bearer token, for `temporal --codec-endpoint … --codec-auth …`. */
+  codecUrl?: string;
 }
 
 export function writeDevState(state: DevState): void {

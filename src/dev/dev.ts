@@ -9,7 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import exitHook from 'async-exit-hook';
 import pretty from 'pino-pretty';
+import { buildCodecApp } from '../codec/codec-app';
+import { loadCodecConfig } from '../config';
 import { applyMigrations } from '../db/migrate';
+import { EncryptionCodec } from '../temporal/payload-codec';
+import { devCodecToken, devPayloadKeysFile } from './dev-secrets';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startLocalPostmark } from './local-postmark';
 import { startStripeMockIfAvailable } from './stripe-mock';
@@ -26,16 +30,26 @@ const ports = {
   temporal: Number(process.env.DEV_TEMPORAL_PORT ?? 7233),
   temporalUi: Number(process.env.DEV_TEMPORAL_UI_PORT ?? 8233),
   postmark: Number(process.env.DEV_POSTMARK_PORT ?? 8025),
+  codec: Number(process.env.DEV_CODEC_PORT ?? 8888),
 };
 
 async function main(): Promise<void> {
   const port = ports.api;
+
+  // Histories are encrypted as in production: PAYLOAD_KEYS(_FILE) if set, else a local key kept in .dev/.
+  const keys =
+    process.env.PAYLOAD_KEYS || process.env.PAYLOAD_KEYS_FILE
+      ? { PAYLOAD_KEYS: process.env.PAYLOAD_KEYS, PAYLOAD_KEYS_FILE: process.env.PAYLOAD_KEYS_FILE }
+      : { PAYLOAD_KEYS_FILE: devPayloadKeysFile() };
+  const codec = await startDevCodecServer(keys);
+  stops.push(() => codec.close());
 
   say('starting the Temporal dev server…');
   const temporal = await startTemporalDevServer({
     port: ports.temporal,
     uiPort: ports.temporalUi,
     dbFile: join(DEV_DIR, 'temporal.sqlite'),
+    uiCodecEndpoint: codec.url,
     log: say,
   });
   stops.push(() => temporal.stop());
@@ -58,6 +72,7 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: temporal.address,
     STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? `whsec_dev_${randomBytes(16).toString('hex')}`,
     POSTMARK_FROM: process.env.POSTMARK_FROM ?? 'welcome@localhost.test',
+    ...keys,
   };
 
   if (!process.env.POSTMARK_SERVER_TOKEN) {
@@ -98,15 +113,43 @@ async function main(): Promise<void> {
     stripeApiBase: env.STRIPE_API_BASE,
     // Only the local placeholder key; a real key given in the environment stays there.
     stripeSecretKey: process.env.STRIPE_SECRET_KEY ? undefined : env.STRIPE_SECRET_KEY,
+    payloadKeysFile: keys.PAYLOAD_KEYS ? undefined : keys.PAYLOAD_KEYS_FILE,
+    codecUrl: codec.url,
   });
   say('ready:');
   say(`  webhook      POST ${apiUrl}/webhooks/stripe`);
-  say(`  temporal UI  ${temporal.uiUrl}`);
+  say(`  temporal UI  ${temporal.uiUrl}   (payloads encrypted; decoded through the codec server below)`);
+  say(`  codec        ${codec.url}   token in ${join(DEV_DIR, 'codec-token')}`);
+  say(
+    `               UI: sign in once at ${codec.url}/login, then in the UI's Codec Server settings tick "Include cross-origin credentials"`,
+  );
+  say(
+    `               CLI: temporal workflow show -w evt_… --codec-endpoint ${codec.url} --codec-auth "Bearer $(cat ${join(DEV_DIR, 'codec-token')})"`,
+  );
   say(`  database     ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}`);
   say(
     `  secret       ${env.STRIPE_WEBHOOK_SECRET}   (local signing secret; real Stripe: stripe listen --forward-to localhost:${port}/webhooks/stripe and set STRIPE_WEBHOOK_SECRET)`,
   );
   say('try: npm run simulate -- sumo      (Ctrl-C stops everything)');
+}
+
+/** The codec server on loopback, for the dev UI (its origins allowed) and the `temporal` CLI. */
+async function startDevCodecServer(keys: { PAYLOAD_KEYS?: string; PAYLOAD_KEYS_FILE?: string }) {
+  const ui = ports.temporalUi;
+  const config = loadCodecConfig({
+    ...keys,
+    CODEC_AUTH_TOKEN: process.env.CODEC_AUTH_TOKEN ?? devCodecToken(),
+    CODEC_PORT: String(ports.codec),
+    CODEC_HOST: '127.0.0.1',
+    CODEC_CORS_ORIGINS: `http://127.0.0.1:${ui},http://localhost:${ui}`,
+  });
+  const app = await buildCodecApp({
+    codec: new EncryptionCodec(config.payloadKeys),
+    authToken: config.CODEC_AUTH_TOKEN,
+    corsOrigins: config.CODEC_CORS_ORIGINS,
+  });
+  await app.listen({ port: config.CODEC_PORT, host: config.CODEC_HOST });
+  return { url: `http://127.0.0.1:${config.CODEC_PORT}/codec`, close: () => app.close() };
 }
 
 async function waitUntilReady(url: string, timeoutMs = 60_000): Promise<void> {

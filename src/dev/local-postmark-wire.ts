@@ -35,6 +35,8 @@ export type FailureMode =
   | { kind: 'rate-limit' }
   | { kind: 'inactive-recipient' }
   | { kind: 'invalid-template' }
+  /** 422 ErrorCode 300, quoting the refused To as Postmark does. */
+  | { kind: 'invalid-address' }
   /** Waits, then answers normally. */
   | { kind: 'slow'; delayMs: number }
   /** Accepts (and records) the message, then breaks the answer: the client cannot know it went out. */
@@ -86,6 +88,8 @@ export function failureAnswer(mode: FailureMode, to: string): WireAnswer | null 
         `You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: ${to}. ` +
           'Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression.',
       );
+    case 'invalid-address':
+      return apiError(422, 300, `Invalid 'To' address: '${to}'.`);
     case 'invalid-template':
       return apiError(422, 1101, "The 'TemplateId' or 'TemplateAlias' associated with this request is not valid or was not found.");
     case 'slow':

@@ -11,6 +11,8 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { readDevState } from './dev-state';
 import type Stripe from 'stripe';
 import { checkoutEvent, invoiceEvent, signPayload, subscriptionEvent, sumoMetadata } from './sample-events';
+import { payloadDataConverter } from '../temporal/payload-codec';
+import { payloadKeysFromEnv } from '../temporal/payload-keys';
 import { findLifetimeCheckout, PURCHASE_EVENT_KINDS, purchaseEvent, type PurchaseEventKind } from './simulate-purchase';
 import { statusQuery } from '../contracts';
 
@@ -71,7 +73,17 @@ async function main(): Promise<void> {
     : { tier_id: values.tier ?? 'pro' };
   const connection = await Connection.connect({ address: state?.temporalAddress ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
   try {
-    const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+    // The dev stack encrypts payloads: read the result with its key (or PAYLOAD_KEYS/_FILE when set).
+    const { PAYLOAD_KEYS, PAYLOAD_KEYS_FILE } = process.env;
+    const keys = payloadKeysFromEnv({
+      PAYLOAD_KEYS,
+      PAYLOAD_KEYS_FILE: PAYLOAD_KEYS_FILE ?? (PAYLOAD_KEYS ? undefined : state?.payloadKeysFile),
+    });
+    const client = new Client({
+      connection,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      dataConverter: payloadDataConverter(keys),
+    });
     const event = lifecycle
       ? lifecycle(values.subscription!, values.quantity ? Number(values.quantity) : undefined, values.price)
       : purchaseKind

@@ -18,6 +18,8 @@ export interface DevServerOptions {
   uiPort?: number | null;
   /** SQLite file to keep history across restarts; default in memory. */
   dbFile?: string;
+  /** The Web UI decodes payloads through this codec server (`…/codec`; the UI posts to /decode under it). */
+  uiCodecEndpoint?: string;
   log?: (msg: string) => void;
 }
 
@@ -41,6 +43,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
     'error',
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...(uiPort !== null && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...searchAttributeRegistrations.flatMap((sa) => ['--search-attribute', sa]),
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -8,6 +8,7 @@ import { createPrisma } from '../db/prisma';
 import { withSecretFiles } from '../secret-files';
 import { readDevState } from '../dev/dev-state';
 import type { PrismaClient } from '../generated/prisma/client';
+import { payloadKeysFromEnv } from '../temporal/payload-keys';
 import { createFulfillmentStarter, type FulfillmentStarter } from '../temporal/start-fulfillment';
 
 /** What an ops command may use; each is created on first use and closed by `close`. */
@@ -27,15 +28,21 @@ export interface OpsContext {
 
 /**
  * Reads the service's own environment variables (DATABASE_URL, TEMPORAL_ADDRESS,
- * TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, STRIPE_SECRET_KEY, STRIPE_API_BASE); under
- * `npm run dev` the running stack's addresses are the defaults. Secrets may come from files
- * (`DATABASE_URL_FILE`, `STRIPE_SECRET_KEY_FILE`, …) as for the service.
+ * TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, STRIPE_SECRET_KEY, STRIPE_API_BASE, PAYLOAD_KEYS or
+ * PAYLOAD_KEYS_FILE); under `npm run dev` the running stack's addresses and key file are the
+ * defaults. Secrets may come from files (`DATABASE_URL_FILE`, `STRIPE_SECRET_KEY_FILE`, …) as
+ * for the service.
  */
 export function createOpsContext(environment: NodeJS.ProcessEnv = process.env): OpsContext {
   const env = withSecretFiles(environment);
   const dev = readDevState();
   const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
   const taskQueue = env.TEMPORAL_TASK_QUEUE ?? 'stripe-fulfillment';
+  // The payload codec's keys, checked before any command runs: ops reads and writes the same histories.
+  const payloadKeys = payloadKeysFromEnv({
+    PAYLOAD_KEYS: env.PAYLOAD_KEYS,
+    PAYLOAD_KEYS_FILE: env.PAYLOAD_KEYS_FILE ?? (env.PAYLOAD_KEYS ? undefined : dev?.payloadKeysFile),
+  });
   let temporal: Client | undefined;
   let db: PrismaClient | undefined;
   let stripe: Stripe | undefined;
@@ -56,6 +63,7 @@ export function createOpsContext(environment: NodeJS.ProcessEnv = process.env): 
         TEMPORAL_TLS_CERT: env.TEMPORAL_TLS_CERT,
         TEMPORAL_TLS_KEY: env.TEMPORAL_TLS_KEY,
         TEMPORAL_TLS_CA: env.TEMPORAL_TLS_CA,
+        payloadKeys,
       }));
     },
     get db() {

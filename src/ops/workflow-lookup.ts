@@ -1,5 +1,4 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { statusQuery, type FulfillmentState, type WorkflowStart } from '../contracts';
 
 /** A fulfillment as Temporal knows it, or null when Temporal has no run for the event id. */
@@ -21,13 +20,17 @@ export async function queryState(client: Client, eventId: string): Promise<Fulfi
   }
 }
 
-/** The workflow type and argument the run was started with, read back from its history. */
+/** The workflow type and argument the run was started with, read back from its history (a raw
+ *  history: its payloads are decoded with the client's codecs, newest-applied first, then converted). */
 export async function originalStart(client: Client, eventId: string): Promise<WorkflowStart> {
   const history = await client.workflow.getHandle(eventId).fetchHistory();
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const payload = started?.input?.payloads?.[0];
   if (!started?.workflowType?.name || !payload) throw new Error(`cannot read the start input of ${eventId} from its history`);
-  return { workflowType: started.workflowType.name, input: defaultPayloadConverter.fromPayload(payload) } as WorkflowStart;
+  const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
+  let decoded = [payload];
+  for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+  return { workflowType: started.workflowType.name, input: payloadConverter.fromPayload(decoded[0]) } as WorkflowStart;
 }
 
 /** Quotes a value for a Temporal visibility query. */

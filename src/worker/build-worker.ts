@@ -1,5 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
+import { payloadDataConverter } from '../temporal/payload-codec';
+import type { PayloadKey } from '../temporal/payload-keys';
 import { attemptLimit } from './attempt-limit';
 
 export interface WorkerSetup {
@@ -10,6 +12,8 @@ export interface WorkerSetup {
   workflowBundle: NonNullable<WorkerOptions['workflowBundle']>;
   /** Attempts before an activity's outage is handed to an operator (ACTIVITY_MAX_ATTEMPTS). */
   maxActivityAttempts: number;
+  /** The payload codec's keys (PAYLOAD_KEYS), newest first; none: payloads go unencrypted. */
+  payloadKeys?: readonly PayloadKey[];
   /** After shutdown() is called, how long running activities may take to finish (default 30 s). */
   shutdownGraceMs?: number;
 }
@@ -22,6 +26,7 @@ export function buildWorker({
   deps,
   workflowBundle,
   maxActivityAttempts,
+  payloadKeys = [],
   shutdownGraceMs = 30_000,
 }: WorkerSetup): Promise<Worker> {
   return Worker.create({
@@ -31,6 +36,8 @@ export function buildWorker({
     activities: createActivities(deps),
     interceptors: { activity: [attemptLimit(maxActivityAttempts)] },
     workflowBundle,
+    // The codec runs on the worker's main thread, never in the workflow sandbox.
+    dataConverter: payloadDataConverter(payloadKeys),
     // A deploy's SIGTERM lets running activities (an email being sent) finish; past the grace
     // they are cancelled, and past a little more the worker gives up on them.
     shutdownGraceTime: shutdownGraceMs,

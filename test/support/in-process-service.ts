@@ -5,6 +5,7 @@ import { createWebhookMetrics } from '../../src/http/webhook-metrics';
 import { Catalog, type CatalogData } from '../../src/catalog/catalog';
 import { loadWorkerConfig } from '../../src/config';
 import { createPrisma } from '../../src/db/prisma';
+import { payloadDataConverter } from '../../src/temporal/payload-codec';
 import { createFulfillmentStarter } from '../../src/temporal/start-fulfillment';
 import { buildWorker } from '../../src/worker/build-worker';
 import { createWorkerDeps } from '../../src/worker/worker-deps';
@@ -26,6 +27,8 @@ export interface InProcessServiceOptions {
   /** Activity attempts before NeedsAttention (default 10). */
   maxActivityAttempts?: number;
   dbPoolSize?: number;
+  /** PAYLOAD_KEYS (`id:base64key,…`): the worker and the client encrypt payloads. */
+  payloadKeys?: string;
 }
 
 /**
@@ -45,9 +48,13 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     POSTMARK_FROM: 'hello@saas.example',
     ...(options.pastDueGraceMs !== undefined && { PAST_DUE_GRACE_PERIOD: `${Math.round(options.pastDueGraceMs / 1000)}s` }),
     ...(options.maxActivityAttempts !== undefined && { ACTIVITY_MAX_ATTEMPTS: String(options.maxActivityAttempts) }),
+    ...(options.payloadKeys !== undefined && { PAYLOAD_KEYS: options.payloadKeys }),
   });
   const workerConnection = await NativeConnection.connect({ address: options.temporalAddress });
-  const client = new Client({ connection: await Connection.connect({ address: options.temporalAddress }) });
+  const client = new Client({
+    connection: await Connection.connect({ address: options.temporalAddress }),
+    dataConverter: payloadDataConverter(config.payloadKeys),
+  });
 
   let resources: ReturnType<typeof createWorkerDeps>;
   let worker: Worker;
@@ -66,6 +73,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       deps: resources.deps,
       workflowBundle: options.workflowBundle,
       maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
+      payloadKeys: config.payloadKeys,
     });
     running = worker.run();
   };

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../src/dev/free-port';
@@ -31,11 +31,21 @@ describe('npm run dev + npm run simulate', () => {
       DEV_TEMPORAL_PORT: String(await freePort()),
       DEV_TEMPORAL_UI_PORT: String(await freePort()),
       DEV_POSTMARK_PORT: String(await freePort()),
+      DEV_CODEC_PORT: String(await freePort()),
       METRICS_PORT: String(await freePort()),
       WORKER_METRICS_ADDRESS: 'off',
       LOG_LEVEL: 'info',
     };
-    for (const name of ['DATABASE_URL', 'STRIPE_WEBHOOK_SECRET', 'POSTMARK_SERVER_TOKEN', 'STRIPE_SECRET_KEY']) delete env[name];
+    for (const name of [
+      'DATABASE_URL',
+      'STRIPE_WEBHOOK_SECRET',
+      'POSTMARK_SERVER_TOKEN',
+      'STRIPE_SECRET_KEY',
+      'PAYLOAD_KEYS',
+      'PAYLOAD_KEYS_FILE',
+      'CODEC_AUTH_TOKEN',
+    ])
+      delete env[name];
 
     dev = spawn(process.execPath, ['--import', 'tsx', 'src/dev/dev.ts'], {
       cwd: root,
@@ -47,6 +57,9 @@ describe('npm run dev + npm run simulate', () => {
     await output.waitFor(/\[dev\] try: npm run simulate/, 90_000);
     expect(output.text()).toMatch(/starting embedded PostgreSQL/);
     expect(output.text()).toMatch(/secret\s+whsec_dev_[0-9a-f]{32}/);
+    // Histories are encrypted with a local key kept in DEV_DIR; the UI decodes through the dev codec server.
+    expect(output.text()).toContain(`codec        http://127.0.0.1:${env.DEV_CODEC_PORT}/codec`);
+    expect(statSync(join(devDir, 'payload-keys')).mode & 0o777).toBe(0o600);
 
     const simulate = spawn(process.execPath, [tsx, 'src/dev/simulate.ts', 'sumo', '--email', 'dev.smoke@example.com'], {
       cwd: root,

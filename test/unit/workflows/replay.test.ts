@@ -1,6 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { EncryptionCodec, payloadDataConverter } from '../../../src/temporal/payload-codec';
+import { parsePayloadKeys } from '../../../src/temporal/payload-keys';
+import { encodeHistoryJson } from '../../support/encrypt-history';
 import '../../support/quiet-runtime';
 import { bundleWorkflowsFromSource } from '../../support/workflow-bundle';
 import { fromRoot } from '../../support/paths';
@@ -25,5 +30,39 @@ describe('workflow determinism', () => {
   it.each(files)('replays %s without a non-determinism error', async (file) => {
     const history = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, file)).resolves.toBeUndefined();
+  });
+});
+
+/**
+ * The same histories as a worker with PAYLOAD_KEYS would have recorded them (every payload
+ * encrypted): the worker's data converter decrypts them on the main thread before the
+ * workflow code sees them.
+ */
+describe('workflow determinism with payload encryption', () => {
+  const keys = parsePayloadKeys(`replay:${randomBytes(32).toString('base64')}`);
+  const JSON_PLAIN = Buffer.from('json/plain').toString('base64');
+  const encryptedJson = async (file: string) =>
+    JSON.stringify(await encodeHistoryJson(JSON.parse(readFileSync(join(dir, file), 'utf8')), new EncryptionCodec(keys)));
+  const encrypted = async (file: string) => historyFromJSON(JSON.parse(await encryptedJson(file)));
+
+  it('encrypts every payload of the recorded histories it replays', async () => {
+    expect(readFileSync(join(dir, files[0]), 'utf8')).toContain(JSON_PLAIN);
+    for (const file of files) {
+      const outsideSearchAttributes = JSON.stringify(JSON.parse(await encryptedJson(file)), (key, value: unknown) =>
+        key === 'searchAttributes' ? undefined : value,
+      );
+      expect(outsideSearchAttributes.includes(JSON_PLAIN)).toBe(false);
+    }
+  });
+
+  it.each(files)('replays %s, encrypted, through the payload codec', async (file) => {
+    const history = await encrypted(file);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: payloadDataConverter(keys) }, history, file),
+    ).resolves.toBeUndefined();
+  });
+
+  it('cannot replay an encrypted history without the keys', async () => {
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, await encrypted(files[0]), files[0])).rejects.toThrow();
   });
 });

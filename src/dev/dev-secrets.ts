@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEV_DIR } from './dev-state';
+
+/**
+ * The dev stack's own secrets, made once in DEV_DIR (git-ignored, mode 0600) and reused on
+ * every start, so the histories it encrypted stay readable and a browser stays signed in.
+ */
+export function devPayloadKeysFile(): string {
+  const file = join(DEV_DIR, 'payload-keys');
+  return ensure(
+    file,
+    () => `# npm run dev's local payload key (newest first; never use it anywhere else)\ndev-local:${randomBytes(32).toString('base64')}\n`,
+  );
+}
+
+export function devCodecToken(): string {
+  return readFileSync(
+    ensure(join(DEV_DIR, 'codec-token'), () => `${randomBytes(24).toString('base64url')}\n`),
+    'utf8',
+  ).trim();
+}
+
+function ensure(file: string, content: () => string): string {
+  if (!existsSync(file)) {
+    mkdirSync(DEV_DIR, { recursive: true });
+    writeFileSync(file, content(), { mode: 0o600, flag: 'wx' });
+  }
+  return file;
+}

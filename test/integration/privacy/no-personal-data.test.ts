@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { statusQuery } from '../../../src/contracts';
+import { createPrisma } from '../../../src/db/prisma';
+import { freePort } from '../../../src/dev/free-port';
+import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
+import { checkoutEvent, signPayload, sumoMetadata } from '../../../src/dev/sample-events';
+import { startTemporalDevServer, type TemporalDevServer } from '../../../src/dev/temporal-dev-server';
+import { runCli } from '../../../src/ops/cli';
+import { createOpsContext } from '../../../src/ops/context';
+import { EncryptionCodec, payloadDataConverter } from '../../../src/temporal/payload-codec';
+import { parsePayloadKeys } from '../../../src/temporal/payload-keys';
+import { eventually } from '../../support/eventually';
+import { startServiceProcess, waitUntilReady, type ServiceProcess } from '../../support/service-processes';
+import { testEnv } from '../../support/test-env';
+
+/**
+ * Issue 10, items 1 and 3: with PAYLOAD_KEYS set, the real API and worker processes (as
+ * production runs them) fulfil three purchases — one sent, one Postmark refuses as inactive
+ * (422/406), one it refuses as an invalid address (422/300, quoting it) — and no buyer's
+ * address or name is left in the raw history, the logs, the ledger, ops output or metrics.
+ */
+const SECRET = 'whsec_privacy_test_only';
+const PAYLOAD_KEYS = `privacy-test:${randomBytes(32).toString('base64')}`;
+const tag = randomBytes(3).toString('hex');
+const buyers = {
+  sent: { email: `ada.sent.${tag}@example.com`, name: `Ada Sentfield${tag}` },
+  inactive: { email: `bob.inactive.${tag}@example.com`, name: `Bob Bouncewell${tag}` },
+  // Postmark cannot route an internationalised address; its 300 answer quotes it.
+  invalid: { email: `josé.invalid.${tag}@exämple.com`, name: `José Ñandú${tag}` },
+};
+const personalData = Object.values(buyers).flatMap(({ email, name }) => [email, email.split('@')[0], name]);
+const leaks = (text: string) => personalData.filter((needle) => text.includes(needle));
+
+let temporal: TemporalDevServer;
+let postmark: LocalPostmark;
+let processes: ServiceProcess[] = [];
+let env: NodeJS.ProcessEnv;
+let decoding: Client;
+let raw: Client;
+let apiUrl: string;
+let apiMetricsUrl: string;
+let workerMetricsUrl: string;
+const db = createPrisma(testEnv.databaseUrl, { max: 2 });
+const events = {
+  sent: checkoutEvent({ ...buyers.sent, metadata: sumoMetadata() }),
+  inactive: checkoutEvent({ ...buyers.inactive, metadata: sumoMetadata() }),
+  invalid: checkoutEvent({ ...buyers.invalid, metadata: { tier_id: 'pro' } }),
+};
+const ops = async (argv: string[]) => runCli(argv, createOpsContext(env));
+
+beforeAll(async () => {
+  [temporal, postmark] = await Promise.all([startTemporalDevServer({ uiPort: null }), startLocalPostmark()]);
+  const [port, metricsPort, workerMetricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  apiUrl = `http://127.0.0.1:${port}`;
+  apiMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  workerMetricsUrl = `http://127.0.0.1:${workerMetricsPort}/metrics`;
+  env = {
+    ...process.env,
+    DATABASE_URL: testEnv.databaseUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: `privacy-${tag}`,
+    PAYLOAD_KEYS,
+    STRIPE_SECRET_KEY: 'sk_test_local',
+    STRIPE_API_BASE: testEnv.stripeApiBase,
+    STRIPE_WEBHOOK_SECRET: SECRET,
+    POSTMARK_SERVER_TOKEN: 'local-postmark-token',
+    POSTMARK_API_URL: postmark.url,
+    POSTMARK_FROM: 'hello@saas.example',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    METRICS_PORT: String(metricsPort),
+    METRICS_HOST: '127.0.0.1',
+    WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
+    RECONCILE_EVERY: 'off',
+    LOG_LEVEL: 'debug',
+  };
+  processes = [startServiceProcess('worker', env), startServiceProcess('server', env)];
+  await waitUntilReady(`${apiUrl}/readyz`, processes);
+  decoding = new Client({
+    connection: await Connection.connect({ address: temporal.address }),
+    dataConverter: payloadDataConverter(parsePayloadKeys(PAYLOAD_KEYS)),
+  });
+  raw = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+
+  await deliver(events.sent);
+  await decoding.workflow.getHandle(events.sent.id).result();
+  for (const [name, kind] of [
+    ['inactive', 'inactive-recipient'],
+    ['invalid', 'invalid-address'],
+  ] as const) {
+    postmark.failNext(1, { kind });
+    await deliver(events[name]);
+    await needsAttention(events[name].id);
+    const cancelled = await ops(['cancel', events[name].id, '--reason', 'privacy check']);
+    expect(cancelled.code).toBe(0);
+    await expect(decoding.workflow.getHandle(events[name].id).result()).rejects.toThrow();
+  }
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.allSettled(processes.map((p) => p.stop()));
+  await Promise.allSettled([decoding?.connection.close(), raw?.connection.close(), db.$disconnect()]);
+  await Promise.allSettled([temporal?.stop(), postmark?.close()]);
+});
+
+describe('with PAYLOAD_KEYS set, no personal data is readable', () => {
+  it('in the raw history: every payload outside search attributes and headers is encrypted, and no address or name shows', async () => {
+    for (const event of Object.values(events)) {
+      const history = historyToJSON(await raw.workflow.getHandle(event.id).fetchHistory());
+      expect(leaks(history)).toEqual([]);
+      const encodings = payloadEncodings(JSON.parse(history));
+      expect(encodings.length).toBeGreaterThan(5);
+      expect(new Set(encodings)).toEqual(new Set(['binary/encrypted']));
+    }
+  });
+
+  it('while a client with the codec reads the inputs decoded', async () => {
+    const history = await raw.workflow.getHandle(events.sent.id).fetchHistory();
+    const started = history.events![0].workflowExecutionStartedEventAttributes!;
+    const [input] = await new EncryptionCodec(parsePayloadKeys(PAYLOAD_KEYS)).decode(started.input!.payloads!);
+    expect(defaultPayloadConverter.fromPayload(input)).toMatchObject({ eventId: events.sent.id, ...buyers.sent });
+  });
+
+  it('in the API’s and the worker’s logs, which name the events and masked addresses only', () => {
+    const logs = processes.map((p) => p.output()).join('\n');
+    for (const event of Object.values(events)) expect(logs).toContain(event.id);
+    expect(logs).toContain('a***@example.com');
+    expect(leaks(logs)).toEqual([]);
+  });
+
+  it('in the ledger’s last_error, which says why with the address masked', async () => {
+    const rows = await db.stripeEvent.findMany({ where: { id: { in: [events.inactive.id, events.invalid.id] } } });
+    expect(rows.map((r) => r.lastError).join('\n')).toMatch(/inactive addresses: b\*\*\*@example\.com[\s\S]*Invalid 'To' address/);
+    expect(leaks(JSON.stringify(rows))).toEqual([]);
+  });
+
+  it('in ops show and ops list output, human and JSON', async () => {
+    const outputs = [];
+    for (const event of Object.values(events)) {
+      for (const json of [[], ['--json']]) {
+        const shown = await ops(['show', event.id, ...json]);
+        expect(shown.code).toBe(0);
+        outputs.push(shown.output);
+      }
+    }
+    const listed = await ops(['list', '--limit', '10']);
+    expect(listed.output).toContain(events.sent.id);
+    outputs.push(listed.output, (await ops(['list', '--json'])).output);
+    const text = outputs.join('\n');
+    expect(text).toContain('a***@example.com');
+    expect(leaks(text)).toEqual([]);
+  });
+
+  it('in the API’s and the worker’s metrics', async () => {
+    const metrics = await Promise.all([apiMetricsUrl, workerMetricsUrl].map((url) => fetch(url).then((r) => r.text())));
+    expect(metrics[0]).toContain('stripe_webhook_requests_total');
+    expect(metrics[1]).toContain('temporal_');
+    expect(leaks(metrics.join('\n'))).toEqual([]);
+  });
+});
+
+async function deliver(event: object): Promise<void> {
+  const body = JSON.stringify(event);
+  const response = await fetch(`${apiUrl}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signPayload(body, SECRET) },
+    body,
+  });
+  expect(response.status).toBe(200);
+}
+
+async function needsAttention(eventId: string): Promise<void> {
+  const state = await eventually(
+    () =>
+      decoding.workflow
+        .getHandle(eventId)
+        .query(statusQuery)
+        .catch(() => null),
+    (s) => !!s?.attention,
+  );
+  if (!state?.attention) throw new Error(`${eventId} never needed attention: ${JSON.stringify(state)}`);
+}
+
+/** The encoding of every payload in a history (as JSON), apart from search attributes and headers (never encoded). */
+function payloadEncodings(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => payloadEncodings(n, out));
+  else if (node && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    const encoding = (record.metadata as Record<string, string> | undefined)?.encoding;
+    if (typeof encoding === 'string') out.push(Buffer.from(encoding, 'base64').toString());
+    else
+      for (const [key, value] of Object.entries(record)) if (key !== 'searchAttributes' && key !== 'header') payloadEncodings(value, out);
+  }
+  return out;
+}
