@@ -26,7 +26,7 @@ const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { 
 describe('docker-compose.yml', () => {
   it('runs PostgreSQL, Temporal with its UI, migrations, the API and a scalable worker', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['api', 'migrate', 'postgres', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker'].sort(),
+      ['api', 'codec', 'migrate', 'postgres', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker'].sort(),
     );
     expect(compose.services.worker.deploy?.replicas).toBeGreaterThan(1);
     // Longer than the worker's shutdown grace (30 s) and force time (+5 s): a deploy drains it.
@@ -39,7 +39,7 @@ describe('docker-compose.yml', () => {
 
   it('builds the app services from the Dockerfile in this repository', () => {
     expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toMatch(/^FROM node:20/m);
-    for (const name of ['api', 'worker', 'migrate']) expect(compose.services[name].build).toBe('.');
+    for (const name of ['api', 'worker', 'migrate', 'codec']) expect(compose.services[name].build).toBe('.');
   });
 
   it('starts the API and worker only after migrations ran and search attributes exist', () => {
@@ -61,7 +61,11 @@ describe('docker-compose.yml', () => {
     const worker = compose.services.worker.environment!;
     for (const env of [api, worker])
       expect(Object.keys(env)).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE']));
-    const secretsOf = { api: ['STRIPE_WEBHOOK_SECRET'], worker: ['STRIPE_SECRET_KEY', 'POSTMARK_SERVER_TOKEN'] };
+    const secretsOf = {
+      api: ['STRIPE_WEBHOOK_SECRET', 'PAYLOAD_KEYS'],
+      worker: ['STRIPE_SECRET_KEY', 'POSTMARK_SERVER_TOKEN', 'PAYLOAD_KEYS'],
+      codec: ['PAYLOAD_KEYS', 'CODEC_AUTH_TOKEN'],
+    };
     for (const [service, names] of Object.entries(secretsOf)) {
       const { environment, secrets } = compose.services[service];
       for (const name of names) {
@@ -74,11 +78,12 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes only the webhook to the world: Temporal and its UI on loopback, metrics not at all', () => {
+  it('publishes only the webhook to the world: Temporal, its UI and the codec server on loopback, metrics not at all', () => {
     const published = Object.entries(compose.services).flatMap(([name, service]) => (service.ports ?? []).map((port) => [name, port]));
     expect(published).toEqual([
       ['temporal', '127.0.0.1:7233:7233'],
       ['temporal-ui', '127.0.0.1:8233:8080'],
+      ['codec', '127.0.0.1:8888:8888'],
       ['api', '3000:3000'],
     ]);
   });
