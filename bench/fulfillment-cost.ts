@@ -11,9 +11,11 @@
  * purchases with BENCH_IN_FLIGHT open (CPU per purchase from /proc), then BENCH_RATE/s for
  * BENCH_RATE_SECONDS (the webhook's answer while the backlog drains).
  *
+ * BENCH_ROUNDS=n runs the stacks n times, interleaved, and reports each figure's median.
  * BENCH_BEFORE_DIR=<a built checkout> adds that checkout's service as "service (before)",
  * run just before this one's: a before/after in one run. BENCH_STACKS picks stacks
- * (verify,inline,before,service); BENCH_WORKER_NODE_ARGS adds node flags to the worker
+ * (verify, inline, before, service; quiet and semispace: the
+ * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32); BENCH_WORKER_NODE_ARGS adds node flags to the worker
  * (e.g. "--trace-gc" to count collections, "--cpu-prof --cpu-prof-dir=.bench-prof").
  */
 import { cpus } from 'node:os';
@@ -21,7 +23,7 @@ import { Client } from 'pg';
 import { applyMigrations } from '../src/db/migrate';
 import { startLocalPostmark } from '../src/dev/local-postmark';
 import { recreateDatabase } from '../test/support/recreate-database';
-import { measureStack, type BenchSettings, type StackResult } from './measure';
+import { measureStack, medianOf, type BenchSettings, type StackResult } from './measure';
 import { report } from './report';
 import { startBaselineStack, startServiceStack, type Stack, type StackEnv } from './stack';
 
@@ -52,30 +54,42 @@ async function main(): Promise<void> {
     postmarkUrl: postmark.url,
     secret: settings.secret,
     workerNodeArgs: env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean),
+    apiNodeArgs: env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean),
   };
+  const quiet = { LOG_LEVEL: 'warn' };
   const starters: Record<string, () => Promise<Stack>> = {
     verify: () => startBaselineStack('verify', stackEnv),
     inline: () => startBaselineStack('inline', stackEnv),
     before: () => startServiceStack('service (before)', { ...stackEnv, serviceDir: env.BENCH_BEFORE_DIR }),
     service: () => startServiceStack('service', stackEnv),
+    // Suspects, one setting changed each: the logs' share, and the young generation's size.
+    quiet: () => startServiceStack('service, LOG_LEVEL=warn', { ...stackEnv, workerEnv: quiet, apiEnv: quiet }),
+    semispace: () =>
+      startServiceStack('service, worker --max-semi-space-size=32', {
+        ...stackEnv,
+        workerNodeArgs: [...(stackEnv.workerNodeArgs ?? []), '--max-semi-space-size=32'],
+      }),
   };
   const names = (env.BENCH_STACKS ?? `verify,inline,${env.BENCH_BEFORE_DIR ? 'before,' : ''}service`).split(',');
 
-  const results: StackResult[] = [];
-  for (const name of names) {
-    const start = starters[name];
-    if (!start) throw new Error(`BENCH_STACKS: unknown stack "${name}" (verify, inline, before, service)`);
-    const stack = await start();
-    try {
-      console.error(`measuring ${stack.name} …`);
-      results.push(await measureStack(stack, db, postmark, settings));
-    } finally {
-      await stack.stop();
+  const rounds = Number(env.BENCH_ROUNDS ?? 1);
+  const runs: StackResult[] = [];
+  for (let round = 0; round < rounds; round++)
+    for (const name of names) {
+      const start = starters[name];
+      if (!start) throw new Error(`BENCH_STACKS: unknown stack "${name}" (${Object.keys(starters).join(', ')})`);
+      const stack = await start();
+      try {
+        console.error(`measuring ${stack.name} …`);
+        runs.push(await measureStack(stack, db, postmark, settings));
+      } finally {
+        await stack.stop();
+      }
     }
-  }
 
+  const results = [...new Set(runs.map((r) => r.name))].map((name) => medianOf(runs.filter((r) => r.name === name)));
   console.log(
-    `${settings.events} purchases at ${settings.inFlight} in flight, then ${settings.rate}/s for ${settings.rateSeconds} s; ` +
+    `${rounds > 1 ? `median of ${rounds} rounds, stacks interleaved; ` : ''}${settings.events} purchases at ${settings.inFlight} in flight, then ${settings.rate}/s for ${settings.rateSeconds} s; ` +
       `Postmark answers in ${POSTMARK_DELAY_MS} ms; ${cpus().length} CPUs\n`,
   );
   console.log(report(results, settings));

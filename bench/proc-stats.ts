@@ -102,6 +102,7 @@ export function threadKinds(sample: ProcessSample): Map<number, string> {
   });
   for (const t of sample.threads) {
     if (t.tid === sample.pid) kinds.set(t.tid, 'main (activities, sdk)');
+    else if (t.name.startsWith('v8:')) kinds.set(t.tid, 'v8 profiler (--cpu-prof)');
     else if (!kinds.has(t.tid)) kinds.set(t.tid, t.name.startsWith('tokio') ? 'temporal core (tokio)' : `temporal core (${t.name})`);
   }
   return kinds;

@@ -33,8 +33,11 @@ export interface StackEnv {
   workerNodeArgs?: string[];
   /** A checkout whose `npm run build` output runs as the service (default: this one). */
   serviceDir?: string;
-  /** Environment added to the worker's (e.g. a setting under test). */
+  /** Extra node flags for the API. */
+  apiNodeArgs?: string[];
+  /** Environment added to the worker's and the API's (e.g. a setting under test). */
   workerEnv?: Record<string, string>;
+  apiEnv?: Record<string, string>;
 }
 
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
@@ -101,8 +104,16 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
   );
   const api = await startNode(
     'api',
-    [resolve(dir, 'dist/src/server.js')],
-    { ...common, STRIPE_WEBHOOK_SECRET: env.secret, PORT: String(apiPort), HOST: '127.0.0.1', METRICS_PORT: 'off', STRIPE_MODE: 'test' },
+    [...(env.apiNodeArgs ?? []), resolve(dir, 'dist/src/server.js')],
+    {
+      ...common,
+      STRIPE_WEBHOOK_SECRET: env.secret,
+      PORT: String(apiPort),
+      HOST: '127.0.0.1',
+      METRICS_PORT: 'off',
+      STRIPE_MODE: 'test',
+      ...env.apiEnv,
+    },
     'webhook API ready',
     dir,
   );
