@@ -21,6 +21,7 @@ import { deliverSigned } from '../test/support/deliver-signed';
 import { startInProcessService } from '../test/support/in-process-service';
 import { recreateDatabase } from '../test/support/recreate-database';
 import { bundleWorkflowsFromSource } from '../test/support/workflow-bundle';
+import '../test/support/quiet-runtime';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fulfillment_bench';
 const SECRET = 'whsec_bench_only';
