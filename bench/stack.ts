@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { freePort } from '../src/dev/free-port';
 import { startTemporalDevServer, stopProcess } from '../src/dev/temporal-dev-server';
 import { findProcesses, postgresBackends } from './proc-stats';
@@ -42,12 +44,12 @@ export interface StackEnv {
 
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 
-/** Starts `node <args>` and resolves once a line of its stdout contains `ready`. */
+/** Starts `node <args>` and resolves once a line of its stdout contains `ready`, or once `ready()` resolves true. */
 async function startNode(
   label: string,
   args: string[],
   env: Record<string, string>,
-  ready: string,
+  ready: string | (() => Promise<boolean>),
   cwd = process.cwd(),
 ): Promise<BenchProcess> {
   const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -60,27 +62,50 @@ async function startNode(
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';
       for (const line of lines) {
-        if (line.includes(ready)) res();
+        if (typeof ready === 'string' && line.includes(ready)) res();
         if (/\b(Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Sweep)\b/.test(line)) gc++;
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000)));
     child.once('exit', (code) => rej(new Error(`${label} exited with ${code} before it was ready:\n${tail}`)));
+    if (typeof ready === 'function') void probe(ready, child).then(res, rej);
   });
   await seen;
   return { label, child, pid: child.pid!, gcLines: () => gc, stop: () => stopProcess(child, 20_000) };
 }
 
+async function probe(ready: () => Promise<boolean>, child: ChildProcess): Promise<void> {
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline && child.exitCode === null;) {
+    if (await ready().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('not ready within 2 minutes');
+}
+
+/** The worker polls the task queue (whatever its log level says). */
+const polling = (connection: Connection, taskQueue: string) => async () => {
+  const { pollers } = await connection.workflowService.describeTaskQueue({
+    namespace: 'default',
+    taskQueue: { name: taskQueue },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+  });
+  return (pollers?.length ?? 0) > 0;
+};
+
+/** The API answers GET /healthz. */
+const healthy = (port: number) => async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+
 /** The service as production runs it: the compiled API and worker processes, a Temporal dev server, PostgreSQL. */
 export async function startServiceStack(name: string, env: StackEnv): Promise<Stack> {
   const dir = env.serviceDir ?? process.cwd();
-  const temporal = await startTemporalDevServer({ uiPort: null });
-  const temporalPort = temporal.address.split(':')[1];
+  const devServer = await startTemporalDevServer({ uiPort: null });
+  const temporalPort = devServer.address.split(':')[1];
+  const connection = await Connection.connect({ address: devServer.address });
   const [temporalPid] = findProcesses(['start-dev', temporalPort]);
   const apiPort = await freePort();
   const common = {
     DATABASE_URL: env.databaseUrl,
-    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_ADDRESS: devServer.address,
     TEMPORAL_TASK_QUEUE: 'bench',
     LOG_LEVEL: 'info',
     NODE_ENV: 'production',
@@ -99,9 +124,10 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
       WORKER_METRICS_ADDRESS: 'off',
       ...env.workerEnv,
     },
-    'worker polling',
+    polling(connection, 'bench'),
     dir,
   );
+  await connection.close();
   const api = await startNode(
     'api',
     [...(env.apiNodeArgs ?? []), resolve(dir, 'dist/src/server.js')],
@@ -114,7 +140,7 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
       STRIPE_MODE: 'test',
       ...env.apiEnv,
     },
-    'webhook API ready',
+    healthy(apiPort),
     dir,
   );
   const database = databaseName(env.databaseUrl);
@@ -132,7 +158,7 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
     async stop() {
       await api.stop();
       await worker.stop();
-      await temporal.stop();
+      await devServer.stop();
     },
   };
 }
