@@ -10,7 +10,8 @@ function table(head: string[], rows: string[][]): string {
 /** The bench's tables in Markdown, ready for docs/PERFORMANCE.md; ratios are against the inline handler of the same run. */
 export function report(results: StackResult[], settings: { events: number; inFlight: number; rate: number; rateSeconds: number }): string {
   const inline = results.find((r) => r.name === 'inline handler');
-  const ratio = (value: number, pick: (r: StackResult) => number) => (inline && Number.isFinite(value) ? `${f(value / pick(inline), 1)}×` : '—');
+  const ratio = (value: number, pick: (r: StackResult) => number) =>
+    inline && Number.isFinite(value) ? `${f(value / pick(inline), 1)}×` : '—';
   const head = ['', ...results.map((r) => r.name)];
   const cols = (fn: (r: StackResult) => string) => results.map(fn);
 
