@@ -52,7 +52,10 @@ async function startNode(
   ready: string | (() => Promise<boolean>),
   cwd = process.cwd(),
 ): Promise<BenchProcess> {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NICE (the worker's niceness, via nice(1), which execs node under the same pid).
+  const nice = label === 'worker' ? env.BENCH_NICE : undefined;
+  const [command, argv] = nice ? ['nice', ['-n', nice, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(command, argv, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let gc = 0;
   let tail = '';
   const seen = new Promise<void>((res, rej) => {
