@@ -24,7 +24,8 @@ import { Client } from 'pg';
 import { applyMigrations } from '../src/db/migrate';
 import { startLocalPostmark } from '../src/dev/local-postmark';
 import { recreateDatabase } from '../test/support/recreate-database';
-import { measureStack, medianOf, type BenchSettings, type StackResult } from './measure';
+import { measureStack, type BenchSettings, type StackResult } from './measure';
+import { medianOf } from './median';
 import { report } from './report';
 import { startBaselineStack, startServiceStack, type Stack, type StackEnv } from './stack';
 
