@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { ACTIVITY_ATTEMPTS_CEILING } from '../src/contracts';
 
@@ -13,8 +13,33 @@ const OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: ACTIVITY_ATTEMPTS_CEILING },
 };
+const LOCAL_OPTIONS: LocalActivityOptions = { startToCloseTimeout: OPTIONS.startToCloseTimeout, retry: OPTIONS.retry };
+
+/**
+ * Steps that only read our catalogue, Stripe's line items or write our own database, in
+ * milliseconds, run as local activities (issue 12): the worker runs them inside the workflow
+ * task, so they cost no activity task and no extra workflow task on the Temporal server. Each
+ * is still one event of its own in the history (a marker with the step's summary), still
+ * retried with the same policy and bounded by ACTIVITY_MAX_ATTEMPTS, and still a step the
+ * step runner hands to an operator. Sends (welcome and payment-failed emails) stay activities:
+ * they take Postmark's time and keep their heartbeat details (send-once.ts).
+ *
+ * Runs started before this change keep their activities (the patch marker decides, so their
+ * recorded histories replay unchanged).
+ */
+const LOCAL_STEPS: ReadonlySet<keyof Activities> = new Set<keyof Activities>([
+  'resolvePurchase',
+  'findOrCreateUser',
+  'linkSubscription',
+  'provisionAccess',
+  'recordOutcome',
+]);
+export const PATCH_LOCAL_STEPS = 'local-database-steps';
 
 const activities = proxyActivities<Activities>(OPTIONS);
+const localActivities = proxyLocalActivities<Activities>(LOCAL_OPTIONS);
+
+type WithOptions<O> = { executeWithOptions(options: O, args: unknown[]): Promise<unknown> };
 
 /** Calls an activity with a one-line summary the Temporal UI shows on its event. */
 export function call<K extends keyof Activities>(
@@ -22,6 +47,10 @@ export function call<K extends keyof Activities>(
   summary: string,
   ...args: Parameters<Activities[K]>
 ): Promise<Awaited<ReturnType<Activities[K]>>> {
-  const fn = activities[name] as unknown as { executeWithOptions(options: ActivityOptions, args: unknown[]): Promise<unknown> };
+  if (LOCAL_STEPS.has(name) && patched(PATCH_LOCAL_STEPS)) {
+    const fn = localActivities[name] as unknown as WithOptions<LocalActivityOptions>;
+    return fn.executeWithOptions({ ...LOCAL_OPTIONS, summary }, args) as Promise<Awaited<ReturnType<Activities[K]>>>;
+  }
+  const fn = activities[name] as unknown as WithOptions<ActivityOptions>;
   return fn.executeWithOptions({ ...OPTIONS, summary }, args) as Promise<Awaited<ReturnType<Activities[K]>>>;
 }

@@ -5,7 +5,9 @@ type Json = unknown;
 /**
  * A recorded history (Temporal's JSON) with every payload run through `codec`, as a worker and
  * client with that codec would have written it: all but search attributes and headers, which
- * the SDK never encodes.
+ * the SDK never encodes, and the bookkeeping core itself writes into its markers (a local
+ * activity's `data`: sequence, attempt, times; a patch's `patch-data`: its id), which no codec
+ * sees. A local activity's `result` is the activity's own payload and is encoded.
  */
 export async function encodeHistoryJson(history: Json, codec: PayloadCodec): Promise<Json> {
   if (Array.isArray(history)) return Promise.all(history.map((item) => encodeHistoryJson(item, codec)));
@@ -25,11 +27,16 @@ export async function encodeHistoryJson(history: Json, codec: PayloadCodec): Pro
       data: b64(encoded.data),
     };
   }
+  const coreMarker = typeof record.markerName === 'string' && record.markerName.startsWith('core_');
   const entries = await Promise.all(
-    Object.entries(record).map(async ([key, value]) => [
-      key,
-      key === 'searchAttributes' || key === 'header' ? value : await encodeHistoryJson(value, codec),
-    ]),
+    Object.entries(record).map(async ([key, value]) => {
+      if (key === 'searchAttributes' || key === 'header') return [key, value];
+      if (coreMarker && key === 'details') {
+        const { result, ...bookkeeping } = value as Record<string, Json>;
+        return [key, { ...bookkeeping, ...(result !== undefined && { result: await encodeHistoryJson(result, codec) }) }];
+      }
+      return [key, await encodeHistoryJson(value, codec)];
+    }),
   );
   return Object.fromEntries(entries);
 }

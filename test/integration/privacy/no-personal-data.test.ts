@@ -184,13 +184,19 @@ async function needsAttention(eventId: string): Promise<void> {
   if (!state?.attention) throw new Error(`${eventId} never needed attention: ${JSON.stringify(state)}`);
 }
 
-/** The encoding of every payload in a history (as JSON), apart from search attributes and headers (never encoded). */
+/**
+ * The encoding of every payload in a history (as JSON), apart from search attributes and headers
+ * (never encoded) and the bookkeeping core writes into its own markers (a local activity's
+ * `data`: sequence, attempt, times; a patch's id) — a local activity's `result` is counted.
+ */
 function payloadEncodings(node: unknown, out: string[] = []): string[] {
   if (Array.isArray(node)) node.forEach((n) => payloadEncodings(n, out));
   else if (node && typeof node === 'object') {
     const record = node as Record<string, unknown>;
     const encoding = (record.metadata as Record<string, string> | undefined)?.encoding;
     if (typeof encoding === 'string') out.push(Buffer.from(encoding, 'base64').toString());
+    else if (typeof record.markerName === 'string' && record.markerName.startsWith('core_'))
+      payloadEncodings((record.details as Record<string, unknown> | undefined)?.result, out);
     else
       for (const [key, value] of Object.entries(record)) if (key !== 'searchAttributes' && key !== 'header') payloadEncodings(value, out);
   }

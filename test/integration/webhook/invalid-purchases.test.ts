@@ -3,6 +3,7 @@ import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harne
 import { cancelSignal } from '../../../src/contracts';
 import { runCli } from '../../../src/ops/cli';
 import { opsContextFor } from '../../support/ops-context';
+import { historySteps } from '../../support/history-steps';
 
 let h: Harness;
 beforeAll(async () => {
@@ -39,13 +40,10 @@ describe('invalid Sumo metadata', () => {
     expect(cause.message).toContain(event.id);
     await nothingWrittenFor(email);
     expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('received');
-    // History keeps one started event per activity, with its last attempt number:
+    // History keeps one event per step (a local activity's marker), with its last attempt number:
     // resolvePurchase ran once (not retried) and nothing ran after it.
     const history = await h.client.workflow.getHandle(event.id).fetchHistory();
-    const attempts = history
-      .events!.filter((e) => e.activityTaskStartedEventAttributes)
-      .map((e) => e.activityTaskStartedEventAttributes!.attempt);
-    expect(attempts).toEqual([1]);
+    expect(historySteps(history).map(({ name, attempt }) => ({ name, attempt }))).toEqual([{ name: 'resolvePurchase', attempt: 1 }]);
   });
 
   it('a missing email fails naming customer_details.email', async () => {

@@ -118,6 +118,32 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
   });
 
+  it('runs the database steps as local activities, each one event in the history with its summary, and sends the email as an activity task', async () => {
+    const fake = fakeActivities();
+    const history = await env.withWorker(fake.activities, async (tq) => {
+      const handle = await start(tq, input());
+      await handle.result();
+      return handle.fetchHistory();
+    });
+    const events = history.events ?? [];
+    const json = (data: Uint8Array | null | undefined): unknown => JSON.parse(Buffer.from(data ?? []).toString());
+    const localSteps = events
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      .map((e) => ({
+        step: (json(e.markerRecordedEventAttributes!.details!.data.payloads![0].data) as { activity_type: string }).activity_type,
+        summary: json(e.userMetadata?.summary?.data),
+      }));
+    expect(localSteps).toEqual([
+      { step: 'resolvePurchase', summary: 'Validate sumo purchase: tier sumo_tier_2 ×3' },
+      { step: 'findOrCreateUser', summary: 'Find or create the buyer by email' },
+      { step: 'linkSubscription', summary: expect.stringMatching(/^Link sub_unit_\d+ to new user user-1$/) },
+      { step: 'provisionAccess', summary: 'Provision sumo-growth · 9 seats · 2 features' },
+      { step: 'recordOutcome', summary: 'Mark the event fulfilled' },
+    ]);
+    const activityTasks = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activityTasks).toEqual(['sendWelcomeEmail']);
+  });
+
   it('sends no welcome email to a buyer who already had a user', async () => {
     const fake = fakeActivities({ findOrCreateUser: async () => ({ userId: 'user-2', created: false }) });
     const result = await env.withWorker(fake.activities, (tq) => start(tq, input()).then((h) => h.result()));

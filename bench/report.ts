@@ -1,0 +1,78 @@
+import type { StackResult } from './measure';
+
+const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** The bench's tables in Markdown, ready for docs/PERFORMANCE.md; ratios are against the inline handler of the same run. */
+export function report(results: StackResult[], settings: { events: number; inFlight: number; rate: number; rateSeconds: number }): string {
+  const inline = results.find((r) => r.name === 'inline handler');
+  const ratio = (value: number, pick: (r: StackResult) => number) =>
+    inline && Number.isFinite(value) ? `${f(value / pick(inline), 1)}×` : '—';
+  const head = ['', ...results.map((r) => r.name)];
+  const cols = (fn: (r: StackResult) => string) => results.map(fn);
+
+  const summary = table(
+    [...head, ...(inline ? results.filter((r) => r.fulfils && r !== inline).map((r) => `${r.name} ÷ inline`) : [])],
+    [
+      ['ack p50 / p99 at ' + `${settings.rate}/s (ms)`, ...cols((r) => `${f(r.rate.ackP50)} / ${f(r.rate.ackP99)}`)],
+      ['drain after the steady rate (s)', ...cols((r) => (r.fulfils ? f(r.rate.drainSeconds) : '—'))],
+      [
+        `ack p50 / p99, ${settings.events} at ${settings.inFlight} in flight (ms)`,
+        ...cols((r) => `${f(r.burst.ackP50)} / ${f(r.burst.ackP99)}`),
+      ],
+      ['fulfilled per second in that burst', ...cols((r) => (r.fulfils ? f(r.burst.perSecond) : '—'))],
+      ['POST → welcome email p50 / p99 (ms)', ...cols((r) => (r.fulfils ? `${f(r.burst.e2eP50, 0)} / ${f(r.burst.e2eP99, 0)}` : '—'))],
+      ['CPU per purchase, all processes (ms)', ...cols((r) => f(sum(r.cpu)))],
+      ['peak RSS, all processes but PostgreSQL (MiB)', ...cols((r) => f(sum(r.peakRss), 0))],
+    ].map((row, i) => {
+      if (!inline) return row;
+      const picks: ((r: StackResult) => number)[] = [
+        (r) => r.rate.ackP99,
+        () => NaN,
+        (r) => r.burst.ackP99,
+        (r) => 1 / r.burst.perSecond,
+        (r) => r.burst.e2eP50,
+        (r) => sum(r.cpu),
+        (r) => sum(r.peakRss),
+      ];
+      return [...row, ...results.filter((r) => r.fulfils && r !== inline).map((r) => ratio(picks[i](r), picks[i]))];
+    }),
+  );
+
+  const groups = [...new Set(results.flatMap((r) => [...r.cpu.keys()]))];
+  const perProcess = table(
+    ['CPU ms per purchase (idle ms/s)', ...results.map((r) => r.name)],
+    groups.map((g) => [g, ...cols((r) => (r.cpu.has(g) ? `${f(r.cpu.get(g)!)} (${f(r.idle.get(g) ?? 0)})` : ''))]),
+  );
+
+  const services = results.filter((r) => r.workerThreads.size > 0);
+  const kinds = [...new Set(services.flatMap((r) => [...r.workerThreads.keys()]))].sort();
+  const perThread = table(
+    ['worker CPU ms per purchase, by thread', ...services.map((r) => r.name)],
+    [
+      ...kinds.map((k) => [k, ...services.map((r) => f(r.workerThreads.get(k) ?? 0))]),
+      ['GC events in the burst (--trace-gc)', ...services.map((r) => (r.burst.gcEvents ? String(r.burst.gcEvents) : 'not traced'))],
+    ],
+  );
+
+  const rss = table(
+    ['peak RSS (MiB)', ...results.map((r) => r.name)],
+    [...new Set(results.flatMap((r) => [...r.peakRss.keys()]))].map((p) => [
+      p,
+      ...cols((r) => (r.peakRss.has(p) ? f(r.peakRss.get(p)!, 0) : '')),
+    ]),
+  );
+
+  const checks = results
+    .filter((r) => r.fulfils)
+    .map(
+      (r) =>
+        `${r.name}: ${r.check.purchases} purchases, ${r.check.fulfilled} fulfilled, ${r.check.emails} welcome emails, ${r.check.duplicateEmails} duplicates`,
+    )
+    .join('\n');
+  return [summary, perProcess, perThread, rss, checks].join('\n\n');
+}
