@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     workflowBundle: await loadWorkflowBundle(),
     maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
+    maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
   });
 
   // worker.shutdown() only asks: the run resolves once polling stopped and running activities

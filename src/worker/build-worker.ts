@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
+import { WORKER_DB_POOL_DEFAULT } from '../config';
 import { attemptLimit } from './attempt-limit';
 
 export interface WorkerSetup {
@@ -12,6 +13,8 @@ export interface WorkerSetup {
   maxActivityAttempts: number;
   /** After shutdown() is called, how long running activities may take to finish (default 30 s). */
   shutdownGraceMs?: number;
+  /** Activities run at once (WORKER_MAX_CONCURRENT_ACTIVITIES): no more than the database pool holds. */
+  maxConcurrentActivities?: number;
 }
 
 /** The worker that runs the fulfillment workflows and their activities. */
@@ -23,6 +26,7 @@ export function buildWorker({
   workflowBundle,
   maxActivityAttempts,
   shutdownGraceMs = 30_000,
+  maxConcurrentActivities = WORKER_DB_POOL_DEFAULT,
 }: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection,
@@ -31,6 +35,8 @@ export function buildWorker({
     activities: createActivities(deps),
     interceptors: { activity: [attemptLimit(maxActivityAttempts)] },
     workflowBundle,
+    // Not the SDK's 100: each running activity may hold one of the pool's connections.
+    maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
     // A deploy's SIGTERM lets running activities (an email being sent) finish; past the grace
     // they are cancelled, and past a little more the worker gives up on them.
     shutdownGraceTime: shutdownGraceMs,

@@ -43,6 +43,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     POSTMARK_SERVER_TOKEN: 'local-postmark-token',
     POSTMARK_API_URL: options.postmarkUrl,
     POSTMARK_FROM: 'hello@saas.example',
+    WORKER_DB_POOL_SIZE: String(options.dbPoolSize ?? 5),
     ...(options.pastDueGraceMs !== undefined && { PAST_DUE_GRACE_PERIOD: `${Math.round(options.pastDueGraceMs / 1000)}s` }),
     ...(options.maxActivityAttempts !== undefined && { ACTIVITY_MAX_ATTEMPTS: String(options.maxActivityAttempts) }),
   });
@@ -57,7 +58,6 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       catalog: Catalog.fromData(catalog),
       postmarkTimeoutSeconds: options.postmarkTimeoutSeconds,
       postmarkSearchSettleMs: options.postmarkSearchSettleMs ?? 0,
-      dbPoolSize: options.dbPoolSize ?? 5,
     });
     worker = await buildWorker({
       connection: workerConnection,
@@ -66,6 +66,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       deps: resources.deps,
       workflowBundle: options.workflowBundle,
       maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
+      maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     });
     running = worker.run();
   };
