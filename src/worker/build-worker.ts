@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from '../../activities';
 import { WORKER_DB_POOL_DEFAULT } from '../config';
 import { attemptLimit } from './attempt-limit';
+import { keepAlive } from './keep-alive';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -33,7 +34,7 @@ export function buildWorker({
     namespace,
     taskQueue,
     activities: createActivities(deps),
-    interceptors: { activity: [attemptLimit(maxActivityAttempts)] },
+    interceptors: { activity: [attemptLimit(maxActivityAttempts), keepAlive] },
     workflowBundle,
     // Not the SDK's 100: each running activity may hold one of the pool's connections.
     maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
