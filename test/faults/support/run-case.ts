@@ -43,7 +43,11 @@ export async function runCase(stack: FaultStack, spec: CaseSpec): Promise<Tally 
   const startedAt = Date.now();
   const timeoutsBefore = stack.transactionTimeouts();
   const poll = async (read: () => Promise<number>, n: number) => {
-    while ((await read().catch(() => 0)) < n) await new Promise((r) => setTimeout(r, 100));
+    const deadline = Date.now() + 180_000;
+    while ((await read().catch(() => 0)) < n) {
+      if (Date.now() > deadline) throw new Error(`${spec.name}: the moment to strike never came (waited for ${n})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   };
   const notes: string[] = [];
   const sendingNow = () => stack.db.emailDelivery.count({ where: { eventId: { in: ids }, status: 'sending' } });
