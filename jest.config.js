@@ -1,9 +1,11 @@
 /**
- * Two layers (`npm test` runs both):
+ * Three layers (`npm test` runs all three):
  *  - unit: pure rules, parsers, the ops CLI, and workflow logic with stubbed activities on a
  *    Temporal dev server a test file starts itself. No shared stack: `npm run test:unit`.
  *  - integration: the real webhook, worker, Temporal dev server, PostgreSQL, stripe-mock and
  *    a local Postmark, started once in test/support/global-setup.ts.
+ *  - faults: the API and worker as processes of their own on a Temporal dev server, a PostgreSQL
+ *    and a local Postmark the suite owns, while one of them fails (`npm run test:faults`).
  */
 const shared = {
   testEnvironment: 'node',
@@ -24,6 +26,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
+    { ...shared, displayName: 'faults', roots: ['<rootDir>/test/faults'] },
   ],
   testTimeout: 60_000,
   maxWorkers: 2,

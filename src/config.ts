@@ -112,6 +112,23 @@ export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE
   return prefix === undefined ? undefined : prefix === 'live';
 }
 
+/** The worker's pool when WORKER_DB_POOL_SIZE is unset; also its activity concurrency then. */
+export const WORKER_DB_POOL_DEFAULT = 10;
+
+/**
+ * Every activity running at once can hold a connection: a burst then never leaves a transaction
+ * queueing for the pool until it times out (activities use one connection at a time).
+ */
+const activitiesFitThePool = (config: { WORKER_DB_POOL_SIZE: number; WORKER_MAX_CONCURRENT_ACTIVITIES?: number }, ctx: z.RefinementCtx) => {
+  if ((config.WORKER_MAX_CONCURRENT_ACTIVITIES ?? 0) > config.WORKER_DB_POOL_SIZE) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WORKER_MAX_CONCURRENT_ACTIVITIES'],
+      message: `must be at most WORKER_DB_POOL_SIZE (${config.WORKER_DB_POOL_SIZE}): each running activity may need a database connection`,
+    });
+  }
+};
+
 const workerSchema = z
   .object({
     ...shared,
@@ -142,9 +159,19 @@ const workerSchema = z
       .min(1)
       .max(ACTIVITY_ATTEMPTS_CEILING, `must be at most ${ACTIVITY_ATTEMPTS_CEILING} (the workflows' retry policy allows no more attempts)`)
       .default(10),
+    /** Connections in the worker's PostgreSQL pool. */
+    WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(WORKER_DB_POOL_DEFAULT),
+    /** Activities one worker runs at once (default: the pool size). */
+    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
   })
   .superRefine(certPair)
-  .transform(withPayloadKeys);
+  .superRefine(activitiesFitThePool)
+  .transform((config, ctx) =>
+    withPayloadKeys(
+      { ...config, WORKER_MAX_CONCURRENT_ACTIVITIES: config.WORKER_MAX_CONCURRENT_ACTIVITIES ?? config.WORKER_DB_POOL_SIZE },
+      ctx,
+    ),
+  );
 
 /** An origin the Temporal UI is served from: scheme, host and port, no path (`http://localhost:8233`). */
 const origins = z

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
     payloadKeys: config.payloadKeys,
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
+    maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
   });
 
   // worker.shutdown() only asks: the run resolves once polling stopped and running activities

@@ -1,9 +1,10 @@
-import { activityInfo, ApplicationFailure, heartbeat, log } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, log } from '@temporalio/activity';
 import { Errors, type ServerClient } from 'postmark';
 import { Prisma, type PrismaClient } from '../../src/generated/prisma/client';
 import { maskEmail } from '../../src/log';
 import { FailureType } from '../../src/contracts';
 import { invalidData } from '../errors';
+import { keepingAlive } from './keep-alive';
 
 export interface OnceEmail {
   /** At most one email per key, ever: "welcome:<user id>", "payment_failed:<invoice id>". */
@@ -38,13 +39,24 @@ interface SentDetails {
  * (unique per key) is claimed before the send and completed with Postmark's MessageID
  * after it; a definite refusal releases the claim so a retry sends again. If recording
  * the MessageID fails after Postmark accepted the message, the MessageID survives in the
- * attempt's heartbeat details and the retry records it without resending.
+ * attempt's heartbeat details and the retry records it without resending. The attempt
+ * heartbeats throughout, so a worker's death is noticed by the heartbeat timeout.
  */
-export async function sendEmailOnce(
+export function sendEmailOnce(
   db: PrismaClient,
   postmark: ServerClient,
   email: OnceEmail,
   options: { searchSettleMs: number } = { searchSettleMs: SEARCH_SETTLE_MS },
+): Promise<OnceEmailResult> {
+  return keepingAlive((record) => sendOnce(db, postmark, email, options, record));
+}
+
+async function sendOnce(
+  db: PrismaClient,
+  postmark: ServerClient,
+  email: OnceEmail,
+  options: { searchSettleMs: number },
+  heartbeat: (details: SentDetails) => void,
 ): Promise<OnceEmailResult> {
   const { dedupKey, eventId } = email;
   const previous = await db.emailDelivery.findUnique({ where: { dedupKey } });

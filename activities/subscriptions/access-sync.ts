@@ -4,6 +4,7 @@ import type { PrismaClient } from '../../src/generated/prisma/client';
 import { FailureType, type AccessSync } from '../../src/contracts';
 import { decideAccess } from '../../src/lifecycle/access-policy';
 import { lockSubscription } from './subscription-store';
+import { TRANSACTION_OPTIONS } from '../transaction-options';
 
 /** What a sync did (the workflow-facing AccessSync, with reviewAt in unix ms). */
 export type AccessSyncResult = Omit<AccessSync, 'reviewAt'> & { reviewAt: number | null };
@@ -67,5 +68,5 @@ export async function syncSubscriptionAccess(
       },
     });
     return { linked: true, hasAccess: decision.granted, reason: decision.reason, seatLimit, granted, revoked, reviewAt: decision.reviewAt };
-  });
+  }, TRANSACTION_OPTIONS);
 }

@@ -6,6 +6,7 @@ import {
   type SubscriptionPatch,
   type SubscriptionState,
 } from '../../src/lifecycle/subscription-state';
+import { TRANSACTION_OPTIONS } from '../transaction-options';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
@@ -76,7 +77,7 @@ export async function recordSubscriptionChange(db: PrismaClient, change: Subscri
       tierId: next.tierId,
       quantity: next.quantity,
     };
-  });
+  }, TRANSACTION_OPTIONS);
 }
 
 /** INSERT … ON CONFLICT DO NOTHING, then SELECT … FOR UPDATE: race-free for a new id. */

@@ -32,6 +32,8 @@ export interface RecordedRequest {
 
 export type FailureMode =
   | { kind: 'server-error' }
+  /** 503, as Postmark (or its load balancer) answers during an outage. */
+  | { kind: 'unavailable' }
   | { kind: 'rate-limit' }
   | { kind: 'inactive-recipient' }
   | { kind: 'invalid-template' }
@@ -79,6 +81,8 @@ export function failureAnswer(mode: FailureMode, to: string): WireAnswer | null 
       return { status: 0, body: {}, broken: 'reset' };
     case 'server-error':
       return apiError(500, 0, 'Internal Server Error');
+    case 'unavailable':
+      return apiError(503, 0, 'Service Unavailable');
     case 'rate-limit':
       return apiError(429, 429, 'Rate limit exceeded.');
     case 'inactive-recipient':

@@ -33,6 +33,8 @@ export interface LocalPostmark {
   failNext(n: number, mode: FailureMode): void;
   /** Every send request fails this way until called with null. */
   failAlways(mode: FailureMode | null): void;
+  /** An outage: for `ms`, every send fails in this way and the search answers 503; resolves when it is over. */
+  failFor(ms: number, mode: FailureMode): Promise<void>;
   /** While true, the Messages API search answers 503 (Postmark cannot tell what it sent). */
   searchUnavailable(unavailable: boolean): void;
   /** Empties the outbox and the request log, and forgets the failure modes. */
@@ -134,6 +136,11 @@ export async function startLocalPostmark(opts: { port?: number; host?: string } 
     },
     searchUnavailable(unavailable) {
       searchDown = unavailable;
+    },
+    async failFor(ms, mode) {
+      [always, searchDown] = [mode, true];
+      await sleep(ms);
+      [always, searchDown] = [null, false];
     },
     reset() {
       outbox.length = 0;

@@ -1,8 +1,10 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
+import { WORKER_DB_POOL_DEFAULT } from '../config';
 import { payloadDataConverter } from '../temporal/payload-codec';
 import type { PayloadKey } from '../temporal/payload-keys';
 import { attemptLimit } from './attempt-limit';
+import { keepAlive } from './keep-alive';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -16,6 +18,8 @@ export interface WorkerSetup {
   payloadKeys?: readonly PayloadKey[];
   /** After shutdown() is called, how long running activities may take to finish (default 30 s). */
   shutdownGraceMs?: number;
+  /** Activities run at once (WORKER_MAX_CONCURRENT_ACTIVITIES): no more than the database pool holds. */
+  maxConcurrentActivities?: number;
 }
 
 /** The worker that runs the fulfillment workflows and their activities. */
@@ -28,16 +32,19 @@ export function buildWorker({
   maxActivityAttempts,
   payloadKeys = [],
   shutdownGraceMs = 30_000,
+  maxConcurrentActivities = WORKER_DB_POOL_DEFAULT,
 }: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     activities: createActivities(deps),
-    interceptors: { activity: [attemptLimit(maxActivityAttempts)] },
+    interceptors: { activity: [attemptLimit(maxActivityAttempts), keepAlive] },
     workflowBundle,
     // The codec runs on the worker's main thread, never in the workflow sandbox.
     dataConverter: payloadDataConverter(payloadKeys),
+    // Not the SDK's 100: each running activity may hold one of the pool's connections.
+    maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
     // A deploy's SIGTERM lets running activities (an email being sent) finish; past the grace
     // they are cancelled, and past a little more the worker gives up on them.
     shutdownGraceTime: shutdownGraceMs,

@@ -33,7 +33,7 @@ export interface WorkerDepsOverrides {
  * worker process, the tests' in-process service and the benchmark.
  */
 export function createWorkerDeps(config: WorkerConfig, overrides: WorkerDepsOverrides = {}): WorkerResources {
-  const db = createPrisma(config.DATABASE_URL, { max: overrides.dbPoolSize ?? 10 });
+  const db = createPrisma(config.DATABASE_URL, { max: overrides.dbPoolSize ?? config.WORKER_DB_POOL_SIZE });
   const temporal = createTemporalClient(config);
   const deps: ActivityDeps = {
     db,

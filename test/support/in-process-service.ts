@@ -46,6 +46,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     POSTMARK_SERVER_TOKEN: 'local-postmark-token',
     POSTMARK_API_URL: options.postmarkUrl,
     POSTMARK_FROM: 'hello@saas.example',
+    WORKER_DB_POOL_SIZE: String(options.dbPoolSize ?? 5),
     ...(options.pastDueGraceMs !== undefined && { PAST_DUE_GRACE_PERIOD: `${Math.round(options.pastDueGraceMs / 1000)}s` }),
     ...(options.maxActivityAttempts !== undefined && { ACTIVITY_MAX_ATTEMPTS: String(options.maxActivityAttempts) }),
     ...(options.payloadKeys !== undefined && { PAYLOAD_KEYS: options.payloadKeys }),
@@ -64,7 +65,6 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       catalog: Catalog.fromData(catalog),
       postmarkTimeoutSeconds: options.postmarkTimeoutSeconds,
       postmarkSearchSettleMs: options.postmarkSearchSettleMs ?? 0,
-      dbPoolSize: options.dbPoolSize ?? 5,
     });
     worker = await buildWorker({
       connection: workerConnection,
@@ -74,6 +74,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       workflowBundle: options.workflowBundle,
       maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
       payloadKeys: config.payloadKeys,
+      maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     });
     running = worker.run();
   };

@@ -54,6 +54,19 @@ describe('configuration', () => {
     );
   });
 
+  it('runs as many activities at once as the database pool has connections, and never more', () => {
+    expect(loadWorkerConfig(worker)).toMatchObject({ WORKER_DB_POOL_SIZE: 10, WORKER_MAX_CONCURRENT_ACTIVITIES: 10 });
+    expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '40' })).toMatchObject({ WORKER_MAX_CONCURRENT_ACTIVITIES: 40 });
+    expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '40', WORKER_MAX_CONCURRENT_ACTIVITIES: '25' })).toMatchObject({
+      WORKER_DB_POOL_SIZE: 40,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 25,
+    });
+    expect(() => loadWorkerConfig({ ...worker, WORKER_MAX_CONCURRENT_ACTIVITIES: '11' })).toThrow(
+      /WORKER_MAX_CONCURRENT_ACTIVITIES: must be at most WORKER_DB_POOL_SIZE \(10\)/,
+    );
+    expect(() => loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: 'many' })).toThrow(/WORKER_DB_POOL_SIZE/);
+  });
+
   it('refuses a reconciliation interval or lookback of zero at start, naming the variable', () => {
     expect(() => loadWorkerConfig({ ...worker, RECONCILE_EVERY: '0s' })).toThrow(/RECONCILE_EVERY: must be at least 1m/);
     expect(() => loadWorkerConfig({ ...worker, RECONCILE_LOOKBACK: '0h' })).toThrow(/RECONCILE_LOOKBACK: must be at least 1m/);

@@ -141,4 +141,17 @@ describe('local Postmark, driven by the real postmark client', () => {
     await fetch(`${postmark.url}/outbox`, { method: 'DELETE' });
     expect(postmark.outbox).toHaveLength(0);
   });
+
+  it('answers 503 to sends and searches for the length of an outage, then sends again', async () => {
+    const outage = postmark.failFor(300, { kind: 'unavailable' });
+
+    await expect(client.sendEmailWithTemplate(welcome())).rejects.toMatchObject({ statusCode: 503 });
+    await expect(client.getOutboundMessages({ count: 10, offset: 0 })).rejects.toMatchObject({ statusCode: 503 });
+    expect(postmark.outbox).toHaveLength(0);
+
+    await outage;
+    const response = await client.sendEmailWithTemplate(welcome());
+    expect(postmark.outbox.map((m) => m.messageId)).toEqual([response.MessageID]);
+    expect(postmark.requests.map((r) => r.status)).toEqual([503, 200]);
+  });
 });

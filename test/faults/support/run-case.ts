@@ -1,0 +1,78 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromRoot } from '../../support/paths';
+import { WEBHOOK_SECRET, type FaultStack } from './fault-stack';
+import { deliverAll } from './stripe-delivery';
+import { describeTally, purchases, settle, type Purchase, type Tally } from './tally';
+
+/** Each run's lines, one JSON object per case, for docs/RELIABILITY.md. */
+export const RESULTS_FILE = join(fromRoot('test-artifacts'), 'faults.jsonl');
+
+export interface CaseSpec {
+  name: string;
+  /** Short id, used in the buyers' addresses. */
+  id: string;
+  purchases: number;
+  concurrency?: number;
+  /** How long the case may take to settle after its deliveries (default 4 minutes). */
+  settleMs?: number;
+  /**
+   * Injects the fault while the burst is delivered; resolves with the moment the fault was
+   * over (a server back, a new worker polling). Omitted: no fault, recovery counted from the start.
+   */
+  fault?: (progress: Progress) => Promise<number>;
+}
+
+/** What the fault may wait for before it strikes. */
+export interface Progress {
+  bought: Purchase[];
+  /** Resolves once `n` of the case's purchases are fulfilled. */
+  fulfilled(n: number): Promise<void>;
+  /** Resolves once `n` of the case's welcome emails are being sent (claimed, not yet recorded). */
+  sending(n: number): Promise<void>;
+  /** How many of the case's welcome emails are being sent right now. */
+  sendingNow(): Promise<number>;
+  /** Adds a remark to the case's printed line. */
+  note(text: string): void;
+}
+
+/** Delivers a burst, strikes, waits for the dust to settle, prints and records the case's counts. */
+export async function runCase(stack: FaultStack, spec: CaseSpec): Promise<Tally & { transactionTimeouts: number }> {
+  const bought = purchases(spec.id, spec.purchases);
+  const ids = bought.map((p) => p.event.id);
+  const startedAt = Date.now();
+  const timeoutsBefore = stack.transactionTimeouts();
+  const poll = async (read: () => Promise<number>, n: number) => {
+    const deadline = Date.now() + 180_000;
+    while ((await read().catch(() => 0)) < n) {
+      if (Date.now() > deadline) throw new Error(`${spec.name}: the moment to strike never came (waited for ${n})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const notes: string[] = [];
+  const sendingNow = () => stack.db.emailDelivery.count({ where: { eventId: { in: ids }, status: 'sending' } });
+  const progress: Progress = {
+    bought,
+    fulfilled: (n) => poll(() => stack.db.stripeEvent.count({ where: { id: { in: ids }, status: 'completed' } }), n),
+    sending: (n) => poll(sendingNow, n),
+    sendingNow,
+    note: (text) => notes.push(text),
+  };
+  const [outcomes, faultEndedAt] = await Promise.all([
+    deliverAll(
+      bought.map((p) => p.event),
+      { url: stack.apiUrl, secret: WEBHOOK_SECRET, concurrency: spec.concurrency },
+    ),
+    spec.fault ? spec.fault(progress) : Promise.resolve(startedAt),
+  ]);
+  const tally = await settle(stack, spec.name, bought, outcomes, { faultEndedAt, timeoutMs: spec.settleMs });
+  return record({ ...tally, transactionTimeouts: stack.transactionTimeouts() - timeoutsBefore, notes });
+}
+
+export function record<T extends Tally>(tally: T & { transactionTimeouts?: number; notes?: string[] }): T {
+  const extra = [`; ${tally.transactionTimeouts ?? 0} transaction timeouts`, ...(tally.notes ?? []).map((n) => `; ${n}`)].join('');
+  process.stdout.write(`${describeTally(tally, extra)}\n`);
+  mkdirSync(fromRoot('test-artifacts'), { recursive: true });
+  appendFileSync(RESULTS_FILE, `${JSON.stringify({ at: new Date().toISOString(), ...tally })}\n`);
+  return tally;
+}
