@@ -17,17 +17,22 @@ const duration = z
   .transform((v) => Number(v.slice(0, -1)) * { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[v.slice(-1) as 'd' | 'h' | 'm' | 's']);
 /** A duration of at least a minute: Temporal refuses a zero Schedule interval, and a zero lookback finds nothing. */
 const atLeastAMinute = duration.refine((ms) => ms >= 60_000, 'must be at least 1m');
+/** `a, b,,c` → `['a', 'b', 'c']`; unset → `[]`. */
+const commaList = () =>
+  z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
 /** `acct_…` ids, comma-separated: the connected accounts whose events reconciliation lists. */
-export const connectAccounts = z
-  .string()
-  .default('')
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
-  .refine((ids) => ids.every((id) => /^acct_\w+$/.test(id)), 'must be comma-separated Stripe account ids (acct_…)');
+export const connectAccounts = commaList().refine(
+  (ids) => ids.every((id) => /^acct_\w+$/.test(id)),
+  'must be comma-separated Stripe account ids (acct_…)',
+);
 const required = (what: string) =>
   z
     .string({ error: `is required (${what})` })
@@ -174,19 +179,10 @@ const workerSchema = z
   );
 
 /** An origin the Temporal UI is served from: scheme, host and port, no path (`http://localhost:8233`). */
-const origins = z
-  .string()
-  .default('')
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  )
-  .refine(
-    (list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o),
-    'must be comma-separated origins like https://temporal-ui.example.com or http://localhost:8233 (no path, no trailing slash)',
-  );
+const origins = commaList().refine(
+  (list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o),
+  'must be comma-separated origins like https://temporal-ui.example.com or http://localhost:8233 (no path, no trailing slash)',
+);
 
 const codecSchema = z
   .object({

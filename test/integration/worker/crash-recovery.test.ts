@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { decodeTimeoutType } from '@temporalio/common';
@@ -14,7 +14,7 @@ import { buildWorker } from '../../../src/worker/build-worker';
 import { createWorkerDeps } from '../../../src/worker/worker-deps';
 import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';
-import { ROOT } from '../../support/paths';
+import { startWorkerProcess as startWorker } from '../../support/worker-process';
 import '../../support/quiet-runtime';
 import { testEnv } from '../../support/test-env';
 import { bundleWorkflowsFromSource } from '../../support/workflow-bundle';
@@ -57,28 +57,9 @@ const workerEnv = () => ({
   RECONCILE_EVERY: 'off',
 });
 
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...workerEnv() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let text = '';
-  child.stdout.on('data', (c: Buffer) => (text += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (text += c.toString()));
-  const polling = await eventually(
-    async () => text,
-    (t) => /worker polling/.test(t) || child.exitCode !== null,
-    { timeoutMs: 60_000 },
-  );
-  if (!/worker polling/.test(polling)) throw new Error(`worker did not start:\n${text}`);
-  return child;
-}
-
 describe('a worker killed while an email is being sent', () => {
   it('is noticed by its missing heartbeats; the next worker records the email Postmark accepted, sending nothing twice', async () => {
-    const worker = await startWorkerProcess();
+    const worker = (await startWorker(workerEnv(), children)).child;
     const app = await buildApp({ db, fulfillments: createFulfillmentStarter(client, TASK_QUEUE), webhookSecrets: [SECRET] });
     const email = `crash.${Date.now()}@example.com`;
     const event = checkoutEvent({ email, metadata: sumoMetadata() });

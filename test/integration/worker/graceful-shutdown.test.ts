@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -13,7 +13,7 @@ import { buildWorker } from '../../../src/worker/build-worker';
 import { createWorkerDeps } from '../../../src/worker/worker-deps';
 import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';
-import { ROOT } from '../../support/paths';
+import { startWorkerProcess as startWorker } from '../../support/worker-process';
 import '../../support/quiet-runtime';
 import { testEnv } from '../../support/test-env';
 import { bundleWorkflowsFromSource } from '../../support/workflow-bundle';
@@ -57,30 +57,9 @@ const workerEnv = () => ({
   LOG_LEVEL: 'info',
 });
 
-/** `npm run start:worker` from sources, as its own process; resolves once it polls. */
-async function startWorkerProcess(): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...workerEnv() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let text = '';
-  child.stdout.on('data', (c: Buffer) => (text += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (text += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const polling = await eventually(
-    async () => text,
-    (t) => /worker polling/.test(t) || child.exitCode !== null,
-    { timeoutMs: 60_000 },
-  );
-  if (!/worker polling/.test(polling)) throw new Error(`worker did not start:\n${text}`);
-  return { child, output: () => text, exited };
-}
-
 describe('the worker on SIGTERM', () => {
   it('lets the email being sent finish, records it sent, and exits 0; the fulfillment completes with no operator', async () => {
-    const worker = await startWorkerProcess();
+    const worker = await startWorker(workerEnv(), children);
     const app = await buildApp({ db, fulfillments: createFulfillmentStarter(client, TASK_QUEUE), webhookSecrets: [SECRET] });
     const email = `shutdown.${Date.now()}@example.com`;
     const event = checkoutEvent({ email, metadata: sumoMetadata() });
