@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { PurchaseEventInput } from '../contracts';
+import { eventFacts, type EventFacts } from './event-facts';
 
 /** Refund and dispute event types; each becomes a `syncPurchase` workflow. */
 export const PURCHASE_EVENT_TYPES = [
@@ -22,68 +23,54 @@ export function decidePurchaseEvent(event: Stripe.Event): PurchaseEventDecision 
     return { action: 'ignore', reason: `event type ${event.type} is not handled` };
   }
   const object = event.data.object as { object?: string };
-  const base = {
-    eventId: event.id,
-    eventType: event.type,
-    created: event.created,
-    account: event.account ?? null,
-    livemode: event.livemode,
-  };
+  const base = eventFacts(event);
+  const sync = (facts: Omit<PurchaseEventInput, keyof EventFacts>): PurchaseEventDecision => ({
+    action: 'sync',
+    input: { ...base, ...facts },
+  });
   const noIntent = { action: 'ignore', reason: `${event.type} names no payment intent` } as const;
 
   if (object.object === 'charge') {
     const charge = object as Stripe.Charge;
     const paymentIntentId = idOf(charge.payment_intent);
     if (!paymentIntentId) return noIntent;
-    return {
-      action: 'sync',
-      input: {
-        ...base,
-        paymentIntentId,
-        chargeId: charge.id,
-        stripeCustomerId: idOf(charge.customer),
-        refund: {
-          kind: 'charge',
-          chargeAmount: charge.amount,
-          amountRefunded: charge.amount_refunded ?? 0,
-          fullyRefunded: charge.refunded === true,
-        },
-        dispute: null,
+    return sync({
+      paymentIntentId,
+      chargeId: charge.id,
+      stripeCustomerId: idOf(charge.customer),
+      refund: {
+        kind: 'charge',
+        chargeAmount: charge.amount,
+        amountRefunded: charge.amount_refunded ?? 0,
+        fullyRefunded: charge.refunded === true,
       },
-    };
+      dispute: null,
+    });
   }
   if (object.object === 'refund') {
     const refund = object as Stripe.Refund;
     const paymentIntentId = idOf(refund.payment_intent);
     if (!paymentIntentId) return noIntent;
     if (refund.status !== 'succeeded') return { action: 'ignore', reason: `refund ${refund.id} is ${refund.status}, not succeeded` };
-    return {
-      action: 'sync',
-      input: {
-        ...base,
-        paymentIntentId,
-        chargeId: idOf(refund.charge),
-        stripeCustomerId: null,
-        refund: { kind: 'refund', refundId: refund.id, amount: refund.amount },
-        dispute: null,
-      },
-    };
+    return sync({
+      paymentIntentId,
+      chargeId: idOf(refund.charge),
+      stripeCustomerId: null,
+      refund: { kind: 'refund', refundId: refund.id, amount: refund.amount },
+      dispute: null,
+    });
   }
   if (object.object === 'dispute') {
     const dispute = object as Stripe.Dispute;
     const paymentIntentId = idOf(dispute.payment_intent);
     if (!paymentIntentId) return noIntent;
-    return {
-      action: 'sync',
-      input: {
-        ...base,
-        paymentIntentId,
-        chargeId: idOf(dispute.charge),
-        stripeCustomerId: null,
-        refund: null,
-        dispute: { disputeId: dispute.id, status: dispute.status, amount: dispute.amount },
-      },
-    };
+    return sync({
+      paymentIntentId,
+      chargeId: idOf(dispute.charge),
+      stripeCustomerId: null,
+      refund: null,
+      dispute: { disputeId: dispute.id, status: dispute.status, amount: dispute.amount },
+    });
   }
   return { action: 'ignore', reason: `${event.type} does not carry a charge, refund or dispute` };
 }

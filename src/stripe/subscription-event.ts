@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { InvoiceFacts, SubscriptionEventInput, SubscriptionFacts } from '../contracts';
+import { eventFacts } from './event-facts';
 
 /** Lifecycle event types; each becomes a `syncSubscription` workflow. */
 export const LIFECYCLE_EVENT_TYPES = [
@@ -24,13 +25,7 @@ const isLifecycleType = (type: string): boolean => (LIFECYCLE_EVENT_TYPES as rea
 export function decideLifecycleEvent(event: Stripe.Event): LifecycleDecision {
   if (!isLifecycleType(event.type)) return { action: 'ignore', reason: `event type ${event.type} is not handled` };
   const object = event.data.object as { object?: string };
-  const base = {
-    eventId: event.id,
-    eventType: event.type,
-    created: event.created,
-    account: event.account ?? null,
-    livemode: event.livemode,
-  };
+  const base = eventFacts(event);
 
   if (object.object === 'subscription') {
     const sub = object as Stripe.Subscription;
