@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../../src/dev/free-port';
 import { ROOT as root } from '../../support/paths';
+import { reservedPort } from '../../support/reserved-port';
 
 const tsx = require.resolve('tsx/cli');
 
@@ -27,12 +27,12 @@ describe('npm run dev + npm run simulate', () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DEV_DIR: devDir,
-      PORT: String(await freePort()),
-      DEV_TEMPORAL_PORT: String(await freePort()),
-      DEV_TEMPORAL_UI_PORT: String(await freePort()),
-      DEV_POSTMARK_PORT: String(await freePort()),
-      DEV_CODEC_PORT: String(await freePort()),
-      METRICS_PORT: String(await freePort()),
+      PORT: String(await reservedPort()),
+      DEV_TEMPORAL_PORT: String(await reservedPort()),
+      DEV_TEMPORAL_UI_PORT: String(await reservedPort()),
+      DEV_POSTMARK_PORT: String(await reservedPort()),
+      DEV_CODEC_PORT: String(await reservedPort()),
+      METRICS_PORT: String(await reservedPort()),
       WORKER_METRICS_ADDRESS: 'off',
       LOG_LEVEL: 'info',
     };
