@@ -1,10 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { loadWorkerConfig } from '../../src/config';
 import { createPrisma } from '../../src/db/prisma';
 import { startLocalPostmark, type LocalPostmark } from '../../src/dev/local-postmark';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-dev-server';
+import { buildWorker } from '../../src/worker/build-worker';
+import { createWorkerDeps, type WorkerDepsOverrides } from '../../src/worker/worker-deps';
 import { testEnv } from './test-env';
+import { bundleWorkflowsFromSource } from './workflow-bundle';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
 /**
@@ -36,6 +41,25 @@ export function workerProcessStack(name: string) {
       LOG_LEVEL: 'info',
     }),
     startWorker: (): Promise<WorkerProcess> => startWorkerProcess(stack.workerEnv(), children),
+    /** The next deploy's worker, in this process with the same environment, running until `done` settles. */
+    async runNextWorkerUntil(done: Promise<unknown>, options: { maxActivityAttempts: number; overrides?: WorkerDepsOverrides }) {
+      const resources = createWorkerDeps(loadWorkerConfig(stack.workerEnv()), options.overrides);
+      const connection = await NativeConnection.connect({ address: stack.temporal.address });
+      try {
+        const worker = await buildWorker({
+          connection,
+          namespace: 'default',
+          taskQueue: stack.taskQueue,
+          deps: resources.deps,
+          workflowBundle: await bundleWorkflowsFromSource(),
+          maxActivityAttempts: options.maxActivityAttempts,
+        });
+        await worker.runUntil(done);
+      } finally {
+        await connection.close();
+        await resources.close();
+      }
+    },
   };
   beforeAll(async () => {
     [stack.temporal, stack.postmark] = await Promise.all([startTemporalDevServer({ uiPort: null }), startLocalPostmark()]);

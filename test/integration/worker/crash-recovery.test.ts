@@ -1,16 +1,11 @@
 import { decodeTimeoutType } from '@temporalio/common';
-import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../../../src/app';
-import { loadWorkerConfig } from '../../../src/config';
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
-import { buildWorker } from '../../../src/worker/build-worker';
-import { createWorkerDeps } from '../../../src/worker/worker-deps';
 import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';
 import { workerProcessStack } from '../../support/worker-process-stack';
 import '../../support/quiet-runtime';
-import { bundleWorkflowsFromSource } from '../../support/workflow-bundle';
 
 /**
  * A worker that dies (SIGKILL, an OOM kill) while a welcome email waits on Postmark leaves an
@@ -51,19 +46,7 @@ describe('a worker killed while an email is being sent', () => {
       (n) => n === 1,
       { timeoutMs: 30_000 },
     );
-    const resources = createWorkerDeps(loadWorkerConfig(s.workerEnv()), { postmarkSearchSettleMs: 0 });
-    const connection = await NativeConnection.connect({ address: s.temporal.address });
-    const next = await buildWorker({
-      connection,
-      namespace: 'default',
-      taskQueue: s.taskQueue,
-      deps: resources.deps,
-      workflowBundle: await bundleWorkflowsFromSource(),
-      maxActivityAttempts: 10,
-    });
-    await next.runUntil(handle.result());
-    await connection.close();
-    await resources.close();
+    await s.runNextWorkerUntil(handle.result(), { maxActivityAttempts: 10, overrides: { postmarkSearchSettleMs: 0 } });
     await app.close();
 
     expect(await s.db.emailDelivery.findFirst({ where: { eventId: event.id, kind: 'welcome' } })).toMatchObject({ status: 'sent' });

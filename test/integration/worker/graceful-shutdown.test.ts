@@ -1,15 +1,10 @@
-import { NativeConnection } from '@temporalio/worker';
 import { buildApp } from '../../../src/app';
-import { loadWorkerConfig } from '../../../src/config';
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
-import { buildWorker } from '../../../src/worker/build-worker';
-import { createWorkerDeps } from '../../../src/worker/worker-deps';
 import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';
 import { workerProcessStack } from '../../support/worker-process-stack';
 import '../../support/quiet-runtime';
-import { bundleWorkflowsFromSource } from '../../support/workflow-bundle';
 
 /**
  * A rolling deploy sends the worker SIGTERM. It must stop polling, let the running activities
@@ -39,22 +34,9 @@ describe('the worker on SIGTERM', () => {
     expect(await s.db.emailDelivery.findFirst({ where: { eventId: event.id, kind: 'welcome' } })).toMatchObject({ status: 'sent' });
 
     // The next deploy's worker finishes the run.
-    const config = loadWorkerConfig(s.workerEnv());
-    const resources = createWorkerDeps(config);
-    const connection = await NativeConnection.connect({ address: s.temporal.address });
-    const next = await buildWorker({
-      connection,
-      namespace: 'default',
-      taskQueue: s.taskQueue,
-      deps: resources.deps,
-      workflowBundle: await bundleWorkflowsFromSource(),
-      maxActivityAttempts: 3,
-    });
     const handle = s.client.workflow.getHandle(event.id);
     // It completes (a run waiting in NeedsAttention would never resolve).
-    await next.runUntil(handle.result());
-    await connection.close();
-    await resources.close();
+    await s.runNextWorkerUntil(handle.result(), { maxActivityAttempts: 3 });
     await app.close();
 
     expect(await s.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({ status: 'completed' });
