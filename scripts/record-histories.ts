@@ -6,8 +6,8 @@
  * (`fulfillment_histories_test` on DATABASE_URL's server, default the local PostgreSQL),
  * runs one fulfillment per scenario and saves each history as the Temporal CLI prints it.
  *
- * Re-record only for a change no deployed workflow can be running (there is no deployment
- * yet); once there is one, change workflows with `patched()` and add fixtures, never replace.
+ * Re-record only while no deployed workflow can be running the old code (there is no deployment
+ * yet); after the first one, see docs/versioning.md: add fixtures, never replace them.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ import { chargeRefundedEvent, disputeEvent } from '../src/dev/sample-purchase-ev
 import { startStripeMock } from '../src/dev/stripe-mock';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
 import { bundleWorkflowsFromSource } from '../test/support/workflow-bundle';
-import { cancelSignal, retrySignal, statusQuery } from '../src/contracts';
+import { cancelUpdate, retryUpdate, statusQuery } from '../src/contracts';
 
 const OUT = join(__dirname, '../test/fixtures/histories');
 const SECRET = 'whsec_record_histories';
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     const invalid = checkoutEvent({ metadata: sumoMetadata({ quantity: 'abc' }) });
     await deliver(invalid);
     await waitForAttention(invalid.id);
-    await handle(invalid.id).signal(cancelSignal, { by: 'recorder', reason: 'bad quantity' });
+    await handle(invalid.id).executeUpdate(cancelUpdate, { args: [{ by: 'recorder', reason: 'bad quantity' }] });
     await save(invalid.id, 'sumo-invalid-quantity-cancelled');
 
     postmark.failAlways({ kind: 'server-error' });
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     await deliver(outage);
     await waitForAttention(outage.id);
     postmark.reset();
-    await handle(outage.id).signal(retrySignal, { by: 'recorder', reason: 'postmark is back' });
+    await handle(outage.id).executeUpdate(retryUpdate, { args: [{ by: 'recorder', reason: 'postmark is back' }] });
     await save(outage.id, 'sumo-postmark-outage-retried');
 
     const subscriptionId = (sumo.data.object as { subscription: string }).subscription;
