@@ -3,7 +3,7 @@
  *   npx tsx scripts/record-histories.ts            # every scenario
  *   npx tsx scripts/record-histories.ts NAME…      # runs them all, writes only these (add a fixture, keep the others)
  * Starts its own Temporal dev server, stripe-mock, local Postmark and a scratch database
- * (`fulfillment_histories_test` on DATABASE_URL's server, default the local PostgreSQL),
+ * (TEST_DATABASE_URL, else `fulfillment_histories_test` on DATABASE_URL's server or the local PostgreSQL),
  * runs one fulfillment per scenario and saves each history as the Temporal CLI prints it.
  *
  * Re-record only while no deployed workflow can be running the old code (there is no deployment
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const server = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
   server.pathname = '/fulfillment_histories_test';
-  const databaseUrl = server.toString();
+  const databaseUrl = process.env.TEST_DATABASE_URL ?? server.toString();
   await recreateDatabase(databaseUrl, '_test');
   await applyMigrations(databaseUrl);
   const [temporal, stripeMock, postmark] = await Promise.all([

@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage } from '@temporalio/client';
 import type { Command } from '../command';
 import type { OpsContext } from '../context';
@@ -90,8 +91,8 @@ async function request(ctx: OpsContext, action: OperatorActionName, eventId: str
 /** The workflow's reason and step when its validator refused the request; null for any other failure. */
 function refusalOf(err: unknown): { reason: string; step: string } | null {
   if (!(err instanceof WorkflowUpdateFailedError)) return null;
-  const cause = err.cause as (Error & { type?: string; details?: unknown[] }) | undefined;
-  if (cause?.type !== FailureType.OperatorRequestRefused) return null;
+  const cause = err.cause;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.OperatorRequestRefused) return null;
   const details = cause.details?.[0] as { step?: string } | undefined;
   return { reason: cause.message, step: details?.step ?? '-' };
 }
