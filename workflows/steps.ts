@@ -128,8 +128,8 @@ function createStepRunner(eventId: string) {
     });
 
   for (const action of ['retry', 'skip', 'cancel'] as const) {
-    setHandler(operatorUpdates[action], (req) => answer(action, req), {
-      validator: (req) => {
+    setHandler(operatorUpdates[action], (req: OperatorRequest) => answer(action, req), {
+      validator: (req: OperatorRequest) => {
         if (refusal(action, req) !== null) throw refused(action, req);
       },
     });
