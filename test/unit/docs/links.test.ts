@@ -12,13 +12,14 @@ describe('documentation links', () => {
     const page = fromRoot('docs', 'page.md');
     const markdown = [
       '# A page',
-      '[ok](../README.md) [gone](missing.md) ![img](./nope.png) [here](#a-page) [there](#nowhere)',
+      '[ok](../README.md) [anchor](checkout.md#rules) [bad anchor](checkout.md#seats) [gone](missing.md) ![img](./nope.png) [here](#a-page) [there](#nowhere)',
       '[web](https://example.com/x.md) `[code](not-a-link.md)`',
       '```',
       '[fenced](also-not-a-link.md)',
       '```',
     ].join('\n');
     expect(brokenLinks(page, markdown)).toEqual([
+      'docs/page.md: checkout.md#seats (no heading #seats in docs/checkout.md)',
       'docs/page.md: missing.md (no file docs/missing.md)',
       'docs/page.md: ./nope.png (no file docs/nope.png)',
       'docs/page.md: #nowhere (no heading #nowhere in docs/page.md)',

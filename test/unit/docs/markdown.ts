@@ -10,10 +10,11 @@ export function documentationFiles(): string[] {
   return [fromRoot('README.md'), ...pages.sort()];
 }
 
-/** Markdown without fenced code blocks and inline code spans, where `[x](y)` is not a link. */
-function proseOf(markdown: string): string {
-  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '');
-}
+/** Markdown without fenced code blocks, where `#` starts no heading and `[x](y)` is no link. */
+const withoutFences = (markdown: string): string => markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
+
+/** Markdown without fenced code blocks and inline code spans. */
+const proseOf = (markdown: string): string => withoutFences(markdown).replace(/`[^`\n]*`/g, '');
 
 /** The targets of every inline link and image (`[text](target)`, `![alt](target)`) and reference definition. */
 export function linkTargets(markdown: string): string[] {
@@ -27,8 +28,8 @@ export function linkTargets(markdown: string): string[] {
 export function headingAnchors(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
-  for (const [, text] of proseOf(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
-    const plain = text.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*_`]/g, (c) => (c === '_' ? '_' : ''));
+  for (const [, text] of withoutFences(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+    const plain = text.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*`]/g, '');
     const slug = plain
       .toLowerCase()
       .replace(/[^\p{L}\p{N}\s_-]/gu, '')
@@ -48,11 +49,12 @@ export function brokenLinks(file: string, markdown: string = readFileSync(file, 
     const [path, anchor] = target.split('#', 2) as [string, string | undefined];
     const resolved = path === '' ? file : resolve(dirname(file), decodeURIComponent(path));
     const where = `${relative(ROOT, file)}: ${target}`;
-    if (!existsSync(resolved)) {
+    if (path !== '' && !existsSync(resolved)) {
       broken.push(`${where} (no file ${relative(ROOT, resolved)})`);
       continue;
     }
-    if (anchor && resolved.endsWith('.md') && !headingAnchors(readFileSync(resolved, 'utf8')).has(anchor)) {
+    const page = path === '' ? markdown : resolved.endsWith('.md') ? readFileSync(resolved, 'utf8') : undefined;
+    if (anchor && page !== undefined && !headingAnchors(page).has(anchor)) {
       broken.push(`${where} (no heading #${anchor} in ${relative(ROOT, resolved)})`);
     }
   }
