@@ -27,7 +27,9 @@ describe('documentation links', () => {
   });
 
   it("derives a heading's anchor as GitHub does", () => {
-    const anchors = headingAnchors('# Lifetime deals: refunds and disputes\n## Stuck means visible: `NeedsAttention`\n## Rules\n## Rules\n');
+    const anchors = headingAnchors(
+      '# Lifetime deals: refunds and disputes\n## Stuck means visible: `NeedsAttention`\n## Rules\n## Rules\n',
+    );
     expect([...anchors]).toEqual(['lifetime-deals-refunds-and-disputes', 'stuck-means-visible-needsattention', 'rules', 'rules-1']);
   });
 });
