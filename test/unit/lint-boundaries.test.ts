@@ -11,7 +11,7 @@ const CASES = {
     "import { createHash } from 'node:crypto';\nexport const hash = (s: string) => createHash('sha256').update(s).digest('hex');\n",
   ],
   activityImportsWorkflows: [
-    'activities/record-outcome.ts',
+    'activities/ledger/record-outcome.ts',
     "import { reviewAccessWhenGraceEnds } from '../workflows/grace-review';\nexport const review = reviewAccessWhenGraceEnds;\n",
   ],
   workflowImportsActivityTypes: [
