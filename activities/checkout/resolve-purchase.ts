@@ -29,7 +29,14 @@ export function createResolvePurchase({ catalog, stripe }: Pick<ActivityDeps, 'c
         ? { tier: knownTier(catalog, input, input.tierId), quantity: validMetadata(eventId, () => parseQuantity(input.rawQuantity)) }
         : await directPurchase(stripe, catalog, input);
     // Seats: the tier's seats per code × the codes bought (config/catalog.json).
-    return { tierId: tier.id, plan: tier.plan, quantity, seatLimit: tier.seats * quantity, addons, features: catalog.features(tier, addons) };
+    return {
+      tierId: tier.id,
+      plan: tier.plan,
+      quantity,
+      seatLimit: tier.seats * quantity,
+      addons,
+      features: catalog.features(tier, addons),
+    };
   };
 }
 

@@ -68,7 +68,11 @@ async function applyPurchaseAccess(
       );
     }
     const wanted = decision.granted && tier ? catalog.features(tier, row.addons) : [];
-    const { granted, revoked } = await setEntitlements(tx, { purchaseId: row.id }, { userId: row.userId, eventId: options.eventId, wanted });
+    const { granted, revoked } = await setEntitlements(
+      tx,
+      { purchaseId: row.id },
+      { userId: row.userId, eventId: options.eventId, wanted },
+    );
     const seatLimit = decision.granted && tier ? tier.seats * decision.activeQuantity : 0;
     await tx.purchase.update({
       where: { id: row.id },
