@@ -30,7 +30,7 @@ describe('npm run dev + npm run simulate', () => {
   afterAll(async () => {
     signalGroup('SIGKILL');
     rmSync(devDir, { recursive: true, force: true });
-    await Promise.all(squatters.map((s) => s && new Promise((r) => s.close(r))));
+    await Promise.all(squatters.map((s) => new Promise((r) => (s ? s.close(r) : r(null)))));
   });
 
   it('fulfils a simulated Sumo purchase end to end while the default metrics ports are taken, printing each line once, and stops cleanly on SIGINT', async () => {
