@@ -47,7 +47,9 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
       ui,
       uiPort,
       dbFilename: options.dbFile,
-      log: { format: 'pretty', level: 'error' },
+      // The SDK lets the server write to our stdout and stderr: silent, as before (its errors
+      // under load, "context canceled", would otherwise fill the tests' and dev's output).
+      log: { format: 'text', level: 'never' },
       searchAttributes: Object.values(searchAttributes),
       extraArgs: ui && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [],
     },
