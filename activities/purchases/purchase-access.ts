@@ -9,28 +9,37 @@ import { lockPurchase } from './purchase-store';
  * Makes the user's entitlements for one one-time purchase equal what its stored state implies
  * (src/lifecycle/purchase-state.ts): the tier's features and add-ons while it has access, tier
  * seats × the codes that still count. Under the row lock, so the last sync sees the newest state;
- * running it again changes nothing. A refund that maps to no whole number of codes changes
- * nothing and fails for an operator (PartialRefundNeedsDecision).
+ * running it again changes nothing. A refund that maps to no whole number of codes is a decision
+ * on the refund: the purchase keeps the codes no refund fully covers (status
+ * `refund_needs_decision`), and unless `ambiguousRefund` is `keep` (a checkout, which always
+ * completes with what the purchase grants) the sync then fails for an operator
+ * (PartialRefundNeedsDecision).
  */
 export async function syncPurchaseAccess(
   db: PrismaClient,
   catalog: Catalog,
   where: { id: string } | { paymentIntentId: string },
-  options: { eventId: string; nowMs: number },
+  options: { eventId: string; nowMs: number; ambiguousRefund?: 'ask' | 'keep' },
 ): Promise<PurchaseAccess> {
-  const outcome = await db.$transaction(async (tx): Promise<PurchaseAccess | { needsDecision: string }> => {
+  const ambiguous: { reason: string | null } = { reason: null };
+  const outcome = await db.$transaction(async (tx): Promise<PurchaseAccess> => {
     const row = await lockPurchase(tx, where);
     const linked = !!row?.userId;
     if (!row || !row.userId) {
       const none = { linked, hasAccess: false, activeQuantity: 0, seatLimit: 0, granted: [], revoked: [] };
       return { ...none, status: 'awaiting_checkout', reason: 'checkout not recorded yet' };
     }
-    const decision = decidePurchaseAccess({ linked, quantity: row.quantity, amount: row.amount }, purchaseStateOf(row.events));
-    if (decision.kind === 'needs_decision') {
-      // Recorded (ops show says so), access left as it was: the failure is thrown after the commit.
-      await tx.purchase.update({ where: { id: row.id }, data: { status: 'refund_needs_decision' } });
-      return { needsDecision: `purchase ${row.paymentIntentId ?? row.checkoutSessionId}: ${decision.reason}` };
-    }
+    const decided = decidePurchaseAccess(
+      { linked, quantity: row.quantity, amount: row.amount, currency: row.currency },
+      purchaseStateOf(row.events),
+    );
+    // A refund of no whole number of codes: recorded (ops show says so), the codes no refund fully
+    // covers kept; the failure, when asked for, is thrown after the commit.
+    if (decided.kind === 'needs_decision') ambiguous.reason = `purchase ${row.paymentIntentId ?? row.checkoutSessionId}: ${decided.reason}`;
+    const decision =
+      decided.kind === 'decided'
+        ? decided
+        : { status: 'refund_needs_decision' as const, granted: true, activeQuantity: decided.activeQuantity, reason: decided.reason };
     const tier = row.tierId ? catalog.tier(row.tierId) : undefined;
     if (decision.granted && !tier) {
       throw ApplicationFailure.nonRetryable(
@@ -73,9 +82,9 @@ export async function syncPurchaseAccess(
       reason: decision.reason,
     };
   });
-  if ('needsDecision' in outcome) {
+  if (ambiguous.reason && options.ambiguousRefund !== 'keep') {
     throw ApplicationFailure.nonRetryable(
-      `${outcome.needsDecision}; access unchanged until an operator decides (event ${options.eventId})`,
+      `${ambiguous.reason}; the codes no refund fully covers stay until an operator decides (event ${options.eventId})`,
       FailureType.PartialRefundNeedsDecision,
     );
   }
