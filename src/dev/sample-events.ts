@@ -20,8 +20,9 @@ export interface CheckoutEventOptions {
   account?: string;
   metadata?: Record<string, string>;
   created?: number;
-  /** `payment`: a one-time purchase (a lifetime deal): a payment intent, no subscription. */
-  mode?: 'subscription' | 'payment';
+  /** `payment`: a one-time purchase (a lifetime deal): a payment intent, no subscription.
+   *  `setup`: a card saved (or updated) through Checkout: a setup intent, nothing bought. */
+  mode?: 'subscription' | 'payment' | 'setup';
   paymentIntentId?: string;
   /** Cents; default 4900 × the Sumo quantity for a payment-mode session, else 4900. */
   amountTotal?: number;
@@ -54,13 +55,14 @@ export function checkoutEvent(options: CheckoutEventOptions = {}): Stripe.Event 
   const created = options.created ?? Math.floor(Date.now() / 1000);
   const email = options.email === undefined ? `buyer.${randomBytes(4).toString('hex')}@example.com` : options.email;
   const payment = options.mode === 'payment';
+  const setup = options.mode === 'setup';
   const codes = Number(options.metadata?.sumo_quantity ?? 1);
   const amount = options.amountTotal ?? (payment && Number.isSafeInteger(codes) && codes > 0 ? LIFETIME_CODE_PRICE * codes : 4900);
   const session = {
     id: options.sessionId ?? id('cs'),
     object: 'checkout.session',
-    amount_subtotal: amount,
-    amount_total: amount,
+    amount_subtotal: setup ? null : amount,
+    amount_total: setup ? null : amount,
     client_reference_id: options.clientReferenceId ?? null,
     created: created - 60,
     currency: 'usd',
@@ -71,11 +73,12 @@ export function checkoutEvent(options: CheckoutEventOptions = {}): Stripe.Event 
     expires_at: created + 86_400,
     livemode: false,
     metadata: options.metadata ?? {},
-    mode: payment ? 'payment' : 'subscription',
+    mode: options.mode ?? 'subscription',
     payment_intent: payment ? (options.paymentIntentId ?? id('pi')) : null,
-    payment_status: options.paymentStatus ?? 'paid',
+    payment_status: options.paymentStatus ?? (setup ? 'no_payment_required' : 'paid'),
+    setup_intent: setup ? id('seti') : null,
     status: 'complete',
-    subscription: options.subscriptionId === undefined ? (payment ? null : id('sub')) : options.subscriptionId,
+    subscription: options.subscriptionId === undefined ? (payment || setup ? null : id('sub')) : options.subscriptionId,
     success_url: 'https://app.example.com/welcome',
     url: null,
   };

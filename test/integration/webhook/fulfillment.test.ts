@@ -135,4 +135,19 @@ describe('events with nothing to do', () => {
     expect(response.json()).toEqual({ received: true, ignored: true });
     expect(await h.workflowExists(event.id)).toBe(false);
   });
+
+  it('acknowledges and ignores a setup-mode session (a card update through Checkout): no run, no ledger row, no user (issue 20.9)', async () => {
+    const email = `setup.${Date.now()}@example.com`;
+    for (const event of [
+      checkoutEvent({ mode: 'setup', email, customerId: 'cus_test_setup' }),
+      checkoutEvent({ mode: 'setup', email, customerId: 'cus_test_setup', metadata: sumoMetadata() }),
+    ]) {
+      const response = await h.deliver(event);
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ received: true, ignored: true });
+      expect(await h.workflowExists(event.id)).toBe(false);
+      expect(await h.db.stripeEvent.findUnique({ where: { id: event.id } })).toBeNull();
+    }
+    expect(await h.db.user.findUnique({ where: { email } })).toBeNull();
+  });
 });
