@@ -2,6 +2,7 @@ import { log } from '@temporalio/activity';
 import type { InvoiceFacts } from '../src/contracts';
 import type { ActivityDeps } from './deps';
 import { sendEmailOnce } from './email/send-once';
+import { formatStripeAmount } from '../src/stripe/money';
 
 export interface SendPaymentFailedEmailInput {
   eventId: string;
@@ -39,6 +40,7 @@ export function createSendPaymentFailedEmail({ db, postmark, mail }: Pick<Activi
       return { messageId: null, skipped: `subscription is ${status} now` };
     }
     const to = subscription?.user?.email ?? invoice.customerEmail;
+    const due = formatStripeAmount(invoice.amountDue, invoice.currency);
     if (!to) {
       log.warn('payment failed email skipped: no linked user and no customer_email on the invoice', {
         stripeSubscriptionId,
@@ -60,8 +62,9 @@ export function createSendPaymentFailedEmail({ db, postmark, mail }: Pick<Activi
         templateModel: {
           name: subscription?.user?.name ?? '',
           plan: subscription?.plan ?? '',
-          amount_due: (invoice.amountDue / 100).toFixed(2),
-          currency: invoice.currency.toUpperCase(),
+          amount_due: due.amount,
+          amount_due_formatted: due.formatted,
+          currency: due.currency,
           invoice_url: invoice.hostedInvoiceUrl ?? '',
           next_payment_attempt: invoice.nextPaymentAttempt ? new Date(invoice.nextPaymentAttempt * 1000).toISOString() : '',
         },

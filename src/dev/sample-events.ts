@@ -165,6 +165,8 @@ export interface InvoiceEventOptions {
   created?: number;
   customerEmail?: string | null;
   amountDue?: number;
+  /** Default `usd`; `jpy` is zero-decimal (4900 is ¥4,900), `kwd` three-decimal. */
+  currency?: string;
   account?: string;
 }
 
@@ -179,7 +181,7 @@ export function invoiceEvent(options: InvoiceEventOptions): Stripe.Event {
     amount_paid: paid ? (options.amountDue ?? 4900) : 0,
     attempt_count: 1,
     billing_reason: 'subscription_cycle',
-    currency: 'usd',
+    currency: options.currency ?? 'usd',
     customer: id('cus'),
     customer_email: options.customerEmail === undefined ? null : options.customerEmail,
     hosted_invoice_url: 'https://invoice.stripe.com/i/test',

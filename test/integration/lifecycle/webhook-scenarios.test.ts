@@ -115,13 +115,34 @@ describe('subscription lifecycle through the webhook', () => {
     expect(paymentFailedEmails()).toHaveLength(1);
     expect(paymentFailedEmails()[0]).toMatchObject({
       tag: 'payment_failed',
-      templateModel: { amount_due: '49.00', currency: 'USD', plan: 'sumo-growth' },
+      templateModel: { amount_due: '49.00', amount_due_formatted: '$49.00', currency: 'USD', plan: 'sumo-growth' },
     });
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'past_due', hasAccess: true });
 
     await deliverAll(invoiceEvent({ type: 'invoice.paid', subscriptionId, invoiceId, created: t + 30 }));
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'active', hasAccess: true, pastDueSince: null });
     expect(paymentFailedEmails()).toHaveLength(1);
+  });
+
+  it('the payment-failed email shows a zero- or three-decimal currency in its own minor units: ¥4,900, not 49.00 JPY (issue 20.8)', async () => {
+    for (const [currency, amountDue, amount, formatted] of [
+      ['jpy', 4_900, '4900', '¥4,900'],
+      ['kwd', 12_340, '12.340', 'KWD\u00a012.340'],
+    ] as const) {
+      const { subscriptionId, email } = ids();
+      const t = now() - 100;
+      await deliverAll(
+        checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata() }),
+        invoiceEvent({ type: 'invoice.payment_failed', subscriptionId, created: t + 10, customerEmail: email, amountDue, currency }),
+      );
+      const sent = h.postmark.outbox.filter((m) => m.to === email && m.templateAlias === 'payment-failed');
+      expect(sent).toHaveLength(1);
+      expect(sent[0].templateModel).toMatchObject({
+        amount_due: amount,
+        amount_due_formatted: formatted,
+        currency: currency.toUpperCase(),
+      });
+    }
   });
 
   it('a payment_failed arriving after the invoice was paid sends no email', async () => {
