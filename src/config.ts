@@ -28,7 +28,7 @@ const commaList = () =>
         .map((s) => s.trim())
         .filter(Boolean),
     );
-/** `acct_…` ids, comma-separated: the connected accounts whose events reconciliation lists. */
+/** `acct_…` ids, comma-separated: the connected accounts whose events are ours (none by default). */
 export const connectAccounts = commaList().refine(
   (ids) => ids.every((id) => /^acct_\w+$/.test(id)),
   'must be comma-separated Stripe account ids (acct_…)',
@@ -104,7 +104,7 @@ const apiSchema = z
      *  STRIPE_SECRET_KEY's prefix when the API has it, else both modes are accepted. */
     STRIPE_MODE: z.enum(['test', 'live']).optional(),
     STRIPE_SECRET_KEY: z.string().optional(),
-    /** Allow-list of connected accounts whose events are ours (empty: any). */
+    /** Allow-list of connected accounts whose events are ours (empty: none; our own account's always are). */
     STRIPE_CONNECT_ACCOUNTS: connectAccounts,
   })
   .superRefine(certPair)

@@ -13,7 +13,7 @@ export interface FulfillmentInput {
   /** The event's `created` (unix seconds): orders it against the subscription's other events.
    *  Absent in runs started before lifecycle events were handled (counts as oldest). */
   created?: number;
-  /** Connected account the event came from (Sumo sells through Stripe Connect), if any. */
+  /** Connected account the event came from (one listed in STRIPE_CONNECT_ACCOUNTS), or null: our own account's (direct and Sumo purchases). */
   account: string | null;
   livemode: boolean;
   checkoutSessionId: string;

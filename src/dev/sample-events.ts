@@ -16,7 +16,7 @@ export interface CheckoutEventOptions {
   sessionId?: string;
   paymentStatus?: 'paid' | 'unpaid' | 'no_payment_required';
   clientReferenceId?: string | null;
-  /** Connected account the event comes from (Sumo's purchases arrive through Connect). */
+  /** Connected account the event comes from (ours only when listed in STRIPE_CONNECT_ACCOUNTS; Sumo's purchases come without: they are sessions on our own account). */
   account?: string;
   metadata?: Record<string, string>;
   created?: number;
