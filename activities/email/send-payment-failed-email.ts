@@ -1,8 +1,8 @@
 import { log } from '@temporalio/activity';
-import type { InvoiceFacts } from '../src/contracts';
-import type { ActivityDeps } from './deps';
-import { sendEmailOnce } from './email/send-once';
-import { formatStripeAmount } from '../src/stripe/money';
+import type { InvoiceFacts } from '../../src/contracts';
+import type { ActivityDeps } from '../deps';
+import { sendEmailOnce } from './send-once';
+import { formatStripeAmount } from '../../src/stripe/money';
 
 export interface SendPaymentFailedEmailInput {
   eventId: string;
