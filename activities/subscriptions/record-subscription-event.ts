@@ -22,6 +22,7 @@ export function createRecordSubscriptionEvent({ db, catalog }: Pick<ActivityDeps
       created: input.created,
       ...(sequence !== null && { sequence }),
       ...(input.status !== null && { status: input.status }),
+      ...(input.invoice && { invoice: { id: input.invoice.invoiceId, created: input.invoice.created ?? input.created } }),
       ...(input.subscription && planFacts(catalog, input.subscription)),
     };
     const recorded = await recordSubscriptionChange(db, {

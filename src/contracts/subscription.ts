@@ -34,6 +34,9 @@ export interface SubscriptionFacts {
 
 export interface InvoiceFacts {
   invoiceId: string;
+  /** The invoice's own `created` (unix seconds): a subscription's later invoices are created later.
+   *  Absent in runs started before issue 20. */
+  created?: number | null;
   /** Where Stripe sends the invoice; used when the subscription has no linked user yet. */
   customerEmail: string | null;
   amountDue: number;

@@ -165,6 +165,8 @@ export interface InvoiceEventOptions {
   created?: number;
   customerEmail?: string | null;
   amountDue?: number;
+  /** The invoice's own `created` (when Stripe made it, at its period's start); default: the event's. */
+  invoiceCreated?: number;
   /** Default `usd`; `jpy` is zero-decimal (4900 is ¥4,900), `kwd` three-decimal. */
   currency?: string;
   account?: string;
@@ -181,6 +183,7 @@ export function invoiceEvent(options: InvoiceEventOptions): Stripe.Event {
     amount_paid: paid ? (options.amountDue ?? 4900) : 0,
     attempt_count: 1,
     billing_reason: 'subscription_cycle',
+    created: options.invoiceCreated ?? created,
     currency: options.currency ?? 'usd',
     customer: id('cus'),
     customer_email: options.customerEmail === undefined ? null : options.customerEmail,

@@ -9,7 +9,13 @@ import { eventOrderKey, isNewer } from './event-order';
  *  - a terminal status (`canceled`, `incomplete_expired`) wins over any non-terminal one,
  *    even a "newer" one: Stripe never revives a subscription, so a late `updated` cannot;
  *  - `pastDueSince` is the start of the current run of `past_due` assertions, which needs
- *    the history of statuses, not only the newest.
+ *    the history of statuses, not only the newest;
+ *  - only the subscription's latest invoice moves its status, as Stripe's own status follows its
+ *    latest invoice: an invoice event asserts a status only while no later invoice of the
+ *    subscription is known (later = a later invoice `created`, then a greater id). A late failure
+ *    of an older invoice does not demote a paying subscription, and paying an older invoice does
+ *    not restore one whose latest invoice is unpaid. Stripe's `latest_invoice` is an id without a
+ *    date, so the invoices' own `created` decides; each invoice event carries it.
  */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['canceled', 'incomplete_expired']);
 
@@ -21,6 +27,9 @@ export interface StatusMark {
   at: number;
   /** Set when the status is the `past_due` an `invoice.payment_failed` implies (see deriveStatus). */
   paymentFailure?: true;
+  /** The invoice whose event asserted the status, and that invoice's `created` (see above). */
+  invoice?: string;
+  invoiceCreated?: number;
 }
 
 export type FieldGroup = 'tier' | 'quantity' | 'addons' | 'billing';
@@ -53,6 +62,8 @@ export interface SubscriptionPatch {
   addons?: string[];
   billing?: { cancelAtPeriodEnd: boolean; currentPeriodEnd: number | null; stripePriceId: string | null };
   status?: string;
+  /** Set for an invoice event: which invoice, and when Stripe created it (unix seconds). */
+  invoice?: { id: string; created: number };
 }
 
 export const emptyState = (): SubscriptionState => ({
@@ -84,6 +95,7 @@ export function applyPatch(state: SubscriptionState, patch: SubscriptionPatch): 
   if (patch.status !== undefined && !state.statusHistory.some((m) => m.v === key)) {
     const mark: StatusMark = { v: key, status: patch.status, at: patch.created };
     if (patch.eventType === 'invoice.payment_failed') mark.paymentFailure = true;
+    if (patch.invoice) Object.assign(mark, { invoice: patch.invoice.id, invoiceCreated: patch.invoice.created });
     next.statusHistory = [...state.statusHistory, mark].sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0)).slice(-HISTORY_LIMIT);
   }
   return next;
@@ -105,7 +117,10 @@ const GRACE_FROM: ReadonlySet<string> = new Set(['active', 'trialing', 'past_due
  * grace period. `pastDueSince` is the first failure of the current run of `past_due`.
  */
 export function deriveStatus(history: readonly StatusMark[]): DerivedStatus {
-  const ordered = [...history].sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
+  const latest = latestInvoice(history);
+  const ordered = [...history]
+    .filter((m) => m.invoice === undefined || m.invoice === latest?.id)
+    .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
   const terminal = ordered.filter((m) => TERMINAL_STATUSES.has(m.status)).at(-1);
   if (terminal) return { status: terminal.status, pastDueSince: null };
   let status: string | null = null;
@@ -116,4 +131,16 @@ export function deriveStatus(history: readonly StatusMark[]): DerivedStatus {
     status = mark.status;
   }
   return { status, pastDueSince: since };
+}
+
+/** The subscription's latest invoice among those its events named: the latest `created`, then the greatest id. */
+export function latestInvoice(history: readonly StatusMark[]): { id: string; created: number } | null {
+  let latest: { id: string; created: number } | null = null;
+  for (const m of history) {
+    if (m.invoice === undefined) continue;
+    const candidate = { id: m.invoice, created: m.invoiceCreated ?? m.at };
+    if (!latest || candidate.created > latest.created || (candidate.created === latest.created && candidate.id > latest.id))
+      latest = candidate;
+  }
+  return latest;
 }

@@ -100,6 +100,7 @@ function subscriptionFacts(sub: Stripe.Subscription): SubscriptionFacts {
 function invoiceFacts(invoice: Stripe.Invoice): InvoiceFacts {
   return {
     invoiceId: invoice.id ?? '',
+    created: invoice.created ?? null,
     customerEmail: nonEmpty(invoice.customer_email),
     amountDue: invoice.amount_due ?? 0,
     currency: invoice.currency ?? 'usd',

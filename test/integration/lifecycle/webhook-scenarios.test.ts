@@ -145,6 +145,53 @@ describe('subscription lifecycle through the webhook', () => {
     }
   });
 
+  it('a late failure of an older invoice, after a newer one was paid, changes nothing and dunns no one (issue 20.2)', async () => {
+    const { subscriptionId, email } = ids();
+    const t = now() - 1000;
+    const older = `in_test_old_${subscriptionId}`;
+    const newer = `in_test_new_${subscriptionId}`;
+    await deliverAll(
+      checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata() }),
+      invoiceEvent({ type: 'invoice.paid', subscriptionId, invoiceId: newer, invoiceCreated: t + 500, created: t + 510 }),
+      // The older invoice (an earlier period's) fails on a retry, after the newer one was paid.
+      invoiceEvent({
+        type: 'invoice.payment_failed',
+        subscriptionId,
+        invoiceId: older,
+        invoiceCreated: t + 5,
+        created: t + 600,
+        customerEmail: email,
+      }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'active', hasAccess: true, pastDueSince: null });
+    expect(h.postmark.outbox.filter((m) => m.to === email && m.templateAlias === 'payment-failed')).toHaveLength(0);
+  });
+
+  it('paying an older invoice does not restore a subscription whose latest invoice is unpaid (issue 20.2)', async () => {
+    const { subscriptionId, email } = ids();
+    const t = now() - 1000;
+    await deliverAll(
+      checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata() }),
+      invoiceEvent({
+        type: 'invoice.payment_failed',
+        subscriptionId,
+        invoiceId: `in_test_new_${subscriptionId}`,
+        invoiceCreated: t + 500,
+        created: t + 510,
+        customerEmail: email,
+      }),
+      invoiceEvent({
+        type: 'invoice.paid',
+        subscriptionId,
+        invoiceId: `in_test_old_${subscriptionId}`,
+        invoiceCreated: t + 5,
+        created: t + 600,
+      }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'past_due', hasAccess: true });
+    expect(h.postmark.outbox.filter((m) => m.to === email && m.templateAlias === 'payment-failed')).toHaveLength(1);
+  });
+
   it('a payment_failed arriving after the invoice was paid sends no email', async () => {
     const { subscriptionId, email } = ids();
     const t = now() - 100;
