@@ -120,6 +120,9 @@ export interface SubscriptionEventOptions {
   cancelAtPeriodEnd?: boolean;
   currentPeriodEnd?: number;
   account?: string;
+  /** What an update changed, as Stripe's `data.previous_attributes` tells it: the item's quantity
+   *  and/or price before (a portal upgrade, a quantity change). */
+  previous?: { quantity?: number; priceId?: string };
 }
 
 /** A realistic `customer.subscription.*` event (API 2026-10-28: the period lives on the items). */
@@ -154,7 +157,15 @@ export function subscriptionEvent(options: SubscriptionEventOptions): Stripe.Eve
     metadata: options.metadata ?? {},
     status: options.status,
   };
-  return envelope(options.type, subscription, created, options.eventId, options.account);
+  const event = envelope(options.type, subscription, created, options.eventId, options.account);
+  if (options.previous) {
+    const before = {
+      ...(options.previous.quantity !== undefined && { quantity: options.previous.quantity }),
+      ...(options.previous.priceId !== undefined && { price: { ...subscription.items.data[0].price, id: options.previous.priceId } }),
+    };
+    Object.assign(event.data, { previous_attributes: { items: { data: [{ ...subscription.items.data[0], ...before }] } } });
+  }
+  return event;
 }
 
 export interface InvoiceEventOptions {

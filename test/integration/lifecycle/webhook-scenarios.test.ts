@@ -60,14 +60,118 @@ describe('subscription lifecycle through the webhook', () => {
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 1, seatLimit: 3, hasAccess: true });
 
     await deliverAll(
-      subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity: 5, created: t + 10 }),
+      subscriptionEvent({
+        type: 'customer.subscription.updated',
+        subscriptionId,
+        status: 'active',
+        quantity: 5,
+        previous: { quantity: 1 },
+        created: t + 10,
+      }),
     );
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 5, seatLimit: 15, hasAccess: true });
 
     await deliverAll(
-      subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity: 2, created: t + 20 }),
+      subscriptionEvent({
+        type: 'customer.subscription.updated',
+        subscriptionId,
+        status: 'active',
+        quantity: 2,
+        previous: { quantity: 5 },
+        created: t + 20,
+      }),
     );
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 2, seatLimit: 6, hasAccess: true });
+  });
+
+  it('a Sumo subscription keeps its sumo_quantity licences through renewals; a change of Stripe’s quantity scales them (issue 20.1)', async () => {
+    const { subscriptionId, email, customerId } = ids();
+    const t = now() - 1000;
+    const periodEnd = t + 30 * 86_400;
+    const sub = (type: 'customer.subscription.created' | 'customer.subscription.updated', at: number, quantity: number, extra = {}) =>
+      subscriptionEvent({
+        type,
+        subscriptionId,
+        customerId,
+        status: 'active',
+        quantity,
+        created: at,
+        currentPeriodEnd: periodEnd,
+        ...extra,
+      });
+    // 3 licences sold as one item of quantity 1 (Sumo's price is the bundle).
+    await deliverAll(
+      sub('customer.subscription.created', t, 1),
+      checkoutEvent({
+        email,
+        subscriptionId,
+        customerId,
+        created: t + 1,
+        metadata: sumoMetadata({ tierId: 'sumo_tier_2', quantity: '3' }),
+      }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 3, seatLimit: 9, hasAccess: true });
+
+    // A renewal (and a card change): Stripe's quantity unchanged, so the licences are.
+    await deliverAll(
+      sub('customer.subscription.updated', t + 100, 1, { currentPeriodEnd: periodEnd + 30 * 86_400 }),
+      sub('customer.subscription.updated', t + 200, 1, { currentPeriodEnd: periodEnd + 30 * 86_400 }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 3, seatLimit: 9, hasAccess: true });
+
+    // Stripe's quantity 1 → 2: twice the bundle, twice the licences.
+    await deliverAll(sub('customer.subscription.updated', t + 300, 2, { previous: { quantity: 1 } }));
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 6, seatLimit: 18, hasAccess: true });
+  });
+
+  it('a price change to a catalogued price beats subscription metadata that still names the old tier (issue 20.7)', async () => {
+    const { subscriptionId, email, customerId } = ids();
+    const t = now() - 1000;
+    const metadata = { tier_id: 'starter' };
+    await deliverAll(
+      subscriptionEvent({
+        type: 'customer.subscription.created',
+        subscriptionId,
+        customerId,
+        status: 'active',
+        priceId: 'price_starter_monthly',
+        metadata,
+        created: t,
+      }),
+      checkoutEvent({ email, subscriptionId, customerId, created: t + 1, metadata }),
+    );
+    expect(await features(subscriptionId)).toEqual(['core']);
+
+    // The customer portal's upgrade: the price changes, the metadata stays.
+    await deliverAll(
+      subscriptionEvent({
+        type: 'customer.subscription.updated',
+        subscriptionId,
+        customerId,
+        status: 'active',
+        priceId: 'price_pro_monthly',
+        metadata,
+        previous: { priceId: 'price_starter_monthly' },
+        created: t + 100,
+      }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ tierId: 'pro', plan: 'pro', seatLimit: 5 });
+    expect(await features(subscriptionId)).toEqual(['core', 'integrations', 'reports']);
+
+    // Its next renewal says the same: still pro.
+    await deliverAll(
+      subscriptionEvent({
+        type: 'customer.subscription.updated',
+        subscriptionId,
+        customerId,
+        status: 'active',
+        priceId: 'price_pro_monthly',
+        metadata,
+        created: t + 200,
+        currentPeriodEnd: t + 60 * 86_400,
+      }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ tierId: 'pro', plan: 'pro' });
   });
 
   it('a direct purchase changing tier (starter → pro → starter): features follow', async () => {
