@@ -35,13 +35,21 @@ export interface StatusMark {
 export type FieldGroup = 'tier' | 'quantity' | 'addons' | 'billing';
 
 export interface SubscriptionState {
+  /** The tier the newest event named (a checkout's, or metadata's, else a catalogued price's); see planOf. */
   tierId: string | null;
+  /** The quantity the newest event named (a direct checkout's line item, or Stripe's item quantity); see planOf. */
   quantity: number;
   addons: string[];
   cancelAtPeriodEnd: boolean;
   /** Unix seconds. */
   currentPeriodEnd: number | null;
   stripePriceId: string | null;
+  /** The tier `stripePriceId` maps to in the catalogue (null: not catalogued). */
+  priceTierId?: string | null;
+  /** A Sumo checkout's `sumo_quantity`: the licences bought (null: not a Sumo subscription, or not linked yet). */
+  sumoQuantity?: number | null;
+  /** What the subscription started with: the oldest item quantity and price its events tell (see planOf). */
+  first?: { quantity?: { v: string; n: number }; price?: { v: string; id: string } };
   versions: Partial<Record<FieldGroup, string>>;
   statusHistory: StatusMark[];
 }
@@ -60,7 +68,11 @@ export interface SubscriptionPatch {
   tierId?: string;
   quantity?: number;
   addons?: string[];
-  billing?: { cancelAtPeriodEnd: boolean; currentPeriodEnd: number | null; stripePriceId: string | null };
+  billing?: { cancelAtPeriodEnd: boolean; currentPeriodEnd: number | null; stripePriceId: string | null; priceTierId?: string | null };
+  /** A Sumo checkout's licences (`sumo_quantity`). */
+  sumoQuantity?: number;
+  /** What an update changed: the item's quantity and price before it (`previous_attributes`). */
+  previous?: { quantity?: number; priceId?: string };
   status?: string;
   /** Set for an invoice event: which invoice, and when Stripe created it (unix seconds). */
   invoice?: { id: string; created: number };
@@ -91,7 +103,14 @@ export function applyPatch(state: SubscriptionState, patch: SubscriptionPatch): 
   take('tier', patch.tierId !== undefined, () => (next.tierId = patch.tierId!));
   take('quantity', patch.quantity !== undefined, () => (next.quantity = patch.quantity!));
   take('addons', patch.addons !== undefined, () => (next.addons = patch.addons!));
-  take('billing', patch.billing !== undefined, () => Object.assign(next, patch.billing));
+  take('billing', patch.billing !== undefined, () => Object.assign(next, { priceTierId: null }, patch.billing));
+  if (patch.sumoQuantity !== undefined && (next.sumoQuantity ?? null) === null) next.sumoQuantity = patch.sumoQuantity;
+  // What the subscription started with: the oldest item facts of any subscription event, where an
+  // update's `previous_attributes` count as just before the update itself.
+  if (patch.billing) {
+    next.first = oldest(next.first, `${key}!1`, patch.quantity, patch.billing.stripePriceId);
+    if (patch.previous) next.first = oldest(next.first, `${key}!0`, patch.previous.quantity, patch.previous.priceId);
+  }
   if (patch.status !== undefined && !state.statusHistory.some((m) => m.v === key)) {
     const mark: StatusMark = { v: key, status: patch.status, at: patch.created };
     if (patch.eventType === 'invoice.payment_failed') mark.paymentFailure = true;
@@ -99,6 +118,42 @@ export function applyPatch(state: SubscriptionState, patch: SubscriptionPatch): 
     next.statusHistory = [...state.statusHistory, mark].sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0)).slice(-HISTORY_LIMIT);
   }
   return next;
+}
+
+function oldest(
+  first: SubscriptionState['first'],
+  v: string,
+  quantity: number | undefined,
+  priceId: string | null | undefined,
+): SubscriptionState['first'] {
+  const next = { ...first };
+  if (quantity !== undefined && (!next.quantity || v < next.quantity.v)) next.quantity = { v, n: quantity };
+  if (priceId && (!next.price || v < next.price.v)) next.price = { v, id: priceId };
+  return next;
+}
+
+/**
+ * The tier and licence count the state implies (what seats and features follow):
+ *  - tier: a catalogued price wins once the price has changed from the one the subscription started
+ *    with (a portal upgrade from `price_starter_monthly` to `price_pro_monthly` is pro, even while the
+ *    subscription's metadata still names `starter`); until then the tier the newest event named
+ *    (the checkout's, the metadata's, else the price's);
+ *  - licences of a Sumo subscription: `sumo_quantity` from its checkout, scaled by Stripe's item
+ *    quantity against the quantity it started with — `sumo_quantity × now ÷ at start`, rounded down,
+ *    at least 1. An event that leaves Stripe's quantity as it was (a renewal, a card change) changes
+ *    nothing; 3 licences sold as one item of quantity 1 are 6 at quantity 2, and 3 licences sold as
+ *    quantity 3 are 4 at quantity 4. Until a subscription event tells the item quantity, `sumo_quantity`;
+ *  - licences of a direct subscription: the newest quantity (the checkout's line item, then Stripe's).
+ */
+export function planOf(state: SubscriptionState): { tierId: string | null; quantity: number } {
+  const startPrice = state.first?.price?.id;
+  const priceChanged = !!state.priceTierId && !!startPrice && !!state.stripePriceId && state.stripePriceId !== startPrice;
+  const tierId = priceChanged ? state.priceTierId! : state.tierId;
+  const sumo = state.sumoQuantity ?? null;
+  if (sumo === null) return { tierId, quantity: state.quantity };
+  const start = state.first?.quantity?.n;
+  const quantity = start && state.versions.quantity ? Math.max(1, Math.floor((sumo * state.quantity) / start)) : sumo;
+  return { tierId, quantity };
 }
 
 export interface DerivedStatus {

@@ -45,7 +45,14 @@ describe('subscription lifecycle through the webhook', () => {
     await deliverAll(
       checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata() }),
       subscriptionEvent({ type: 'customer.subscription.deleted', subscriptionId, status: 'canceled', quantity: 3, created: t + 30 }),
-      subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity: 7, created: t + 20 }),
+      subscriptionEvent({
+        type: 'customer.subscription.updated',
+        subscriptionId,
+        status: 'active',
+        quantity: 7,
+        previous: { quantity: 3 },
+        created: t + 20,
+      }),
     );
 
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'canceled', hasAccess: false, quantity: 3, entitlements: [] });
