@@ -1,5 +1,5 @@
 import { call } from './activity-calls';
-import type { createStepRunner } from './steps';
+import type { StepRunner } from './steps';
 import type { FulfillmentInput, FulfillmentSummary, ResolvedPurchase, UserRef } from '../src/contracts';
 
 /**
@@ -12,7 +12,7 @@ import type { FulfillmentInput, FulfillmentSummary, ResolvedPurchase, UserRef } 
  * operator may skip to keep the access as provisioned).
  */
 export async function fulfillLifetime(
-  steps: ReturnType<typeof createStepRunner>,
+  steps: StepRunner,
   input: FulfillmentInput,
   purchase: ResolvedPurchase,
   user: UserRef,
@@ -20,25 +20,22 @@ export async function fulfillLifetime(
   const { eventId } = input;
   const who = user.created ? 'new user' : 'existing user';
   const payment = input.paymentIntentId ?? input.checkoutSessionId;
-  const recorded = await steps.run('recordPurchase', () =>
-    call('recordPurchase', `Record lifetime purchase ${payment} for ${who} ${user.userId}`, {
-      eventId,
-      userId: user.userId,
-      input,
-      purchase,
-    }),
-  );
-  const access = await steps.run('syncPurchaseAccess', () =>
-    call(
-      'syncPurchaseAccess',
-      `Provision lifetime ${purchase.plan} · ${purchase.quantity} code(s) · ${purchase.seatLimit} seats · ${purchase.features.length} features`,
-      { eventId, purchase: { id: recorded.purchaseRowId }, ambiguousRefund: 'keep' },
-    ),
+  const recorded = await steps.call('recordPurchase', `Record lifetime purchase ${payment} for ${who} ${user.userId}`, {
+    eventId,
+    userId: user.userId,
+    input,
+    purchase,
+  });
+  const access = await steps.call(
+    'syncPurchaseAccess',
+    `Provision lifetime ${purchase.plan} · ${purchase.quantity} code(s) · ${purchase.seatLimit} seats · ${purchase.features.length} features`,
+    { eventId, purchase: { id: recorded.purchaseRowId }, ambiguousRefund: 'keep' },
   );
   const welcome = user.created
-    ? await steps.run(
+    ? await steps.call(
         'sendWelcomeEmail',
-        () => call('sendWelcomeEmail', `Welcome email to ${who} ${user.userId}`, { eventId, userId: user.userId }),
+        `Welcome email to ${who} ${user.userId}`,
+        { eventId, userId: user.userId },
         { skipWith: () => null },
       )
     : null;

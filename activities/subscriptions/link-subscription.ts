@@ -32,7 +32,7 @@ export function createLinkSubscription({ db }: Pick<ActivityDeps, 'db'>) {
       patch: {
         eventId,
         eventType: input.eventType,
-        created: input.created ?? 0,
+        created: input.created,
         tierId: purchase.tierId,
         // A Sumo checkout's licences are sumo_quantity, in its own unit: Stripe's item quantity
         // scales them (src/lifecycle/subscription-state.ts planOf). A direct one's are the line item's.
