@@ -58,6 +58,31 @@ function payloadKeyVariables() {
   return { PAYLOAD_KEYS: z.string().optional(), PAYLOAD_KEYS_FILE: z.string().optional() };
 }
 
+/** `off`: run without payload keys in live mode, knowingly (emails and names reach Temporal's histories in plaintext). */
+const payloadEncryption = { PAYLOAD_ENCRYPTION: z.enum(['off']).optional() };
+
+/**
+ * A live-mode API or worker without payload keys would write buyers' emails and names into
+ * Temporal's histories in plaintext: it refuses to start unless PAYLOAD_ENCRYPTION=off says so.
+ */
+function encryptionInLiveMode<T extends { payloadKeys: PayloadKey[]; PAYLOAD_ENCRYPTION?: 'off' }>(live: (config: T) => boolean) {
+  return (config: T, ctx: z.RefinementCtx) => {
+    if (config.PAYLOAD_ENCRYPTION === 'off' && config.payloadKeys.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ENCRYPTION'], message: 'is off while PAYLOAD_KEYS are set; use one or the other' });
+    }
+    if (live(config) && config.payloadKeys.length === 0 && config.PAYLOAD_ENCRYPTION !== 'off') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYLOAD_KEYS'],
+        message:
+          'is required in live mode (or PAYLOAD_KEYS_FILE): without it buyers’ emails and names reach Temporal’s histories in plaintext; set PAYLOAD_ENCRYPTION=off to run so knowingly',
+      });
+    }
+  };
+}
+
+const liveKey = (key: string | undefined): boolean => /^(?:sk|rk)_live_/.test(key ?? '');
+
 /** Parses the payload keys once, into `payloadKeys`; a bad key names its variable (and key id, never the key). */
 function withPayloadKeys<T extends { PAYLOAD_KEYS?: string; PAYLOAD_KEYS_FILE?: string }>(
   config: T,
@@ -106,9 +131,11 @@ const apiSchema = z
     STRIPE_SECRET_KEY: z.string().optional(),
     /** Allow-list of connected accounts whose events are ours (empty: none; our own account's always are). */
     STRIPE_CONNECT_ACCOUNTS: connectAccounts,
+    ...payloadEncryption,
   })
   .superRefine(certPair)
-  .transform(withPayloadKeys);
+  .transform(withPayloadKeys)
+  .superRefine(encryptionInLiveMode((config) => acceptedLivemode(config) === true));
 
 /** true = live, false = test, undefined = either (see STRIPE_MODE). */
 export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE_SECRET_KEY'>): boolean | undefined {
@@ -168,6 +195,7 @@ const workerSchema = z
     WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(WORKER_DB_POOL_DEFAULT),
     /** Activities one worker runs at once (default: the pool size). */
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
+    ...payloadEncryption,
   })
   .superRefine(certPair)
   .superRefine(activitiesFitThePool)
@@ -176,7 +204,8 @@ const workerSchema = z
       { ...config, WORKER_MAX_CONCURRENT_ACTIVITIES: config.WORKER_MAX_CONCURRENT_ACTIVITIES ?? config.WORKER_DB_POOL_SIZE },
       ctx,
     ),
-  );
+  )
+  .superRefine(encryptionInLiveMode((config) => liveKey(config.STRIPE_SECRET_KEY)));
 
 /** An origin the Temporal UI is served from: scheme, host and port, no path (`http://localhost:8233`). */
 const origins = commaList().refine(
