@@ -224,6 +224,21 @@ const codecSchema = z
       'must be at least 24 characters',
     ),
     CODEC_CORS_ORIGINS: origins,
+    /** Whose X-Forwarded-Proto to believe (a TLS-terminating proxy in front): `on`, or its addresses/CIDRs; default none. */
+    CODEC_TRUST_PROXY: z
+      .string()
+      .trim()
+      .default('off')
+      .transform((v): boolean | string[] =>
+        v === 'off' || v === ''
+          ? false
+          : v === 'on'
+            ? true
+            : v
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+      ),
     LOG_LEVEL: shared.LOG_LEVEL,
   })
   .transform(withPayloadKeys)
