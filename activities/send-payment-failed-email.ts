@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
 import type { InvoiceFacts } from '../src/contracts';
+import type { PaymentFailedModel } from '../src/emails';
 import type { ActivityDeps } from './deps';
 import { sendEmailOnce } from './email/send-once';
 
@@ -64,7 +65,7 @@ export function createSendPaymentFailedEmail({ db, postmark, mail }: Pick<Activi
           currency: invoice.currency.toUpperCase(),
           invoice_url: invoice.hostedInvoiceUrl ?? '',
           next_payment_attempt: invoice.nextPaymentAttempt ? new Date(invoice.nextPaymentAttempt * 1000).toISOString() : '',
-        },
+        } satisfies PaymentFailedModel,
       },
       { searchSettleMs: mail.searchSettleMs },
     );

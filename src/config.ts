@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTIVITY_ATTEMPTS_CEILING } from './contracts';
+import { DEFAULT_TEMPLATE_ALIASES, type TemplateAliases } from './emails/template';
 import { withSecretFiles } from './secret-files';
 import { PayloadKeyError, payloadKeysFromEnv, type PayloadKey } from './temporal/payload-keys';
 
@@ -38,6 +39,26 @@ const required = (what: string) =>
     .string({ error: `is required (${what})` })
     .trim()
     .min(1, `is required (${what})`);
+
+/** The Postmark alias of each template in src/emails (the worker sends them, `ops emails push` creates them). */
+const templateAliasVariables = {
+  POSTMARK_WELCOME_TEMPLATE: z.string().min(1).default(DEFAULT_TEMPLATE_ALIASES.welcome),
+  POSTMARK_CONFIRMATION_TEMPLATE: z.string().min(1).default(DEFAULT_TEMPLATE_ALIASES.confirmation),
+  POSTMARK_PAYMENT_FAILED_TEMPLATE: z.string().min(1).default(DEFAULT_TEMPLATE_ALIASES.paymentFailed),
+};
+const templateAliasSchema = z.object(templateAliasVariables);
+
+/** The configured alias of each template (POSTMARK_*_TEMPLATE, else the defaults). */
+export function templateAliases(env: NodeJS.ProcessEnv | z.input<typeof templateAliasSchema> = process.env): TemplateAliases {
+  const parsed = templateAliasSchema.safeParse(env);
+  if (!parsed.success)
+    throw new ConfigError(`Invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  return {
+    welcome: parsed.data.POSTMARK_WELCOME_TEMPLATE,
+    confirmation: parsed.data.POSTMARK_CONFIRMATION_TEMPLATE,
+    paymentFailed: parsed.data.POSTMARK_PAYMENT_FAILED_TEMPLATE,
+  };
+}
 
 const shared = {
   DATABASE_URL: z.string({ error: 'is required (PostgreSQL connection URL)' }).regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
@@ -142,8 +163,7 @@ const workerSchema = z
     POSTMARK_SERVER_TOKEN: required('the Postmark server API token'),
     POSTMARK_API_URL: url.default('https://api.postmarkapp.com'),
     POSTMARK_FROM: required('the sender address of the welcome email'),
-    POSTMARK_WELCOME_TEMPLATE: z.string().min(1).default('welcome'),
-    POSTMARK_PAYMENT_FAILED_TEMPLATE: z.string().min(1).default('payment-failed'),
+    ...templateAliasVariables,
     PAST_DUE_GRACE_PERIOD: duration.default(7 * 86_400_000),
     CATALOG_PATH: z.string().min(1).default('config/catalog.json'),
     RECONCILE_EVERY: z.union([z.literal('off').transform(() => null), atLeastAMinute]).default(3_600_000),
