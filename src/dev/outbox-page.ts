@@ -6,7 +6,7 @@ type Shown = Omit<SentMessage, 'serverToken'>;
 /**
  * The local Postmark's outbox as a browser page, newest first: each email as its recipient
  * would see it (the rendered HTML in a sandboxed frame, no scripts), with its subject, sender,
- * tag and time, and the plain-text part below. The page reloads itself every few seconds.
+ * tag and time, and the plain-text part below. Reload the page to see newer emails.
  */
 export function outboxPage(messages: Shown[]): string {
   const cards = [...messages].reverse().map(card).join('\n');
@@ -14,7 +14,6 @@ export function outboxPage(messages: Shown[]): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="refresh" content="5">
 <title>Local outbox (${messages.length})</title>
 <style>
   body { margin: 0; padding: 24px; font-family: -apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, sans-serif; background: #e9ecef; color: #1f2933; }
@@ -25,7 +24,7 @@ export function outboxPage(messages: Shown[]): string {
   .head .subject { font-size: 17px; font-weight: 600; margin-bottom: 6px; }
   .head .meta { color: #616e7c; }
   .tag { display: inline-block; background: #e0e8f9; color: #35469c; border-radius: 10px; padding: 1px 8px; font-size: 12px; margin-left: 6px; }
-  iframe { width: 100%; height: 420px; border: 0; display: block; }
+  iframe { width: 100%; height: 540px; border: 0; display: block; }
   details { padding: 10px 18px 14px; font-size: 13px; color: #616e7c; }
   pre { white-space: pre-wrap; font-size: 13px; color: #1f2933; }
 </style>
