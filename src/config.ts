@@ -105,6 +105,12 @@ const certPair = (config: { TEMPORAL_TLS_CERT?: string; TEMPORAL_TLS_KEY?: strin
   }
 };
 
+/** Browser origins: scheme, host and port, no path (`http://localhost:8233`, `https://app.example.com`). */
+const origins = commaList().refine(
+  (list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o),
+  'must be comma-separated origins like https://app.example.com or http://localhost:8233 (no path, no trailing slash)',
+);
+
 const apiSchema = z
   .object({
     ...shared,
@@ -125,8 +131,16 @@ const apiSchema = z
      *  STRIPE_SECRET_KEY's prefix when the API has it, else both modes are accepted. */
     STRIPE_MODE: z.enum(['test', 'live']).optional(),
     STRIPE_SECRET_KEY: z.string().optional(),
+    /** Where the landing page's look-ups of undelivered sessions go (with STRIPE_SECRET_KEY). */
+    STRIPE_API_BASE: url.default('https://api.stripe.com'),
     /** Allow-list of connected accounts whose events are ours (empty: any). */
     STRIPE_CONNECT_ACCOUNTS: connectAccounts,
+    /** Origins of the landing pages that may call GET /checkout/sessions/:id from a browser. */
+    CHECKOUT_STATUS_CORS_ORIGINS: origins,
+    /** Requests a minute one client address may make to GET /checkout/sessions/:id. */
+    CHECKOUT_STATUS_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
+    /** Proxies (load balancers) in front of the API whose X-Forwarded-For names the client; 0: none. */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   })
   .superRefine(certPair)
   .transform(withPayloadKeys);
@@ -197,12 +211,6 @@ const workerSchema = z
       ctx,
     ),
   );
-
-/** An origin the Temporal UI is served from: scheme, host and port, no path (`http://localhost:8233`). */
-const origins = commaList().refine(
-  (list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o),
-  'must be comma-separated origins like https://temporal-ui.example.com or http://localhost:8233 (no path, no trailing slash)',
-);
 
 const codecSchema = z
   .object({
