@@ -1,6 +1,6 @@
-import type { WelcomeModel } from '../src/emails';
-import type { ActivityDeps } from './deps';
-import { sendEmailOnce, type OnceEmailResult } from './email/send-once';
+import type { WelcomeModel } from '../../src/emails';
+import type { ActivityDeps } from '../deps';
+import { sendEmailOnce, type OnceEmailResult } from './send-once';
 
 export interface SendWelcomeEmailInput {
   eventId: string;

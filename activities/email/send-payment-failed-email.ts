@@ -1,8 +1,8 @@
 import { log } from '@temporalio/activity';
-import type { InvoiceFacts } from '../src/contracts';
-import type { PaymentFailedModel } from '../src/emails';
-import type { ActivityDeps } from './deps';
-import { sendEmailOnce } from './email/send-once';
+import type { InvoiceFacts } from '../../src/contracts';
+import type { PaymentFailedModel } from '../../src/emails';
+import type { ActivityDeps } from '../deps';
+import { sendEmailOnce } from './send-once';
 
 export interface SendPaymentFailedEmailInput {
   eventId: string;
