@@ -53,9 +53,14 @@ async function run(url: string, stripe: Awaited<ReturnType<typeof startLocalStri
 
 async function poll(apiBase: string, sessionId: string, afterMs: number): Promise<Poll> {
   await new Promise((r) => setTimeout(r, afterMs));
-  const res = await fetch(`${apiBase}/checkout/sessions/${sessionId}?wait=15`);
-  const body = (await res.json()) as { status?: string; error?: string };
-  return { sessionId, answeredAt: Date.now(), status: body.status ?? `HTTP ${res.status} ${body.error}` };
+  try {
+    const res = await fetch(`${apiBase}/checkout/sessions/${sessionId}?wait=15`);
+    const body = (await res.json()) as { status?: string; error?: string };
+    return { sessionId, answeredAt: Date.now(), status: body.status ?? `HTTP ${res.status} ${body.error}` };
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    return { sessionId, answeredAt: Date.now(), status: `failed (${cause?.code ?? String(err)})` };
+  }
 }
 
 async function main(): Promise<void> {
