@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTIVITY_ATTEMPTS_CEILING } from './contracts';
+import { DEFAULT_TEMPLATE_ALIASES, type TemplateAliases } from './emails/template';
 import { withSecretFiles } from './secret-files';
 import { PayloadKeyError, payloadKeysFromEnv, type PayloadKey } from './temporal/payload-keys';
 
@@ -38,6 +39,26 @@ const required = (what: string) =>
     .string({ error: `is required (${what})` })
     .trim()
     .min(1, `is required (${what})`);
+
+/** The Postmark alias of each template in src/emails (the worker sends them, `ops emails push` creates them). */
+const templateAliasVariables = {
+  POSTMARK_WELCOME_TEMPLATE: z.string().min(1).default(DEFAULT_TEMPLATE_ALIASES.welcome),
+  POSTMARK_CONFIRMATION_TEMPLATE: z.string().min(1).default(DEFAULT_TEMPLATE_ALIASES.confirmation),
+  POSTMARK_PAYMENT_FAILED_TEMPLATE: z.string().min(1).default(DEFAULT_TEMPLATE_ALIASES.paymentFailed),
+};
+const templateAliasSchema = z.object(templateAliasVariables);
+
+/** The configured alias of each template (POSTMARK_*_TEMPLATE, else the defaults). */
+export function templateAliases(env: NodeJS.ProcessEnv | z.input<typeof templateAliasSchema> = process.env): TemplateAliases {
+  const parsed = templateAliasSchema.safeParse(env);
+  if (!parsed.success)
+    throw new ConfigError(`Invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  return {
+    welcome: parsed.data.POSTMARK_WELCOME_TEMPLATE,
+    confirmation: parsed.data.POSTMARK_CONFIRMATION_TEMPLATE,
+    paymentFailed: parsed.data.POSTMARK_PAYMENT_FAILED_TEMPLATE,
+  };
+}
 
 const shared = {
   DATABASE_URL: z.string({ error: 'is required (PostgreSQL connection URL)' }).regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
@@ -109,6 +130,12 @@ const certPair = (config: { TEMPORAL_TLS_CERT?: string; TEMPORAL_TLS_KEY?: strin
   }
 };
 
+/** Browser origins: scheme, host and port, no path (`http://localhost:8233`, `https://app.example.com`). */
+const origins = commaList().refine(
+  (list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o),
+  'must be comma-separated origins like https://app.example.com or http://localhost:8233 (no path, no trailing slash)',
+);
+
 const apiSchema = z
   .object({
     ...shared,
@@ -129,8 +156,16 @@ const apiSchema = z
      *  STRIPE_SECRET_KEY's prefix when the API has it, else both modes are accepted. */
     STRIPE_MODE: z.enum(['test', 'live']).optional(),
     STRIPE_SECRET_KEY: z.string().optional(),
+    /** Where the landing page's look-ups of undelivered sessions go (with STRIPE_SECRET_KEY). */
+    STRIPE_API_BASE: url.default('https://api.stripe.com'),
     /** Allow-list of connected accounts whose events are ours (empty: none; our own account's always are). */
     STRIPE_CONNECT_ACCOUNTS: connectAccounts,
+    /** Origins of the landing pages that may call GET /checkout/sessions/:id from a browser. */
+    CHECKOUT_STATUS_CORS_ORIGINS: origins,
+    /** Requests a minute one client address may make to GET /checkout/sessions/:id. */
+    CHECKOUT_STATUS_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
+    /** Proxies (load balancers) in front of the API whose X-Forwarded-For names the client; 0: none. */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     ...payloadEncryption,
   })
   .superRefine(certPair)
@@ -169,8 +204,7 @@ const workerSchema = z
     POSTMARK_SERVER_TOKEN: required('the Postmark server API token'),
     POSTMARK_API_URL: url.default('https://api.postmarkapp.com'),
     POSTMARK_FROM: required('the sender address of the welcome email'),
-    POSTMARK_WELCOME_TEMPLATE: z.string().min(1).default('welcome'),
-    POSTMARK_PAYMENT_FAILED_TEMPLATE: z.string().min(1).default('payment-failed'),
+    ...templateAliasVariables,
     PAST_DUE_GRACE_PERIOD: duration.default(7 * 86_400_000),
     CATALOG_PATH: z.string().min(1).default('config/catalog.json'),
     RECONCILE_EVERY: z.union([z.literal('off').transform(() => null), atLeastAMinute]).default(3_600_000),
@@ -206,12 +240,6 @@ const workerSchema = z
     ),
   )
   .superRefine(encryptionInLiveMode((config) => liveKey(config.STRIPE_SECRET_KEY)));
-
-/** An origin the Temporal UI is served from: scheme, host and port, no path (`http://localhost:8233`). */
-const origins = commaList().refine(
-  (list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o),
-  'must be comma-separated origins like https://temporal-ui.example.com or http://localhost:8233 (no path, no trailing slash)',
-);
 
 const codecSchema = z
   .object({

@@ -10,9 +10,22 @@ import type { PrismaClient, StripeEventStatus } from '../generated/prisma/client
 export async function recordDelivery(db: PrismaClient, event: Stripe.Event): Promise<StripeEventStatus> {
   const row = await db.stripeEvent.upsert({
     where: { id: event.id },
-    create: { id: event.id, type: event.type, status: 'received', stripeAccount: event.account ?? null, livemode: event.livemode },
+    create: {
+      id: event.id,
+      type: event.type,
+      status: 'received',
+      stripeAccount: event.account ?? null,
+      livemode: event.livemode,
+      checkoutSessionId: checkoutSessionOf(event),
+    },
     update: { deliveries: { increment: 1 }, lastReceivedAt: new Date() },
     select: { status: true },
   });
   return row.status;
+}
+
+/** The checkout session a checkout.session.* event carries, so the landing page can ask by it. */
+function checkoutSessionOf(event: Stripe.Event): string | null {
+  const object = event.data.object as { object?: unknown; id?: unknown };
+  return object.object === 'checkout.session' && typeof object.id === 'string' ? object.id : null;
 }

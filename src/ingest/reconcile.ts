@@ -63,8 +63,8 @@ export async function replayStripeEvent(
   return { event, ...(await acceptEvent(ingest, event)) };
 }
 
-const asAccount = (account: string | null): Stripe.RequestOptions | undefined => (account ? { stripeAccount: account } : undefined);
+export const asAccount = (account: string | null): Stripe.RequestOptions | undefined => (account ? { stripeAccount: account } : undefined);
 
 /** An event read through a connected account's header is that account's, as its webhook says. */
-const withAccount = (event: Stripe.Event, account: string | null): Stripe.Event =>
+export const withAccount = (event: Stripe.Event, account: string | null): Stripe.Event =>
   account && !event.account ? { ...event, account } : event;

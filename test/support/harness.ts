@@ -36,6 +36,7 @@ export async function startHarness(
     pastDueGraceMs?: number;
     maxActivityAttempts?: number;
     stripeApiBase?: string;
+    checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
   } = {},
 ) {
   const postmark = await startLocalPostmark();
@@ -52,6 +53,7 @@ export async function startHarness(
     postmarkSearchSettleMs: options.postmarkSearchSettleMs,
     pastDueGraceMs: options.pastDueGraceMs,
     maxActivityAttempts: options.maxActivityAttempts,
+    checkoutStatus: options.checkoutStatus,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
   });
   const { db, client, app, metricsApp } = service;
