@@ -15,6 +15,8 @@ export interface AppDeps {
   acceptedEvents?: AcceptedEvents;
   /** The webhook's counters; src/server.ts serves them on the metrics port (buildMetricsApp). */
   metrics?: WebhookMetrics;
+  /** How long /readyz reuses a probe's answer (default READINESS_TTL_MS, src/http/readiness.ts). */
+  readinessTtlMs?: number;
   /** Omit for a silent app (tests). */
   logger?: FastifyBaseLogger;
 }

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     payloadKeys: config.payloadKeys,
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
   });
 
   // worker.shutdown() only asks: the run resolves once polling stopped and running activities

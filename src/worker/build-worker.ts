@@ -18,8 +18,10 @@ export interface WorkerSetup {
   payloadKeys?: readonly PayloadKey[];
   /** After shutdown() is called, how long running activities may take to finish (default 30 s). */
   shutdownGraceMs?: number;
-  /** Activities run at once (WORKER_MAX_CONCURRENT_ACTIVITIES): no more than the database pool holds. */
+  /** Activity tasks run at once (WORKER_MAX_CONCURRENT_ACTIVITIES); with the local ones, within the pool. */
   maxConcurrentActivities?: number;
+  /** Local activities run at once (WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES); with the others, within the pool. */
+  maxConcurrentLocalActivities?: number;
 }
 
 /** The worker that runs the fulfillment workflows and their activities. */
@@ -32,7 +34,8 @@ export function buildWorker({
   maxActivityAttempts,
   payloadKeys = [],
   shutdownGraceMs = 30_000,
-  maxConcurrentActivities = WORKER_DB_POOL_DEFAULT,
+  maxConcurrentActivities = WORKER_DB_POOL_DEFAULT / 2,
+  maxConcurrentLocalActivities = WORKER_DB_POOL_DEFAULT / 2,
 }: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection,
@@ -43,8 +46,11 @@ export function buildWorker({
     workflowBundle,
     // The codec runs on the worker's main thread, never in the workflow sandbox.
     dataConverter: payloadDataConverter(payloadKeys),
-    // Not the SDK's 100: each running activity may hold one of the pool's connections.
+    // Issue 19.2, bounded by construction: not the SDK's 100 of each. Each running activity and
+    // each running local activity (the database steps) may hold one of the pool's connections,
+    // and the two together fit in it (src/config.ts checks WORKER_DB_POOL_SIZE against both).
     maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: maxConcurrentLocalActivities,
     // A deploy's SIGTERM lets running activities (an email being sent) finish; past the grace
     // they are cancelled, and past a little more the worker gives up on them.
     shutdownGraceTime: shutdownGraceMs,

@@ -75,6 +75,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
       payloadKeys: config.payloadKeys,
       maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     });
     running = worker.run();
   };
