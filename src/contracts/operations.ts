@@ -4,7 +4,8 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
  * What an on-call engineer can see and do with a running fulfillment. Shared by the
  * workflows (handlers) and the ops CLI (senders); plain definitions, no workflow code.
  */
-export type FulfillmentStatus = 'Running' | 'Completed' | 'NeedsAttention' | 'Failed';
+/** Retrying: a step rides out an outage (its retries go on, the run says which step and error). */
+export type FulfillmentStatus = 'Running' | 'Retrying' | 'Completed' | 'NeedsAttention' | 'Failed';
 
 export interface StepRecord {
   name: string;

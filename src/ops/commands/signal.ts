@@ -3,11 +3,20 @@ import type { OpsContext } from '../context';
 import { describeFulfillment, originalStart, queryState } from '../workflow-lookup';
 import { cancelSignal, retrySignal, skipSignal } from '../../contracts';
 import { replayStripeEvent } from '../../ingest/reconcile';
+import { FILTER_OPTIONS } from '../select-fulfillments';
+import { bulkOperate } from './bulk';
 
 const SIGNALS = { retry: retrySignal, skip: skipSignal, cancel: cancelSignal };
 
 /** Signals a fulfillment that waits in NeedsAttention; `retry` also re-runs a failed one. */
-async function operate(ctx: OpsContext, action: keyof typeof SIGNALS, eventId: string | undefined, reason: string | undefined) {
+export async function operate(
+  ctx: OpsContext,
+  action: keyof typeof SIGNALS,
+  eventId: string | undefined,
+  reason: string | undefined,
+  /** The attention the caller saw (a bulk run's selection); default: the one the run reports now. */
+  seen?: number,
+) {
   if (!eventId) throw new Error(`usage: npm run ops -- ${action} <eventId> --reason "…"`);
   const why = reason?.trim() || (action === 'retry' ? 'cause fixed' : '');
   if (!why) throw new Error(`--reason is required for ${action} (it goes into the audit record)`);
@@ -35,7 +44,7 @@ async function operate(ctx: OpsContext, action: keyof typeof SIGNALS, eventId: s
     // this request and does not apply it to a later failure.
     await ctx.temporal.workflow
       .getHandle(eventId)
-      .signal(SIGNALS[action], { by: ctx.operator, reason: why, attention: state?.attention?.id });
+      .signal(SIGNALS[action], { by: ctx.operator, reason: why, attention: seen ?? state?.attention?.id });
     const step = state?.attention?.step ?? '?';
     return {
       human: `${action} sent to ${eventId} (step ${step}) by ${ctx.operator}: ${why}`,
@@ -75,12 +84,21 @@ async function audit(ctx: OpsContext, eventId: string, reason: string, note: str
 }
 
 const signalCommand = (action: keyof typeof SIGNALS, summary: string): Command => ({
-  summary,
-  usage: `${action} <eventId> --reason "…"`,
-  options: { reason: { type: 'string' } },
-  run: (ctx, [eventId], values) => operate(ctx, action, eventId, values.reason as string | undefined),
+  summary: `${summary}; with filters instead of an event id, every matching run (--dry-run lists them)`,
+  usage: `${action} <eventId> --reason "…" | ${action} --status NeedsAttention [list filters] --reason "…" [--dry-run] [--rate 5]`,
+  options: {
+    reason: { type: 'string' },
+    ...FILTER_OPTIONS,
+    'dry-run': { type: 'boolean' },
+    rate: { type: 'string' },
+    limit: { type: 'string' },
+  },
+  run: (ctx, [eventId], values) => {
+    if (eventId === undefined && Object.keys(FILTER_OPTIONS).some((name) => values[name] !== undefined))
+      return bulkOperate(ctx, action, values, async (c, a, id, why, seen) => (await operate(c, a, id, why, seen)).json);
+    return operate(ctx, action, eventId, values.reason as string | undefined);
+  },
 });
-
 export const retry = signalCommand('retry', 'run the failed step again (NeedsAttention), or start a failed run again');
 export const skip = signalCommand('skip', 'go on without the failed step (only steps that can be skipped, e.g. an email)');
 export const cancel = signalCommand('cancel', 'give up on a fulfillment waiting for an operator (it fails as CancelledByOperator)');
