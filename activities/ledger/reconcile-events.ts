@@ -1,7 +1,7 @@
 import { activityInfo, heartbeat, log, metricMeter } from '@temporalio/activity';
-import type { ReconcileCursor, ReconcileInput, ReconcileReport } from '../src/contracts';
-import { eventGenerationFailures, reconcileStripeEvents } from '../src/ingest/reconcile';
-import type { ActivityDeps } from './deps';
+import type { ReconcileCursor, ReconcileInput, ReconcileReport } from '../../src/contracts';
+import { eventGenerationFailures, reconcileStripeEvents } from '../../src/ingest/reconcile';
+import type { ActivityDeps } from '../deps';
 
 /**
  * Starts a workflow for every handled Stripe event of the lookback window that never ran, one page
