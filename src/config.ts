@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIVITY_ATTEMPTS_CEILING } from './contracts';
+import { ACTIVITY_ATTEMPTS_CEILING, RETRY_WINDOW_DEFAULT_MS } from './contracts';
 import { withSecretFiles } from './secret-files';
 import { PayloadKeyError, payloadKeysFromEnv, type PayloadKey } from './temporal/payload-keys';
 
@@ -180,13 +180,16 @@ const workerSchema = z
       .trim()
       .default('0.0.0.0:9464')
       .transform((v) => (v === 'off' || v === '' ? null : v)),
-    /** Above the workflows' own ceiling the retry policy would end the attempts first, silently. */
+    /** Attempts in one round of an outage's retries (about 15 s at 5), after which the run shows Retrying.
+     *  Above the workflows' own ceiling the retry policy would end the attempts first, silently. */
     ACTIVITY_MAX_ATTEMPTS: z.coerce
       .number()
       .int()
       .min(1)
       .max(ACTIVITY_ATTEMPTS_CEILING, `must be at most ${ACTIVITY_ATTEMPTS_CEILING} (the workflows' retry policy allows no more attempts)`)
-      .default(10),
+      .default(5),
+    /** How long a step rides out an outage (Retrying) before it asks an operator (NeedsAttention); `0s`: at once. */
+    RETRY_WINDOW: duration.default(RETRY_WINDOW_DEFAULT_MS),
     /** Connections in the worker's PostgreSQL pool (at least 2: one for activities, one for local activities). */
     WORKER_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(WORKER_DB_POOL_DEFAULT),
     /** Activity tasks one worker runs at once (default: half the pool, rounded up). */

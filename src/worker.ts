@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     deps: resources.deps,
     workflowBundle: await loadWorkflowBundle(),
     maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
+    retryWindowMs: config.RETRY_WINDOW,
     payloadKeys: config.payloadKeys,
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,

@@ -13,6 +13,7 @@ import {
 
 import { call } from './activity-calls';
 import { describeFailure } from './failure';
+import { createOutageRetry, type StepFailure } from './outage-retry';
 import {
   cancelSignal,
   retrySignal,
@@ -50,7 +51,7 @@ export interface StepOptions<T> {
 export function createStepRunner(eventId: string) {
   const recordAudit = (action: OperatorAction) =>
     call('recordOperatorAction', `Audit: ${action.action} by ${action.by}`, { eventId, action });
-  const state: FulfillmentState = { status: 'Running', currentStep: null, steps: [], attention: null, audit: [] };
+  const state: FulfillmentState = { status: 'Running', currentStep: null, steps: [], attention: null, audit: [], retrying: null };
   // A queue, not a slot: signals sent while no worker runs arrive together, and each must count.
   let details = '';
   const pending: Pending[] = [];
@@ -81,6 +82,8 @@ export function createStepRunner(eventId: string) {
     upsertSearchAttributes([{ key: searchAttributes.FulfillmentStatus, value: status }]);
   };
 
+  const outages = createOutageRetry(state, { setStatus: (status) => setStatus(status), details: () => details });
+
   async function run<T>(name: string, fn: () => Promise<T>, options: StepOptions<T> = {}): Promise<T> {
     const step: StepRecord = { name, status: 'running', tries: 0, attempts: null, lastError: null, errorType: null };
     state.steps.push(step);
@@ -91,11 +94,15 @@ export function createStepRunner(eventId: string) {
       try {
         const result = await fn();
         step.status = 'completed';
+        outages.recovered();
         return result;
       } catch (err) {
         if (isCancellation(err)) throw err;
         const failure = describeStepFailure(err);
         Object.assign(step, { status: 'failed', lastError: failure.message, errorType: failure.type, attempts: failure.attempts });
+        // An outage: Retrying, wait, run the step again (until RETRY_WINDOW ends), no operator.
+        if (await outages.rideOut(name, failure)) continue;
+        Object.assign(step, { lastError: failure.message, errorType: failure.type });
         state.attention = {
           id: ++attentions,
           step: name,
@@ -209,7 +216,7 @@ export function createStepRunner(eventId: string) {
 }
 
 /** The activity's own message and type, and its attempt count when the worker reported it. */
-export function describeStepFailure(err: unknown): { message: string; type: string | null; attempts: number | null } {
+export function describeStepFailure(err: unknown): StepFailure {
   let cause: unknown = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof TimeoutFailure) {
     return {
@@ -219,8 +226,13 @@ export function describeStepFailure(err: unknown): { message: string; type: stri
     };
   }
   if (cause instanceof ApplicationFailure) {
-    const details = cause.details?.[0] as { attempt?: number } | undefined;
-    return { message: cause.message, type: cause.type ?? null, attempts: details?.attempt ?? null };
+    const details = cause.details?.[0] as { attempt?: number; retryWindowMs?: number } | undefined;
+    return {
+      message: cause.message,
+      type: cause.type ?? null,
+      attempts: details?.attempt ?? null,
+      retryWindowMs: details?.retryWindowMs ?? null,
+    };
   }
   cause = cause instanceof Error ? cause : new Error(String(cause));
   return { message: (cause as Error).message, type: null, attempts: null };

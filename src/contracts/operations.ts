@@ -52,6 +52,18 @@ export interface FulfillmentState {
     since: string;
   } | null;
   audit: OperatorAction[];
+  /** Set while a step rides out an outage on its own (status Retrying): no operator is needed. */
+  retrying: {
+    step: string;
+    error: string;
+    errorType: string | null;
+    /** When the step's first round of attempts failed. */
+    since: string;
+    rounds: number;
+    nextTryAt: string;
+    /** When it stops retrying and asks an operator (RETRY_WINDOW after `since`). */
+    until: string;
+  } | null;
 }
 
 /** Run the failed step again (after fixing its cause). */

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { WORKER_DB_POOL_DEFAULT } from '../config';
+import { RETRY_WINDOW_DEFAULT_MS } from '../contracts';
 import { payloadDataConverter } from '../temporal/payload-codec';
 import type { PayloadKey } from '../temporal/payload-keys';
 import { attemptLimit } from './attempt-limit';
@@ -12,8 +13,10 @@ export interface WorkerSetup {
   taskQueue: string;
   deps: ActivityDeps;
   workflowBundle: NonNullable<WorkerOptions['workflowBundle']>;
-  /** Attempts before an activity's outage is handed to an operator (ACTIVITY_MAX_ATTEMPTS). */
+  /** Attempts in one round of an outage's retries (ACTIVITY_MAX_ATTEMPTS); then the run is Retrying. */
   maxActivityAttempts: number;
+  /** How long a step rides out an outage, round after round, before it asks an operator (RETRY_WINDOW). */
+  retryWindowMs?: number;
   /** The payload codec's keys (PAYLOAD_KEYS), newest first; none: payloads go unencrypted. */
   payloadKeys?: readonly PayloadKey[];
   /** After shutdown() is called, how long running activities may take to finish (default 30 s). */
@@ -32,6 +35,7 @@ export function buildWorker({
   deps,
   workflowBundle,
   maxActivityAttempts,
+  retryWindowMs = RETRY_WINDOW_DEFAULT_MS,
   payloadKeys = [],
   shutdownGraceMs = 30_000,
   maxConcurrentActivities = WORKER_DB_POOL_DEFAULT / 2,
@@ -42,7 +46,7 @@ export function buildWorker({
     namespace,
     taskQueue,
     activities: createActivities(deps),
-    interceptors: { activity: [attemptLimit(maxActivityAttempts), keepAlive] },
+    interceptors: { activity: [attemptLimit(maxActivityAttempts, retryWindowMs), keepAlive] },
     workflowBundle,
     // The codec runs on the worker's main thread, never in the workflow sandbox.
     dataConverter: payloadDataConverter(payloadKeys),

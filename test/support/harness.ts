@@ -35,6 +35,7 @@ export async function startHarness(
     postmarkSearchSettleMs?: number;
     pastDueGraceMs?: number;
     maxActivityAttempts?: number;
+    retryWindowMs?: number;
     stripeApiBase?: string;
   } = {},
 ) {
@@ -52,6 +53,7 @@ export async function startHarness(
     postmarkSearchSettleMs: options.postmarkSearchSettleMs,
     pastDueGraceMs: options.pastDueGraceMs,
     maxActivityAttempts: options.maxActivityAttempts,
+    retryWindowMs: options.retryWindowMs,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
   });
   const { db, client, app, metricsApp } = service;

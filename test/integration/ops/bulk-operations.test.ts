@@ -6,7 +6,7 @@ import { opsContextFor, opsJson } from '../../support/ops-context';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ maxActivityAttempts: 2 });
+  h = await startHarness({ maxActivityAttempts: 2, retryWindowMs: 0 });
 });
 afterAll(() => h.close());
 
