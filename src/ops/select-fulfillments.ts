@@ -31,7 +31,7 @@ export interface SelectedFulfillment {
   paymentIntent: string | null;
   started: string;
   /** What the run waits on, when it waits for an operator (read with the `status` query). */
-  attention: { id: number; step: string; errorType: string | null; error: string } | null;
+  attention: { step: string; errorType: string | null; error: string } | null;
 }
 
 type Values = Record<string, string | boolean | undefined>;
@@ -63,8 +63,8 @@ export async function selectFulfillments(
       await bucket?.take();
       const state = await queryState(ctx.temporal, wf.workflowId);
       if (state?.attention) {
-        const { id, step: at, errorType, error: message } = state.attention;
-        attention = { id, step: at, errorType, error: message };
+        const { step: at, errorType, error: message } = state.attention;
+        attention = { step: at, errorType, error: message };
       }
     }
     if (error !== undefined && attention?.errorType !== error) continue;

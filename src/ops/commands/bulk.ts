@@ -5,14 +5,15 @@ import { selectFulfillments, type SelectedFulfillment } from '../select-fulfillm
 import { quote } from '../workflow-lookup';
 
 export type BulkAction = 'retry' | 'skip' | 'cancel';
-/** Acts on one fulfillment as `ops <action> <eventId>` does; `attention` is the one the selection saw. */
+/** Acts on one fulfillment as `ops <action> <eventId> --step <step>` does; `step` is the one the selection saw
+ *  waiting (if another step waits by then, the workflow refuses the request, and the refusal is audited). */
 export type OperateOne = (
   ctx: OpsContext,
   action: BulkAction,
   eventId: string,
   reason: string,
-  attention?: number,
-) => Promise<{ outcome?: string; step?: string }>;
+  step?: string,
+) => Promise<{ outcome?: string; step?: string; refusal?: string }>;
 
 /** Runs acted on per second when --rate is not given: well under a namespace's default limits. */
 export const BULK_RATE_DEFAULT = 5;
@@ -60,15 +61,20 @@ export async function bulkOperate(ctx: OpsContext, action: BulkAction, values: V
   for (const target of targets) {
     await bucket.take();
     try {
-      const done = await operateOne(ctx, action, target.eventId, reason, target.attention?.id);
-      results.push({ eventId: target.eventId, outcome: done.outcome ?? 'done', step: done.step ?? target.attention?.step ?? null });
+      const done = await operateOne(ctx, action, target.eventId, reason, target.attention?.step);
+      results.push({
+        eventId: target.eventId,
+        outcome: done.outcome ?? 'done',
+        step: done.step ?? target.attention?.step ?? null,
+        ...(done.refusal !== undefined && { error: done.refusal }),
+      });
     } catch (err) {
       results.push({ eventId: target.eventId, outcome: 'failed', step: target.attention?.step ?? null, error: (err as Error).message });
     }
   }
   const counts: Record<string, number> = {};
   for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-  const failed = results.filter((r) => r.outcome === 'failed');
+  const failed = results.filter((r) => r.outcome === 'failed' || r.outcome === 'refused');
   const summary =
     `${action}: ${results.length - failed.length} of ${targets.length} fulfillment(s) where ${query} ` +
     `(${Object.entries(counts)

@@ -64,7 +64,7 @@ describe('bulk retry, skip and cancel over the runs `ops list` finds', () => {
     const done = await opsJson(h, ['retry', ...filters, '--reason', 'sumo_tier_9 added', '--rate', '2']);
     const elapsed = Date.now() - started;
 
-    expect(done).toMatchObject({ dryRun: false, count: 4, counts: { signalled: 4 }, by: 'oncall@test' });
+    expect(done).toMatchObject({ dryRun: false, count: 4, counts: { applied: 4 }, by: 'oncall@test' });
     // Paced: 4 runs at 2 per second take at least a second after the first two tokens.
     expect(elapsed).toBeGreaterThanOrEqual(900);
     for (const id of stuck) await expect(h.result(id)).resolves.toMatchObject({ plan: 'sumo-launch', userCreated: true });
@@ -93,7 +93,7 @@ describe('bulk retry, skip and cancel over the runs `ops list` finds', () => {
       (out) => out.count >= 1,
       { timeoutMs: 15_000 },
     );
-    expect(cancelled.results).toEqual([expect.objectContaining({ eventId: other.id, outcome: 'signalled', step: 'sendWelcomeEmail' })]);
+    expect(cancelled.results).toEqual([expect.objectContaining({ eventId: other.id, outcome: 'applied', step: 'sendWelcomeEmail' })]);
     await expect(h.result(other.id)).rejects.toThrow();
     expect(await h.db.stripeEvent.findUnique({ where: { id: other.id } })).toMatchObject({ status: 'cancelled' });
   });
