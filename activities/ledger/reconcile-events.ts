@@ -25,6 +25,7 @@ export function createReconcileEvents({
     const report = await reconcileStripeEvents(stripe, { db, fulfillments }, since, stripeConnectAccounts, {
       resume,
       onPage: (cursor) => heartbeat(cursor),
+      onEvent: (cursor) => heartbeat(cursor),
     });
     report.generationFailures = await eventGenerationFailures(stripe, since);
 

@@ -14,6 +14,9 @@ export interface ReconcileOptions {
   resume?: ReconcileCursor | null;
   /** Called after every page with where the pass is (the activity heartbeats it). */
   onPage?: (cursor: ReconcileCursor) => void | Promise<void>;
+  /** Called after every event with the cursor of the page being worked (the activity heartbeats it, so a
+   *  slow page never outlives the heartbeat timeout; a retry redoes at most that page, harmlessly). */
+  onEvent?: (cursor: ReconcileCursor) => void;
   /** Events per page (default and Stripe's maximum: 100). */
   pageSize?: number;
 }
@@ -40,7 +43,7 @@ export async function reconcileStripeEvents(
   ingest: IngestDeps,
   since: Date,
   connectAccounts: readonly string[] = [],
-  { resume = null, onPage, pageSize = PAGE_SIZE }: ReconcileOptions = {},
+  { resume = null, onPage, onEvent, pageSize = PAGE_SIZE }: ReconcileOptions = {},
 ): Promise<ReconcileReport> {
   const accounts = [null, ...connectAccounts];
   const created = Math.floor(since.getTime() / 1000);
@@ -66,7 +69,12 @@ export async function reconcileStripeEvents(
       };
       const page = await stripe.events.list(params, asAccount(account));
       const events = page.data.map((e) => withAccount(e, account)).sort((x, y) => x.created - y.created);
-      for (const event of events) await reconcileOne(ingest, event, report);
+      // Where a retry would start this page again: before it, with the report as it was.
+      const pageStart: ReconcileCursor = { account: a, startingAfter, report: structuredClone(report) };
+      for (const event of events) {
+        await reconcileOne(ingest, event, report);
+        onEvent?.(pageStart);
+      }
       report.listed += page.data.length;
       startingAfter = page.data.at(-1)?.id ?? startingAfter;
       const more = page.has_more && page.data.length > 0;
