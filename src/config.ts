@@ -118,7 +118,7 @@ export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE
 }
 
 /** The worker's pool when WORKER_DB_POOL_SIZE is unset: half of it for activity tasks, half for local activities. */
-export const WORKER_DB_POOL_DEFAULT = 20;
+export const WORKER_DB_POOL_DEFAULT = 10;
 
 /**
  * Issue 19.2, bounded by construction: every activity and every local activity running at once

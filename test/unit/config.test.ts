@@ -56,9 +56,9 @@ describe('configuration', () => {
 
   it('runs activities and local activities at once only as many as the database pool has connections, and never more', () => {
     expect(loadWorkerConfig(worker)).toMatchObject({
-      WORKER_DB_POOL_SIZE: 20,
-      WORKER_MAX_CONCURRENT_ACTIVITIES: 10,
-      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 10,
+      WORKER_DB_POOL_SIZE: 10,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 5,
+      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 5,
     });
     expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '5' })).toMatchObject({
       WORKER_MAX_CONCURRENT_ACTIVITIES: 3,
@@ -73,8 +73,8 @@ describe('configuration', () => {
       /WORKER_MAX_CONCURRENT_ACTIVITIES: .*\(10\) \+ WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES \(0\) must be at most WORKER_DB_POOL_SIZE \(10\)/,
     );
     expect(() =>
-      loadWorkerConfig({ ...worker, WORKER_MAX_CONCURRENT_ACTIVITIES: '8', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '13' }),
-    ).toThrow(/WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: .*must be at most WORKER_DB_POOL_SIZE \(20\)/);
+      loadWorkerConfig({ ...worker, WORKER_MAX_CONCURRENT_ACTIVITIES: '4', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '7' }),
+    ).toThrow(/WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: .*must be at most WORKER_DB_POOL_SIZE \(10\)/);
     expect(() => loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: 'many' })).toThrow(/WORKER_DB_POOL_SIZE/);
   });
 
