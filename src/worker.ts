@@ -39,9 +39,11 @@ async function main(): Promise<void> {
     deps: resources.deps,
     workflowBundle: await loadWorkflowBundle(),
     maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
+    retryWindowMs: config.RETRY_WINDOW,
     payloadKeys: config.payloadKeys,
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
   });
 
   // worker.shutdown() only asks: the run resolves once polling stopped and running activities
