@@ -23,14 +23,14 @@ export const paymentFailedTemplate: EmailTemplate<PaymentFailedModel> = {
   htmlBody: htmlLayout(
     'Payment failed',
     `<h1 style="font-size:22px;margin:0 0 16px">Your payment did not go through</h1>
-<p>Hi{{#name}} {{.}}{{/name}}, we could not collect <strong>{{amount_due_formatted}}</strong> for your {{plan}} subscription.</p>
+<p>Hi{{#name}} {{.}}{{/name}}, we could not collect <strong>{{amount_due_formatted}}</strong> ({{currency}}) for your {{plan}} subscription.</p>
 {{#invoice_url}}<p><a href="{{.}}" style="display:inline-block;background:#3e63dd;color:#ffffff;padding:10px 18px;border-radius:6px;text-decoration:none">Update payment and pay</a></p>{{/invoice_url}}
 {{#next_payment_attempt}}<p>We will try again on {{.}}.</p>{{/next_payment_attempt}}
 <p>Your access continues for a few days while this is sorted out.</p>`,
   ),
   textBody: `Your payment did not go through
 
-Hi{{#name}} {{.}}{{/name}}, we could not collect {{amount_due_formatted}} for your {{plan}} subscription.
+Hi{{#name}} {{.}}{{/name}}, we could not collect {{amount_due_formatted}} ({{currency}}) for your {{plan}} subscription.
 {{#invoice_url}}
 Update your payment and pay: {{.}}
 {{/invoice_url}}{{#next_payment_attempt}}
