@@ -20,8 +20,18 @@ export interface DevServerOptions {
   dbFile?: string;
   /** The Web UI decodes payloads through this codec server (`…/codec`; the UI posts to /decode under it). */
   uiCodecEndpoint?: string;
+  /** Dynamic config on top of DEV_DYNAMIC_CONFIG (a key given here replaces its value there). */
+  dynamicConfig?: Record<string, string | number | boolean>;
   log?: (msg: string) => void;
 }
+
+/**
+ * The dev server's dynamic config: what production sets in deploy/temporal's dynamic config
+ * and the service relies on. `matching.useNewMatcher`: the priority matcher (Temporal 1.29
+ * leaves it off), so our own customers' runs go ahead of a Sumo launch's backlog
+ * (src/temporal/task-priority.ts).
+ */
+export const DEV_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = { 'matching.useNewMatcher': true };
 
 /**
  * Runs `temporal server start-dev` (a real Temporal server on SQLite) with the project's
@@ -45,6 +55,10 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...(uiPort !== null && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...searchAttributeRegistrations.flatMap((sa) => ['--search-attribute', sa]),
+    ...Object.entries({ ...DEV_DYNAMIC_CONFIG, ...options.dynamicConfig }).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
