@@ -14,6 +14,13 @@ import { startService, TRANSACTION_TIMEOUT, type ServiceProcess } from './servic
 
 export const WEBHOOK_SECRET = 'whsec_faults_local';
 
+export interface FaultStackOptions {
+  temporalDynamicConfig?: Record<string, string | number | boolean>;
+  temporal?: () => Promise<{ address: string; stop: () => Promise<void> }>;
+  /** Added to every worker's environment (e.g. STRIPE_API_BASE of a Stripe stand-in). */
+  workerEnv?: Record<string, string>;
+}
+
 /**
  * The production-shaped stack the fault suite owns, all on loopback: an embedded PostgreSQL
  * (its own data folder and port), a Temporal dev server with a database file, the local
@@ -30,9 +37,16 @@ export class FaultStack {
   /** Every worker process started, the dead ones too (their logs still count). */
   private workers: ServiceProcess[] = [];
   private postgres!: LocalPostgres;
-  private temporal!: TemporalDevServer;
+  private temporal!: Pick<TemporalDevServer, 'address' | 'stop'>;
   private dir!: string;
   private ports!: { postgres: number; temporal: number; api: number; postmark: number };
+
+  /**
+   * `temporalDynamicConfig`: on top of the dev server's own (a bench comparing matchers sets it);
+   * `temporal`: another Temporal server instead of the dev server (not restartable here);
+   * `workerEnv`: added to every worker's environment.
+   */
+  constructor(private readonly options: FaultStackOptions = {}) {}
 
   get apiUrl(): string {
     return `http://127.0.0.1:${this.ports.api}`;
@@ -43,7 +57,7 @@ export class FaultStack {
   }
 
   get temporalAddress(): string {
-    return `127.0.0.1:${this.ports.temporal}`;
+    return this.temporal?.address ?? `127.0.0.1:${this.ports.temporal}`;
   }
 
   async start(): Promise<void> {
@@ -83,6 +97,7 @@ export class FaultStack {
       POSTMARK_FROM: 'hello@saas.example',
       WORKER_METRICS_ADDRESS: 'off',
       RECONCILE_EVERY: 'off',
+      ...this.options.workerEnv,
       ...extra,
     };
     return startService('src/worker.ts', env, /worker polling/).then((worker) => {
@@ -127,6 +142,11 @@ export class FaultStack {
 
   private async startTemporal(): Promise<void> {
     const dbFile = join(this.dir, 'temporal', 'temporal.db');
-    this.temporal = await startTemporalDevServer({ port: this.ports.temporal, uiPort: null, dbFile });
+    if (this.options.temporal) {
+      this.temporal = await this.options.temporal();
+      return;
+    }
+    const dynamicConfig = this.options.temporalDynamicConfig;
+    this.temporal = await startTemporalDevServer({ port: this.ports.temporal, uiPort: null, dbFile, dynamicConfig });
   }
 }
