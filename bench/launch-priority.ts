@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const name of names) {
     const stripe = await startLocalStripeEvents();
-    const stack = new FaultStack({ ...configurations[name], workerEnv: { STRIPE_API_BASE: stripe.url } });
+    const stack = new FaultStack({ ...configurations[name], stripeApiBase: stripe.url });
     try {
       await stack.start();
       const r = await runLaunch(stack, stripe, {

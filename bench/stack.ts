@@ -1,16 +1,21 @@
 import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { freePort } from '../src/dev/free-port';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
-import { healthy, polling, startNode, type BenchProcess } from './bench-process';
+import { startApiProcess, startWorkerProcess, type ServiceProcessOptions } from '../test/support/stack/service-processes';
+import { spawnNode, type NodeProcess } from '../test/support/stack/spawn-node';
 import { findProcesses, postgresBackends } from './proc-stats';
+
+/** A line of `--trace-gc` output. */
+export const GC_LINE = /\b(Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Sweep)\b/;
 
 export interface Stack {
   name: string;
   url: string;
   /** Whether a POST is a fulfillment (a welcome email and a completed ledger row follow). */
   fulfils: boolean;
-  processes: BenchProcess[];
+  processes: NodeProcess[];
   /** Process groups whose CPU is counted, read anew at each snapshot (backends come and go). */
   groups: () => { label: string; pids: number[] }[];
   stop: () => Promise<void>;
@@ -41,46 +46,29 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
   const connection = await Connection.connect({ address: devServer.address });
   const [temporalPid] = findProcesses(['start-dev', temporalPort]);
   const apiPort = await freePort();
-  const common = {
-    DATABASE_URL: env.databaseUrl,
-    TEMPORAL_ADDRESS: devServer.address,
-    TEMPORAL_TASK_QUEUE: 'bench',
-    LOG_LEVEL: 'info',
-    NODE_ENV: 'production',
-  };
-  const worker = await startNode(
-    'worker',
-    [...(env.workerNodeArgs ?? []), resolve(dir, 'dist/src/worker.js')],
+  const parts = { databaseUrl: env.databaseUrl, temporalAddress: devServer.address, taskQueue: 'bench', webhookSecret: env.secret };
+  const common: ServiceProcessOptions = { build: 'dist', cwd: dir, keepChars: 4_000 };
+  const production = { LOG_LEVEL: 'info', NODE_ENV: 'production' };
+  // Ready by probe, not by log line: a stack may run at LOG_LEVEL=warn.
+  const worker = await startWorkerProcess(
+    { ...parts, postmarkUrl: env.postmarkUrl },
     {
       ...common,
-      STRIPE_SECRET_KEY: 'sk_test_bench',
-      STRIPE_API_BASE: 'http://127.0.0.1:9', // Sumo purchases never call Stripe
-      POSTMARK_SERVER_TOKEN: 'local-postmark-token',
-      POSTMARK_API_URL: env.postmarkUrl,
-      POSTMARK_FROM: 'hello@saas.example',
-      RECONCILE_EVERY: 'off',
-      WORKER_METRICS_ADDRESS: 'off',
-      ...env.workerEnv,
+      env: { ...production, ...env.workerEnv },
+      nodeArgs: env.workerNodeArgs,
+      // BENCH_NICE: the worker's niceness.
+      nice: env.workerEnv?.BENCH_NICE === undefined ? undefined : Number(env.workerEnv.BENCH_NICE),
+      ready: polling(connection, 'bench'),
+      countLines: [GC_LINE],
     },
-    polling(connection, 'bench'),
-    dir,
   );
   await connection.close();
-  const api = await startNode(
-    'api',
-    [...(env.apiNodeArgs ?? []), resolve(dir, 'dist/src/server.js')],
-    {
-      ...common,
-      STRIPE_WEBHOOK_SECRET: env.secret,
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      METRICS_PORT: 'off',
-      STRIPE_MODE: 'test',
-      ...env.apiEnv,
-    },
-    healthy(apiPort),
-    dir,
-  );
+  const api = await startApiProcess(parts, apiPort, {
+    ...common,
+    env: { ...production, ...env.apiEnv },
+    nodeArgs: env.apiNodeArgs,
+    ready: healthy(apiPort),
+  });
   const database = databaseName(env.databaseUrl);
   return {
     name,
@@ -104,18 +92,20 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
 /** The inline handler (`inline`) or the verify-and-200 ceiling (`verify`), bench/inline-server.ts. */
 export async function startBaselineStack(mode: 'inline' | 'verify', env: StackEnv): Promise<Stack> {
   const port = await freePort();
-  const server = await startNode(
-    mode,
-    ['--import', 'tsx', resolve(__dirname, 'inline-server.ts')],
-    {
+  const server = await spawnNode({
+    label: mode,
+    args: ['--import', 'tsx', resolve(__dirname, 'inline-server.ts')],
+    env: {
+      PATH: process.env.PATH ?? '',
       INLINE_MODE: mode,
       DATABASE_URL: env.databaseUrl,
       POSTMARK_API_URL: env.postmarkUrl,
       STRIPE_WEBHOOK_SECRET: env.secret,
       PORT: String(port),
     },
-    'inline ready',
-  );
+    ready: /inline ready/,
+    keepChars: 4_000,
+  });
   const database = databaseName(env.databaseUrl);
   return {
     name: mode === 'inline' ? 'inline handler' : 'verify-only',
@@ -126,6 +116,19 @@ export async function startBaselineStack(mode: 'inline' | 'verify', env: StackEn
       { label: mode, pids: [server.pid] },
       { label: 'postgres', pids: mode === 'inline' ? postgresBackends(database) : [] },
     ],
-    stop: () => server.stop(),
+    stop: async () => void (await server.stop()),
   };
 }
+
+/** The worker polls the task queue (whatever its log level says). */
+const polling = (connection: Connection, taskQueue: string) => async () => {
+  const { pollers } = await connection.workflowService.describeTaskQueue({
+    namespace: 'default',
+    taskQueue: { name: taskQueue },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+  });
+  return (pollers?.length ?? 0) > 0;
+};
+
+/** The API answers GET /healthz. */
+const healthy = (port: number) => async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;

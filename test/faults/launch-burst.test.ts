@@ -23,7 +23,7 @@ let stripe: LocalStripeEvents;
 let stack: FaultStack;
 beforeAll(async () => {
   stripe = await startLocalStripeEvents();
-  stack = new FaultStack({ workerEnv: { STRIPE_API_BASE: stripe.url } });
+  stack = new FaultStack({ stripeApiBase: stripe.url });
   await stack.start();
 }, 180_000);
 afterAll(async () => {
