@@ -16,8 +16,11 @@ import { describeLaunch, runLaunch } from './support/launch-burst';
  */
 const SUMO = 2_000;
 const OURS = 20;
-/** A 2-core machine drains 15–25 purchases a second: the burst settles in 2–3 minutes. */
-const SETTLE_MS = 8 * 60_000;
+/**
+ * A quiet 2-core machine drains 6–25 purchases a second (2–5 minutes for the burst); one
+ * loaded by other work has drained 3.3/s (10 minutes). A legitimately long wait.
+ */
+const SETTLE_MS = 15 * 60_000;
 
 let stripe: LocalStripeEvents;
 let stack: FaultStack;
@@ -58,5 +61,5 @@ it(
     expect(result.renewal.p99).toBeLessThan(result.sumo.p50);
     expect(result.directAfterDrain).toBe(0);
   },
-  SETTLE_MS + 4 * 60_000,
+  SETTLE_MS + 5 * 60_000,
 );
