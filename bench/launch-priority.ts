@@ -8,8 +8,8 @@
  *   LAUNCH_TEMPORAL_ADDRESS=127.0.0.1:7233 npx tsx bench/launch-priority.ts external
  *
  * `fifo`: the dev server with `matching.useNewMatcher=false` (Temporal 1.29's default: the
- * priority keys are ignored); `priority`: the dev server as the project runs it; `fairness`:
- * also `matching.enableFairness`; `external`: a server already running at
+ * priority keys are ignored); `priority`: the dev server as the project runs it; `external`: a
+ * server already running at
  * LAUNCH_TEMPORAL_ADDRESS (e.g. the production-shaped cluster), namespace `default` with the
  * search attributes registered. Each configuration gets a stack of its own (test/faults/support).
  */
@@ -23,7 +23,6 @@ const OURS = Number(process.env.LAUNCH_OURS ?? 10);
 const configurations: Record<string, FaultStackOptions> = {
   fifo: { temporalDynamicConfig: { 'matching.useNewMatcher': false } },
   priority: {},
-  fairness: { temporalDynamicConfig: { 'matching.enableFairness': true } },
   external: {
     temporal: async () => {
       const address = process.env.LAUNCH_TEMPORAL_ADDRESS;
