@@ -11,24 +11,23 @@
  * priority keys are ignored); `priority`: the dev server as the project runs it; `external`: a
  * server already running at
  * LAUNCH_TEMPORAL_ADDRESS (e.g. the production-shaped cluster), namespace `default` with the
- * search attributes registered. Each configuration gets a stack of its own (test/faults/support).
+ * search attributes registered. Each configuration gets a stack of its own (test/support/stack/process-stack.ts).
  */
-import { FaultStack, type FaultStackOptions } from '../test/faults/support/fault-stack';
 import { startLocalStripeEvents } from '../test/support/local-stripe-events';
+import { ProcessStack, type ProcessStackOptions } from '../test/support/stack/process-stack';
 import { runLaunch, type Latencies } from '../test/faults/support/launch-burst';
 
 const SUMO = Number(process.env.LAUNCH_SUMO ?? 600);
 const OURS = Number(process.env.LAUNCH_OURS ?? 10);
 
-const configurations: Record<string, FaultStackOptions> = {
-  fifo: { temporalDynamicConfig: { 'matching.useNewMatcher': false } },
-  priority: {},
-  external: {
-    temporal: async () => {
-      const address = process.env.LAUNCH_TEMPORAL_ADDRESS;
-      if (!address) throw new Error('external: set LAUNCH_TEMPORAL_ADDRESS');
-      return { address, stop: async () => {} };
-    },
+const OWNED = { postgres: 'owned', temporal: 'owned' } as const;
+const configurations: Record<string, () => Pick<ProcessStackOptions, 'postgres' | 'temporal' | 'temporalDynamicConfig'>> = {
+  fifo: () => ({ ...OWNED, temporalDynamicConfig: { 'matching.useNewMatcher': false } }),
+  priority: () => OWNED,
+  external: () => {
+    const address = process.env.LAUNCH_TEMPORAL_ADDRESS;
+    if (!address) throw new Error('external: set LAUNCH_TEMPORAL_ADDRESS');
+    return { postgres: 'owned', temporal: { address } };
   },
 };
 
@@ -43,7 +42,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const name of names) {
     const stripe = await startLocalStripeEvents();
-    const stack = new FaultStack({ ...configurations[name], stripeApiBase: stripe.url });
+    const stack = new ProcessStack({ ...configurations[name](), stripeApiBase: stripe.url });
     try {
       await stack.start();
       const r = await runLaunch(stack, stripe, {

@@ -28,7 +28,7 @@ const commaList = () =>
         .map((s) => s.trim())
         .filter(Boolean),
     );
-/** `acct_…` ids, comma-separated: the connected accounts whose events reconciliation lists. */
+/** `acct_…` ids, comma-separated: the connected accounts whose events are ours (none by default). */
 export const connectAccounts = commaList().refine(
   (ids) => ids.every((id) => /^acct_\w+$/.test(id)),
   'must be comma-separated Stripe account ids (acct_…)',
@@ -57,6 +57,31 @@ const shared = {
 function payloadKeyVariables() {
   return { PAYLOAD_KEYS: z.string().optional(), PAYLOAD_KEYS_FILE: z.string().optional() };
 }
+
+/** `off`: run without payload keys in live mode, knowingly (emails and names reach Temporal's histories in plaintext). */
+const payloadEncryption = { PAYLOAD_ENCRYPTION: z.enum(['off']).optional() };
+
+/**
+ * A live-mode API or worker without payload keys would write buyers' emails and names into
+ * Temporal's histories in plaintext: it refuses to start unless PAYLOAD_ENCRYPTION=off says so.
+ */
+function encryptionInLiveMode<T extends { payloadKeys: PayloadKey[]; PAYLOAD_ENCRYPTION?: 'off' }>(live: (config: T) => boolean) {
+  return (config: T, ctx: z.RefinementCtx) => {
+    if (config.PAYLOAD_ENCRYPTION === 'off' && config.payloadKeys.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ENCRYPTION'], message: 'is off while PAYLOAD_KEYS are set; use one or the other' });
+    }
+    if (live(config) && config.payloadKeys.length === 0 && config.PAYLOAD_ENCRYPTION !== 'off') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYLOAD_KEYS'],
+        message:
+          'is required in live mode (or PAYLOAD_KEYS_FILE): without it buyers’ emails and names reach Temporal’s histories in plaintext; set PAYLOAD_ENCRYPTION=off to run so knowingly',
+      });
+    }
+  };
+}
+
+const liveKey = (key: string | undefined): boolean => /^(?:sk|rk)_live_/.test(key ?? '');
 
 /** Parses the payload keys once, into `payloadKeys`; a bad key names its variable (and key id, never the key). */
 function withPayloadKeys<T extends { PAYLOAD_KEYS?: string; PAYLOAD_KEYS_FILE?: string }>(
@@ -104,11 +129,13 @@ const apiSchema = z
      *  STRIPE_SECRET_KEY's prefix when the API has it, else both modes are accepted. */
     STRIPE_MODE: z.enum(['test', 'live']).optional(),
     STRIPE_SECRET_KEY: z.string().optional(),
-    /** Allow-list of connected accounts whose events are ours (empty: any). */
+    /** Allow-list of connected accounts whose events are ours (empty: none; our own account's always are). */
     STRIPE_CONNECT_ACCOUNTS: connectAccounts,
+    ...payloadEncryption,
   })
   .superRefine(certPair)
-  .transform(withPayloadKeys);
+  .transform(withPayloadKeys)
+  .superRefine(encryptionInLiveMode((config) => acceptedLivemode(config) === true));
 
 /** true = live, false = test, undefined = either (see STRIPE_MODE). */
 export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE_SECRET_KEY'>): boolean | undefined {
@@ -168,6 +195,7 @@ const workerSchema = z
     WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(WORKER_DB_POOL_DEFAULT),
     /** Activities one worker runs at once (default: the pool size). */
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
+    ...payloadEncryption,
   })
   .superRefine(certPair)
   .superRefine(activitiesFitThePool)
@@ -176,7 +204,8 @@ const workerSchema = z
       { ...config, WORKER_MAX_CONCURRENT_ACTIVITIES: config.WORKER_MAX_CONCURRENT_ACTIVITIES ?? config.WORKER_DB_POOL_SIZE },
       ctx,
     ),
-  );
+  )
+  .superRefine(encryptionInLiveMode((config) => liveKey(config.STRIPE_SECRET_KEY)));
 
 /** An origin the Temporal UI is served from: scheme, host and port, no path (`http://localhost:8233`). */
 const origins = commaList().refine(
@@ -195,6 +224,21 @@ const codecSchema = z
       'must be at least 24 characters',
     ),
     CODEC_CORS_ORIGINS: origins,
+    /** Whose X-Forwarded-Proto to believe (a TLS-terminating proxy in front): `on`, or its addresses/CIDRs; default none. */
+    CODEC_TRUST_PROXY: z
+      .string()
+      .trim()
+      .default('off')
+      .transform((v): boolean | string[] =>
+        v === 'off' || v === ''
+          ? false
+          : v === 'on'
+            ? true
+            : v
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+      ),
     LOG_LEVEL: shared.LOG_LEVEL,
   })
   .transform(withPayloadKeys)

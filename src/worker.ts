@@ -43,6 +43,9 @@ async function main(): Promise<void> {
     await connection.close();
     await resources.close();
   });
+  if (config.payloadKeys.length === 0) {
+    logger.warn('payload encryption is off: buyers’ emails and names reach Temporal’s histories in plaintext (set PAYLOAD_KEYS)');
+  }
   onShutdown(logger, async () => {
     worker.shutdown();
     await stopped;

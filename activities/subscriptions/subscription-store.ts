@@ -2,6 +2,7 @@ import type { Prisma, PrismaClient, PurchaseSource } from '../../src/generated/p
 import {
   applyPatch,
   deriveStatus,
+  planOf,
   type StatusMark,
   type SubscriptionPatch,
   type SubscriptionState,
@@ -42,12 +43,20 @@ export async function recordSubscriptionChange(db: PrismaClient, change: Subscri
 
     const next = applyPatch(stateOf(row), change.patch);
     const derived = deriveStatus(next.statusHistory);
+    const plan = planOf(next);
     const link = change.link && !row.userId ? change.link : null;
     await tx.subscription.update({
       where: { id: row.id },
       data: {
-        tierId: next.tierId,
-        quantity: next.quantity,
+        tierId: plan.tierId,
+        quantity: plan.quantity,
+        planFacts: {
+          tierId: next.tierId,
+          quantity: next.quantity,
+          sumoQuantity: next.sumoQuantity ?? null,
+          priceTierId: next.priceTierId ?? null,
+          first: next.first ?? {},
+        },
         addons: next.addons,
         cancelAtPeriodEnd: next.cancelAtPeriodEnd,
         currentPeriodEnd: next.currentPeriodEnd === null ? null : new Date(next.currentPeriodEnd * 1000),
@@ -73,8 +82,8 @@ export async function recordSubscriptionChange(db: PrismaClient, change: Subscri
       rowId: row.id,
       userId: row.userId ?? link?.userId ?? null,
       status: derived.status,
-      tierId: next.tierId,
-      quantity: next.quantity,
+      tierId: plan.tierId,
+      quantity: plan.quantity,
     };
   });
 }
@@ -94,10 +103,15 @@ export async function lockSubscription(tx: Tx, where: LockKey<'subscriptions'>) 
 
 type Row = Awaited<ReturnType<typeof lockOrCreate>>;
 
+/** Rows written before issue 20 have no plan facts: their tier_id and quantity are what the events said. */
 function stateOf(row: Row): SubscriptionState {
+  const facts = (row.planFacts ?? {}) as Partial<Pick<SubscriptionState, 'tierId' | 'quantity' | 'sumoQuantity' | 'priceTierId' | 'first'>>;
   return {
-    tierId: row.tierId,
-    quantity: row.quantity,
+    tierId: facts.tierId !== undefined ? facts.tierId : row.tierId,
+    quantity: facts.quantity ?? row.quantity,
+    sumoQuantity: facts.sumoQuantity ?? null,
+    priceTierId: facts.priceTierId ?? null,
+    first: facts.first ?? {},
     addons: row.addons,
     cancelAtPeriodEnd: row.cancelAtPeriodEnd,
     currentPeriodEnd: row.currentPeriodEnd ? Math.floor(row.currentPeriodEnd.getTime() / 1000) : null,

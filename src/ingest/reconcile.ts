@@ -4,9 +4,10 @@ import { acceptEvent, type IngestDeps } from '../ingest/accept-event';
 import { HANDLED_EVENT_TYPES } from '../stripe/event-router';
 
 /**
- * Lists the handled event types Stripe has since `since` — the platform's own and those of each
- * connected account (Sumo sells through Connect; the Events API lists an account's events only
- * with its Stripe-Account header) — and runs every one through the webhook's own path (acceptEvent). Events that already have a workflow, or were completed,
+ * Lists the handled event types Stripe has since `since` — our own account's (direct and Sumo
+ * purchases alike) and those of each connected account listed in STRIPE_CONNECT_ACCOUNTS (the
+ * Events API lists an account's events only with its Stripe-Account header; no other account's
+ * are ours) — and runs every one through the webhook's own path (acceptEvent). Events that already have a workflow, or were completed,
  * are duplicates and change nothing, so this is safe to run any time, as often as wanted.
  * Oldest first, so a checkout runs before its later lifecycle events (order does not
  * affect the result, only how soon a user gets access).
@@ -39,11 +40,23 @@ export async function reconcileStripeEvents(
   return report;
 }
 
-/** Fetches one event from Stripe (for events Stripe stopped retrying) and runs it. */
-export async function replayStripeEvent(stripe: Stripe, ingest: IngestDeps, eventId: string, account: string | null = null) {
+/**
+ * Fetches one event from Stripe (for events Stripe stopped retrying) and runs it: our own account's
+ * (no `account`), or a connected account's when it is listed in `connectAccounts` — never another's.
+ */
+export async function replayStripeEvent(
+  stripe: Stripe,
+  ingest: IngestDeps,
+  eventId: string,
+  account: string | null = null,
+  connectAccounts: readonly string[] = [],
+) {
+  if (account && !connectAccounts.includes(account)) {
+    throw new Error(`connected account ${account} is not in STRIPE_CONNECT_ACCOUNTS: its events are not ours to fulfil`);
+  }
   const retrieved = await stripe.events.retrieve(eventId, {}, asAccount(account)).catch((err: unknown) => {
     const where = account ? ` in connected account ${account}` : '';
-    const hint = account ? '' : "; a connected account's event needs --account acct_…";
+    const hint = account ? '' : "; a listed connected account's event needs --account acct_…";
     throw new Error(`Stripe has no event ${eventId} (${(err as Error).message})${where}; Stripe keeps events for 30 days${hint}`);
   });
   const event = withAccount(retrieved, account);

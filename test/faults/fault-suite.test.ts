@@ -1,4 +1,4 @@
-import { FaultStack, WEBHOOK_SECRET } from './support/fault-stack';
+import { ProcessStack, WEBHOOK_SECRET } from '../support/stack/process-stack';
 import { record, runCase } from './support/run-case';
 import { deliverLikeStripe } from './support/stripe-delivery';
 import { purchases, settle, type Tally } from './support/tally';
@@ -17,7 +17,7 @@ const POSTMARK_OUTAGE_MS = 60_000;
 /** Per case; a 2-core machine shared with other work drains a burst of 100 in 10 s to a minute. */
 const CASE_TIMEOUT_MS = 6 * 60_000;
 
-const stack = new FaultStack();
+const stack = new ProcessStack({ postgres: 'owned', temporal: 'owned' });
 beforeAll(() => stack.start(), 180_000);
 afterAll(() => stack.stop(), 60_000);
 afterEach(() => stack.postmark.reset());

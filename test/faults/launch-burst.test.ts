@@ -1,5 +1,5 @@
 import { startLocalStripeEvents, type LocalStripeEvents } from '../support/local-stripe-events';
-import { FaultStack } from './support/fault-stack';
+import { ProcessStack } from '../support/stack/process-stack';
 import { record } from './support/run-case';
 import { describeLaunch, runLaunch } from './support/launch-burst';
 
@@ -23,10 +23,10 @@ const OURS = 20;
 const SETTLE_MS = 15 * 60_000;
 
 let stripe: LocalStripeEvents;
-let stack: FaultStack;
+let stack: ProcessStack;
 beforeAll(async () => {
   stripe = await startLocalStripeEvents();
-  stack = new FaultStack({ stripeApiBase: stripe.url });
+  stack = new ProcessStack({ postgres: 'owned', temporal: 'owned', stripeApiBase: stripe.url });
   await stack.start();
 }, 180_000);
 afterAll(async () => {

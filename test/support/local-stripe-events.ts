@@ -12,6 +12,8 @@ export interface LocalStripeEvents {
   add(...events: Stripe.Event[]): void;
   /** What `GET /v1/checkout/sessions/:id/line_items` answers for a session. */
   setLineItems(sessionId: string, items: Array<{ priceId: string; lookupKey?: string | null; quantity: number }>): void;
+  /** From now on, answer event listings as Stripe answers a restricted key without Events read (403). */
+  denyEvents(): void;
   /** Request paths, in order. */
   requests: string[];
   close(): Promise<void>;
@@ -21,8 +23,18 @@ export async function startLocalStripeEvents(): Promise<LocalStripeEvents> {
   const events: Stripe.Event[] = [];
   const lineItems = new Map<string, object[]>();
   const requests: string[] = [];
+  let eventsDenied = false;
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
+    if (eventsDenied && req.method === 'GET' && (req.url ?? '').startsWith('/v1/events')) {
+      return send(res, 403, {
+        error: {
+          type: 'invalid_request_error',
+          message:
+            "The provided key 'rk_test_***local' does not have the required permissions for this endpoint on account 'acct_local'. Having the 'rak_event_read' permission would allow this request to continue.",
+        },
+      });
+    }
     handle(req, res, events, lineItems);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,6 +61,9 @@ export async function startLocalStripeEvents(): Promise<LocalStripeEvents> {
           quantity: item.quantity,
         })),
       ),
+    denyEvents: () => {
+      eventsDenied = true;
+    },
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { checkoutEvent, id, invoiceEvent } from '../../../src/dev/sample-events';
 import type { LocalStripeEvents } from '../../support/local-stripe-events';
-import { WEBHOOK_SECRET, type FaultStack } from './fault-stack';
+import type { ProcessStack } from '../../support/stack/process-stack';
 import { deliverLikeStripe, type DeliveryOutcome } from './stripe-delivery';
 import { purchases, settle, type Purchase, type Tally } from './tally';
 
@@ -56,8 +56,8 @@ export interface LaunchResult {
  * POSTed and when its outcome landed, waits until everything settled and counts as the
  * fault suite does: lost, duplicated, needing an operator.
  */
-export async function runLaunch(stack: FaultStack, stripe: LaunchStripe, spec: LaunchSpec): Promise<LaunchResult> {
-  const deliver = { url: stack.apiUrl, secret: WEBHOOK_SECRET };
+export async function runLaunch(stack: ProcessStack, stripe: LaunchStripe, spec: LaunchSpec): Promise<LaunchResult> {
+  const deliver = { url: stack.apiUrl, secret: stack.webhookSecret };
   const subscriptions = await directSubscriptions(stack, stripe, spec);
   const sumo = purchases(`${spec.id}-sumo`, spec.sumo);
   const direct = directPurchases(stripe, `${spec.id}-direct`, spec.direct);
@@ -136,10 +136,10 @@ function directPurchases(stripe: LaunchStripe, caseId: string, n: number, subscr
 }
 
 /** The subscriptions the renewals renew: direct purchases fulfilled before the launch. */
-async function directSubscriptions(stack: FaultStack, stripe: LaunchStripe, spec: LaunchSpec): Promise<string[]> {
+async function directSubscriptions(stack: ProcessStack, stripe: LaunchStripe, spec: LaunchSpec): Promise<string[]> {
   const subscriptionIds = Array.from({ length: spec.renewals }, () => id('sub'));
   const bought = directPurchases(stripe, `${spec.id}-subscriber`, spec.renewals, subscriptionIds);
-  const deliver = { url: stack.apiUrl, secret: WEBHOOK_SECRET };
+  const deliver = { url: stack.apiUrl, secret: stack.webhookSecret };
   await Promise.all(bought.map((p) => deliverLikeStripe(p.event, deliver)));
   const ids = bought.map((p) => p.event.id);
   const deadline = Date.now() + 120_000;
@@ -151,7 +151,7 @@ async function directSubscriptions(stack: FaultStack, stripe: LaunchStripe, spec
 }
 
 async function countRenewals(
-  stack: FaultStack,
+  stack: ProcessStack,
   ids: string[],
   outcomes: DeliveryOutcome[],
   settleMs = 240_000,
