@@ -7,9 +7,10 @@ import type { WorkflowStart } from '../contracts';
  * Our own customers — direct purchases, their subscriptions' lifecycle, refunds and disputes —
  * go ahead of a marketplace launch's backlog; the reconciliation run keeps the default.
  * A workflow's activities inherit its priority, so its every step jumps the backlog, not only
- * its first. Needs the server's priority matcher (`matching.useNewMatcher`: on by default in
- * the dev server launcher, set in deploy/temporal's dynamic config); a server without it
- * ignores the keys and serves first come, first served (docs/RELIABILITY.md, "Launch day").
+ * its first. Needs the server's priority matcher (`matching.useNewMatcher`: the dev server
+ * launcher sets it; a self-hosted 1.29 server needs it in its dynamic config, docs/deployment.md);
+ * a server without it ignores the keys and serves first come, first served
+ * (docs/architecture.md, "Our customers before a launch").
  */
 export const PriorityKey = { ours: 2, marketplace: 4 } as const;
 
