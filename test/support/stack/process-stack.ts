@@ -26,6 +26,8 @@ export interface ProcessStackOptions {
   postgres: 'owned' | { url: string };
   /** `owned`: a Temporal dev server with a database file, restartable; or a given server or cluster (its search attributes registered). */
   temporal: 'owned' | { address: string };
+  /** An owned dev server's dynamic config on top of its own (src/dev/temporal-dev-server.ts), e.g. the priority matcher off. */
+  temporalDynamicConfig?: Record<string, string | number | boolean>;
   /** A Postmark stand-in the caller owns (left open by `stop`); default: one of the stack's own. */
   postmark?: LocalPostmark;
   /** `source` (default) runs src/*.ts through tsx; `dist` the compiled build, as production. */
@@ -244,6 +246,7 @@ export class ProcessStack {
   // Through the SDK's launcher (createLocal): restarting is stop, then start on the same port and file.
   private async startTemporal(): Promise<void> {
     const dbFile = join(this.dir!, 'temporal', 'temporal.db');
-    this.temporal = await startTemporalDevServer({ port: this.ports.temporal, uiPort: null, dbFile });
+    const dynamicConfig = this.options.temporalDynamicConfig;
+    this.temporal = await startTemporalDevServer({ port: this.ports.temporal, uiPort: null, dbFile, dynamicConfig });
   }
 }
