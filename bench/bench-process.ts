@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { stopProcess } from '../src/dev/temporal-dev-server';
@@ -10,7 +13,37 @@ export interface BenchProcess {
   pid: number;
   /** Lines of `--trace-gc` output seen so far (when traced). */
   gcLines: () => number;
+  /** The process's PostgreSQL round trips so far and its memory now (bench/process-probe.cjs). */
+  probe: () => Promise<ProbeReading>;
   stop: () => Promise<void>;
+}
+
+export interface ProbeReading {
+  seq: number;
+  pg: { roundTrips: number; statements: number; connects: number };
+  memory: NodeJS.MemoryUsage;
+}
+
+const PROBE = resolve(__dirname, 'process-probe.cjs');
+const probeDir = mkdtempSync(join(tmpdir(), 'bench-probe-'));
+
+const readProbe = (file: string): ProbeReading | null => {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ProbeReading;
+  } catch {
+    return null;
+  }
+};
+
+/** Asks the process for a new reading (SIGWINCH) and waits for it. */
+async function probeOf(child: ChildProcess, file: string): Promise<ProbeReading> {
+  const last = readProbe(file)?.seq ?? 0;
+  child.kill('SIGWINCH');
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+    const reading = readProbe(file);
+    if (reading && reading.seq > last) return reading;
+  }
+  throw new Error(`pid ${child.pid} did not answer the bench's probe within 30 s`);
 }
 
 /** Starts `node <args>` and resolves once a line of its stdout contains `ready`, or once `ready()` resolves true. */
@@ -23,8 +56,10 @@ export async function startNode(
 ): Promise<BenchProcess> {
   // BENCH_NICE (the worker's niceness, via nice(1), which execs node under the same pid).
   const nice = label === 'worker' ? env.BENCH_NICE : undefined;
-  const [command, argv] = nice ? ['nice', ['-n', nice, process.execPath, ...args]] : [process.execPath, args];
-  const child = spawn(command, argv, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const probed = ['--require', PROBE, ...args];
+  const [command, argv] = nice ? ['nice', ['-n', nice, process.execPath, ...probed]] : [process.execPath, probed];
+  const probeFile = join(probeDir, `${label.replace(/\W+/g, '-')}-${Date.now()}.json`);
+  const child = spawn(command, argv, { cwd, env: { ...process.env, ...env, BENCH_PROBE_FILE: probeFile }, stdio: ['ignore', 'pipe', 'pipe'] });
   let gc = 0;
   let tail = '';
   const seen = new Promise<void>((res, rej) => {
@@ -43,7 +78,14 @@ export async function startNode(
     if (typeof ready === 'function') void probe(ready, child).then(res, rej);
   });
   await seen;
-  return { label, child, pid: child.pid!, gcLines: () => gc, stop: () => stopProcess(child, 20_000) };
+  return {
+    label,
+    child,
+    pid: child.pid!,
+    gcLines: () => gc,
+    probe: () => probeOf(child, probeFile),
+    stop: () => stopProcess(child, 20_000),
+  };
 }
 
 async function probe(ready: () => Promise<boolean>, child: ChildProcess): Promise<void> {
