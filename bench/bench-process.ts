@@ -59,7 +59,11 @@ export async function startNode(
   const probed = ['--require', PROBE, ...args];
   const [command, argv] = nice ? ['nice', ['-n', nice, process.execPath, ...probed]] : [process.execPath, probed];
   const probeFile = join(probeDir, `${label.replace(/\W+/g, '-')}-${Date.now()}.json`);
-  const child = spawn(command, argv, { cwd, env: { ...process.env, ...env, BENCH_PROBE_FILE: probeFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, argv, {
+    cwd,
+    env: { ...process.env, ...env, BENCH_PROBE_FILE: probeFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let gc = 0;
   let tail = '';
   const seen = new Promise<void>((res, rej) => {

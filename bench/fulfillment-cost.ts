@@ -19,11 +19,15 @@
  * nice 10, the API first for the CPU); BENCH_WORKER_NODE_ARGS adds node flags to the worker
  * (e.g. "--trace-gc" to count collections, "--cpu-prof --cpu-prof-dir=.bench-prof").
  */
-import { cpus } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { applyMigrations } from '../src/db/migrate';
 import { startLocalPostmark } from '../src/dev/local-postmark';
 import { recreateDatabase } from '../test/support/recreate-database';
+import { billableActions, historyFile, total } from './billable-actions';
 import { measureStack, type BenchSettings, type StackResult } from './measure';
 import { medianOf } from './median';
 import { report } from './report';
@@ -57,6 +61,8 @@ async function main(): Promise<void> {
     secret: settings.secret,
     workerNodeArgs: env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean),
     apiNodeArgs: env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean),
+    // Production encrypts payloads (docs/SECURITY.md); a fresh key per run. BENCH_ENCRYPTION=off measures without.
+    payloadKeys: env.BENCH_ENCRYPTION === 'off' ? undefined : `bench:${randomBytes(32).toString('base64')}`,
   };
   const quiet = { LOG_LEVEL: 'warn' };
   const starters: Record<string, () => Promise<Stack>> = {
@@ -76,6 +82,11 @@ async function main(): Promise<void> {
   };
   const names = (env.BENCH_STACKS ?? `verify,inline,${env.BENCH_BEFORE_DIR ? 'before,' : ''}service`).split(',');
 
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ');
+  const loadAtStart = load();
   const rounds = Number(env.BENCH_ROUNDS ?? 1);
   const runs: StackResult[] = [];
   for (let round = 0; round < rounds; round++)
@@ -94,12 +105,31 @@ async function main(): Promise<void> {
   const results = [...new Set(runs.map((r) => r.name))].map((name) => medianOf(runs.filter((r) => r.name === name)));
   console.log(
     `${rounds > 1 ? `median of ${rounds} rounds, stacks interleaved; ` : ''}${settings.events} purchases at ${settings.inFlight} in flight, then ${settings.rate}/s for ${settings.rateSeconds} s; ` +
-      `Postmark answers in ${POSTMARK_DELAY_MS} ms; ${cpus().length} CPUs\n`,
+      `Postmark answers in ${POSTMARK_DELAY_MS} ms; ${cpus().length} CPUs; payloads ${stackEnv.payloadKeys ? 'encrypted' : 'not encrypted'}; ` +
+      `load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${load()} at the end\n`,
   );
   console.log(report(results, settings));
+  console.log(`\n${recordedActions()}`);
   console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   await db.end();
   await postmark.close();
+}
+
+/** Billable actions in the committed recorded histories of each kind of fulfilment (heartbeats aside: not in a history). */
+function recordedActions(): string {
+  const kinds = [
+    ['Sumo purchase, new user', 'sumo-new-user-local-steps'],
+    ['direct purchase, new user', 'direct-new-user-local-steps'],
+    ['subscription updated (a renewal)', 'subscription-updated-local-steps'],
+    ['lifetime deal refunded (one code)', 'lifetime-refund-one-code'],
+  ];
+  const rows = kinds.map(([what, file]) => {
+    const counts = billableActions(
+      historyFile(JSON.parse(readFileSync(resolve(__dirname, `../test/fixtures/histories/${file}.json`), 'utf8'))),
+    );
+    return `| ${what} | ${total(counts)} | ${[...counts].map(([k, n]) => `${k} ${n}`).join(', ')} |`;
+  });
+  return ['| recorded history (test/fixtures/histories) | billable actions | of which |', '|---|---|---|', ...rows].join('\n');
 }
 
 main().then(

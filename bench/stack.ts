@@ -13,6 +13,8 @@ export interface Stack {
   processes: BenchProcess[];
   /** Process groups whose CPU is counted, read anew at each snapshot (backends come and go). */
   groups: () => { label: string; pids: number[] }[];
+  /** The service's Temporal server: where its histories and its metrics (heartbeats) are read. */
+  temporal?: { address: string; metricsUrl: string };
   stop: () => Promise<void>;
 }
 
@@ -26,6 +28,8 @@ export interface StackEnv {
   serviceDir?: string;
   /** Extra node flags for the API. */
   apiNodeArgs?: string[];
+  /** The payload codec's keys, as production sets them (PAYLOAD_KEYS); empty: payloads go unencrypted. */
+  payloadKeys?: string;
   /** Environment added to the worker's and the API's (e.g. a setting under test). */
   workerEnv?: Record<string, string>;
   apiEnv?: Record<string, string>;
@@ -36,7 +40,8 @@ const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.s
 /** The service as production runs it: the compiled API and worker processes, a Temporal dev server, PostgreSQL. */
 export async function startServiceStack(name: string, env: StackEnv): Promise<Stack> {
   const dir = env.serviceDir ?? process.cwd();
-  const devServer = await startTemporalDevServer({ uiPort: null });
+  const metricsPort = await freePort();
+  const devServer = await startTemporalDevServer({ uiPort: null, metricsPort });
   const temporalPort = devServer.address.split(':')[1];
   const connection = await Connection.connect({ address: devServer.address });
   const [temporalPid] = findProcesses(['start-dev', temporalPort]);
@@ -47,6 +52,7 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
     TEMPORAL_TASK_QUEUE: 'bench',
     LOG_LEVEL: 'info',
     NODE_ENV: 'production',
+    ...(env.payloadKeys && { PAYLOAD_KEYS: env.payloadKeys }),
   };
   const worker = await startNode(
     'worker',
@@ -87,6 +93,7 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
     url: `http://127.0.0.1:${apiPort}/webhooks/stripe`,
     fulfils: true,
     processes: [api, worker],
+    temporal: { address: devServer.address, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` },
     groups: () => [
       { label: 'api', pids: [api.pid] },
       { label: 'worker', pids: [worker.pid] },

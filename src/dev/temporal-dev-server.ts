@@ -20,6 +20,8 @@ export interface DevServerOptions {
   dbFile?: string;
   /** The Web UI decodes payloads through this codec server (`…/codec`; the UI posts to /decode under it). */
   uiCodecEndpoint?: string;
+  /** Port of the server's Prometheus /metrics (the bench counts activity heartbeats there); default: a random one. */
+  metricsPort?: number;
   log?: (msg: string) => void;
 }
 
@@ -43,6 +45,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
     'error',
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
     ...(uiPort !== null && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...searchAttributeRegistrations.flatMap((sa) => ['--search-attribute', sa]),
   ];
