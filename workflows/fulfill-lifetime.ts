@@ -25,7 +25,7 @@ export async function fulfillLifetime(
       purchase,
     }),
   );
-  const access = await steps.run('provisionAccess', () =>
+  const access = await steps.run('syncPurchaseAccess', () =>
     call(
       'syncPurchaseAccess',
       `Provision lifetime ${purchase.plan} · ${purchase.quantity} code(s) · ${purchase.seatLimit} seats · ${purchase.features.length} features`,

@@ -3,7 +3,7 @@ import { Errors, type ServerClient } from 'postmark';
 import { Prisma, type PrismaClient } from '../../src/generated/prisma/client';
 import { maskEmail } from '../../src/log';
 import { FailureType } from '../../src/contracts';
-import { invalidData } from '../errors';
+import { invalidData } from '../shared/errors';
 import { keepingAlive } from './keep-alive';
 
 export interface OnceEmail {

@@ -6,9 +6,8 @@ import {
   type SubscriptionPatch,
   type SubscriptionState,
 } from '../../src/lifecycle/subscription-state';
-import { TRANSACTION_OPTIONS } from '../transaction-options';
-
-type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+import { lockRow, type LockKey } from '../shared/row-lock';
+import { inTransaction, type Tx } from '../shared/transaction';
 
 export interface SubscriptionLink {
   userId: string;
@@ -37,7 +36,7 @@ export type RecordedChange =
  * checkout are kept, keyed by the Stripe subscription id, and count once it is linked.
  */
 export async function recordSubscriptionChange(db: PrismaClient, change: SubscriptionChange): Promise<RecordedChange> {
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const row = await lockOrCreate(tx, change.stripeSubscriptionId);
     if (change.link && row.userId && row.userId !== change.link.userId) return { outcome: 'owned_by_another_user', rowId: row.id };
 
@@ -77,22 +76,20 @@ export async function recordSubscriptionChange(db: PrismaClient, change: Subscri
       tierId: next.tierId,
       quantity: next.quantity,
     };
-  }, TRANSACTION_OPTIONS);
+  });
 }
 
-/** INSERT … ON CONFLICT DO NOTHING, then SELECT … FOR UPDATE: race-free for a new id. */
+/** INSERT … ON CONFLICT DO NOTHING, then the row lock: race-free for a new id. */
 async function lockOrCreate(tx: Tx, stripeSubscriptionId: string) {
   await tx.subscription.createMany({ data: [{ stripeSubscriptionId, status: 'unknown' }], skipDuplicates: true });
-  await tx.$queryRaw`SELECT id FROM subscriptions WHERE stripe_subscription_id = ${stripeSubscriptionId} FOR UPDATE`;
+  await lockRow(tx, 'subscriptions', { stripeSubscriptionId });
   return tx.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId } });
 }
 
-/** Locks an existing row for the rest of the transaction. */
-export async function lockSubscription(tx: Tx, where: { id: string } | { stripeSubscriptionId: string }) {
-  const row = await tx.subscription.findUnique({ where, select: { id: true } });
-  if (!row) return null;
-  await tx.$queryRaw`SELECT id FROM subscriptions WHERE id = ${row.id} FOR UPDATE`;
-  return tx.subscription.findUniqueOrThrow({ where: { id: row.id } });
+/** Locks an existing row for the rest of the transaction (null when there is none). */
+export async function lockSubscription(tx: Tx, where: LockKey<'subscriptions'>) {
+  const id = await lockRow(tx, 'subscriptions', where);
+  return id === null ? null : tx.subscription.findUniqueOrThrow({ where: { id } });
 }
 
 type Row = Awaited<ReturnType<typeof lockOrCreate>>;

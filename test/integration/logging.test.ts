@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import type { LogEntry } from '@temporalio/worker';
 import pino from 'pino';
-import { createFindOrCreateUser } from '../../activities/find-or-create-user';
-import { createSendWelcomeEmail } from '../../activities/send-welcome-email';
+import { createFindOrCreateUser } from '../../activities/checkout/find-or-create-user';
+import { createSendWelcomeEmail } from '../../activities/email/send-welcome-email';
 import { buildApp } from '../../src/app';
 import { createPostmarkClient } from '../../src/clients/postmark';
 import { createPrisma } from '../../src/db/prisma';

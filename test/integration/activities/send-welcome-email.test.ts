@@ -1,4 +1,4 @@
-import { createSendWelcomeEmail, type SendWelcomeEmailInput, type WelcomeEmailResult } from '../../../activities/send-welcome-email';
+import { createSendWelcomeEmail, type SendWelcomeEmailInput, type WelcomeEmailResult } from '../../../activities/email/send-welcome-email';
 import { createPostmarkClient } from '../../../src/clients/postmark';
 import { createPrisma } from '../../../src/db/prisma';
 import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';

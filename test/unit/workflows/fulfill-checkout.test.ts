@@ -353,7 +353,7 @@ describe('fulfillCheckout of a payment-mode session (a lifetime deal)', () => {
       'resolvePurchase',
       'findOrCreateUser',
       'recordPurchase',
-      'provisionAccess',
+      'syncPurchaseAccess',
       'sendWelcomeEmail',
       'recordOutcome',
     ]);

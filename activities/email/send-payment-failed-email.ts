@@ -1,7 +1,7 @@
 import { log } from '@temporalio/activity';
-import type { InvoiceFacts } from '../src/contracts';
-import type { ActivityDeps } from './deps';
-import { sendEmailOnce } from './email/send-once';
+import type { InvoiceFacts } from '../../src/contracts';
+import type { ActivityDeps } from '../deps';
+import { sendEmailOnce } from './send-once';
 
 export interface SendPaymentFailedEmailInput {
   eventId: string;

@@ -1,7 +1,7 @@
 import { heartbeat, log } from '@temporalio/activity';
-import type { ReconcileInput, ReconcileReport } from '../src/contracts';
-import { reconcileStripeEvents } from '../src/ingest/reconcile';
-import type { ActivityDeps } from './deps';
+import type { ReconcileInput, ReconcileReport } from '../../src/contracts';
+import { reconcileStripeEvents } from '../../src/ingest/reconcile';
+import type { ActivityDeps } from '../deps';
 
 /** Starts a workflow for every handled Stripe event of the lookback window that has none. */
 export function createReconcileEvents({

@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
-import type { OperatorAction } from '../src/contracts';
-import type { ActivityDeps } from './deps';
+import type { OperatorAction } from '../../src/contracts';
+import type { ActivityDeps } from '../deps';
 
 export interface RecordOperatorActionInput {
   eventId: string;

@@ -1,8 +1,8 @@
 import { log } from '@temporalio/activity';
-import { recordPurchaseChange } from './purchases/purchase-store';
-import type { PurchaseEventInput } from '../src/contracts';
-import type { PurchaseEventPatch } from '../src/lifecycle/purchase-state';
-import type { ActivityDeps } from './deps';
+import { recordPurchaseChange } from './purchase-store';
+import type { PurchaseEventInput } from '../../src/contracts';
+import type { PurchaseEventPatch } from '../../src/lifecycle/purchase-state';
+import type { ActivityDeps } from '../deps';
 
 /**
  * Records what a refund or dispute says about its payment (see src/lifecycle/purchase-state.ts).

@@ -1,10 +1,39 @@
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Catalog } from '../../src/catalog/catalog';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { FailureType, type AccessSync } from '../../src/contracts';
 import { decideAccess } from '../../src/lifecycle/access-policy';
+import type { ActivityDeps } from '../deps';
+import { setEntitlements } from '../shared/entitlements';
+import { inTransaction } from '../shared/transaction';
 import { lockSubscription } from './subscription-store';
-import { TRANSACTION_OPTIONS } from '../transaction-options';
+
+export interface SyncAccessInput {
+  eventId: string;
+  stripeSubscriptionId: string;
+}
+
+/** Grants or revokes the linked user's access to match the subscription's stored state. */
+export function createSyncAccess({ db, catalog, access }: Pick<ActivityDeps, 'db' | 'catalog' | 'access'>) {
+  return async function syncAccess({ eventId, stripeSubscriptionId }: SyncAccessInput): Promise<AccessSync> {
+    const sync = await syncSubscriptionAccess(
+      db,
+      catalog,
+      { stripeSubscriptionId },
+      { eventId, nowMs: Date.now(), graceMs: access.pastDueGraceMs },
+    );
+    log.info(sync.linked ? 'access synced' : 'access not synced: subscription not linked to a user yet', {
+      stripeSubscriptionId,
+      hasAccess: sync.hasAccess,
+      reason: sync.reason,
+      seatLimit: sync.seatLimit,
+      granted: sync.granted,
+      revoked: sync.revoked,
+    });
+    return { ...sync, reviewAt: sync.reviewAt === null ? null : new Date(sync.reviewAt).toISOString() };
+  };
+}
 
 /** What a sync did (the workflow-facing AccessSync, with reviewAt in unix ms). */
 export type AccessSyncResult = Omit<AccessSync, 'reviewAt'> & { reviewAt: number | null };
@@ -13,7 +42,8 @@ export type AccessSyncResult = Omit<AccessSync, 'reviewAt'> & { reviewAt: number
  * Makes the user's entitlements for one subscription equal what its stored state implies
  * (status → access, tier + add-ons → features, tier seats × quantity → seats). It reads the
  * state under the row lock, so whichever event's sync runs last sees the newest state;
- * running it again changes nothing.
+ * running it again changes nothing. The syncAccess activity above, and provisionAccess after a
+ * checkout, both end here.
  */
 export async function syncSubscriptionAccess(
   db: PrismaClient,
@@ -21,7 +51,7 @@ export async function syncSubscriptionAccess(
   where: { id: string } | { stripeSubscriptionId: string },
   options: { eventId: string; nowMs: number; graceMs: number },
 ): Promise<AccessSyncResult> {
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const row = await lockSubscription(tx, where);
     if (!row || !row.userId) {
       return {
@@ -44,18 +74,12 @@ export async function syncSubscriptionAccess(
         FailureType.UnknownTier,
       );
     }
-    const wanted =
-      decision.granted && tier ? [...new Set([...tier.features, ...row.addons.flatMap((a) => catalog.addonFeatures(a) ?? [])])] : [];
-    const held = (await tx.entitlement.findMany({ where: { subscriptionId: row.id }, select: { feature: true } })).map((e) => e.feature);
-    const revoked = held.filter((f) => !wanted.includes(f)).sort();
-    const granted = wanted.filter((f) => !held.includes(f)).sort();
-    if (revoked.length > 0) await tx.entitlement.deleteMany({ where: { subscriptionId: row.id, feature: { in: revoked } } });
-    if (granted.length > 0) {
-      await tx.entitlement.createMany({
-        data: granted.map((feature) => ({ userId: row.userId!, subscriptionId: row.id, feature, grantedByEventId: options.eventId })),
-        skipDuplicates: true,
-      });
-    }
+    const wanted = decision.granted && tier ? catalog.features(tier, row.addons) : [];
+    const { granted, revoked } = await setEntitlements(
+      tx,
+      { subscriptionId: row.id },
+      { userId: row.userId, eventId: options.eventId, wanted },
+    );
     // Without the tier (retired, access revoked), the last known plan and seats stay on record.
     const seatLimit = tier ? tier.seats * row.quantity : row.seatLimit;
     await tx.subscription.update({
@@ -68,5 +92,5 @@ export async function syncSubscriptionAccess(
       },
     });
     return { linked: true, hasAccess: decision.granted, reason: decision.reason, seatLimit, granted, revoked, reviewAt: decision.reviewAt };
-  }, TRANSACTION_OPTIONS);
+  });
 }

@@ -1,9 +1,38 @@
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Catalog } from '../../src/catalog/catalog';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { FailureType, type PurchaseAccess } from '../../src/contracts';
 import { decidePurchaseAccess, purchaseStateOf } from '../../src/lifecycle/purchase-state';
+import type { ActivityDeps } from '../deps';
+import { setEntitlements } from '../shared/entitlements';
+import { inTransaction } from '../shared/transaction';
 import { lockPurchase } from './purchase-store';
+
+export interface SyncPurchaseAccessInput {
+  eventId: string;
+  /** The row a checkout recorded, or the payment a refund / dispute names. */
+  purchase: { id: string } | { paymentIntentId: string };
+}
+
+/**
+ * Grants, lowers or revokes a lifetime purchase's access to match its stored state: the step
+ * of the same name after a lifetime checkout, a refund or a dispute.
+ */
+export function createSyncPurchaseAccess({ db, catalog }: Pick<ActivityDeps, 'db' | 'catalog'>) {
+  return async function syncPurchaseAccess({ eventId, purchase }: SyncPurchaseAccessInput): Promise<PurchaseAccess> {
+    const access = await applyPurchaseAccess(db, catalog, purchase, { eventId, nowMs: Date.now() });
+    log.info(access.linked ? 'purchase access synced' : 'purchase access not synced: checkout not recorded yet', {
+      status: access.status,
+      hasAccess: access.hasAccess,
+      activeQuantity: access.activeQuantity,
+      seatLimit: access.seatLimit,
+      granted: access.granted,
+      revoked: access.revoked,
+    });
+    return access;
+  };
+}
 
 /**
  * Makes the user's entitlements for one one-time purchase equal what its stored state implies
@@ -12,13 +41,13 @@ import { lockPurchase } from './purchase-store';
  * running it again changes nothing. A refund that maps to no whole number of codes changes
  * nothing and fails for an operator (PartialRefundNeedsDecision).
  */
-export async function syncPurchaseAccess(
+async function applyPurchaseAccess(
   db: PrismaClient,
   catalog: Catalog,
   where: { id: string } | { paymentIntentId: string },
   options: { eventId: string; nowMs: number },
 ): Promise<PurchaseAccess> {
-  const outcome = await db.$transaction(async (tx): Promise<PurchaseAccess | { needsDecision: string }> => {
+  const outcome = await inTransaction(db, async (tx): Promise<PurchaseAccess | { needsDecision: string }> => {
     const row = await lockPurchase(tx, where);
     const linked = !!row?.userId;
     if (!row || !row.userId) {
@@ -38,18 +67,12 @@ export async function syncPurchaseAccess(
         FailureType.UnknownTier,
       );
     }
-    const wanted =
-      decision.granted && tier ? [...new Set([...tier.features, ...row.addons.flatMap((a) => catalog.addonFeatures(a) ?? [])])] : [];
-    const held = (await tx.entitlement.findMany({ where: { purchaseId: row.id }, select: { feature: true } })).map((e) => e.feature);
-    const revoked = held.filter((f) => !wanted.includes(f)).sort();
-    const granted = wanted.filter((f) => !held.includes(f)).sort();
-    if (revoked.length > 0) await tx.entitlement.deleteMany({ where: { purchaseId: row.id, feature: { in: revoked } } });
-    if (granted.length > 0) {
-      await tx.entitlement.createMany({
-        data: granted.map((feature) => ({ userId: row.userId!, purchaseId: row.id, feature, grantedByEventId: options.eventId })),
-        skipDuplicates: true,
-      });
-    }
+    const wanted = decision.granted && tier ? catalog.features(tier, row.addons) : [];
+    const { granted, revoked } = await setEntitlements(
+      tx,
+      { purchaseId: row.id },
+      { userId: row.userId, eventId: options.eventId, wanted },
+    );
     const seatLimit = decision.granted && tier ? tier.seats * decision.activeQuantity : 0;
     await tx.purchase.update({
       where: { id: row.id },

@@ -1,11 +1,10 @@
 import Stripe from 'stripe';
-import type { Catalog, Tier } from '../src/catalog/catalog';
-import type { FulfillmentInput, ResolvedPurchase } from '../src/contracts';
-import type { ActivityDeps } from './deps';
-import { FailureType } from '../src/contracts';
-import { invalidData } from './errors';
-
-const MAX_QUANTITY = 10_000;
+import type { Catalog, Tier } from '../../src/catalog/catalog';
+import type { FulfillmentInput, ResolvedPurchase } from '../../src/contracts';
+import { InvalidMetadata, parseAddons, parseQuantity } from '../../src/catalog/purchase-metadata';
+import type { ActivityDeps } from '../deps';
+import { FailureType } from '../../src/contracts';
+import { invalidData } from '../shared/errors';
 
 /**
  * Validates everything a fulfillment needs before anything is written, and turns the
@@ -24,15 +23,31 @@ export function createResolvePurchase({ catalog, stripe }: Pick<ActivityDeps, 'c
     if (input.source === 'sumo' && !input.tierId) {
       throw invalidData(FailureType.InvalidPurchaseData, eventId, 'metadata.sumo_product_tier_id is missing');
     }
-    const addons = parseAddons(catalog, input.rawAddons, eventId);
+    const addons = validMetadata(eventId, () => parseAddons(catalog, input.rawAddons));
     const { tier, quantity } =
       input.source === 'sumo' && input.tierId
-        ? { tier: knownTier(catalog, input, input.tierId), quantity: parseQuantity(input.rawQuantity, eventId) }
+        ? { tier: knownTier(catalog, input, input.tierId), quantity: validMetadata(eventId, () => parseQuantity(input.rawQuantity)) }
         : await directPurchase(stripe, catalog, input);
-
-    const features = [...new Set([...tier.features, ...addons.flatMap((a) => catalog.addonFeatures(a) ?? [])])];
-    return { tierId: tier.id, plan: tier.plan, quantity, seatLimit: tier.seats * quantity, addons, features };
+    // Seats: the tier's seats per code × the codes bought (config/catalog.json).
+    return {
+      tierId: tier.id,
+      plan: tier.plan,
+      quantity,
+      seatLimit: tier.seats * quantity,
+      addons,
+      features: catalog.features(tier, addons),
+    };
   };
+}
+
+/** Metadata the catalogue cannot use is bad data: retrying cannot help. */
+function validMetadata<T>(eventId: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof InvalidMetadata) throw invalidData(FailureType.InvalidPurchaseData, eventId, err.message);
+    throw err;
+  }
 }
 
 function knownTier(catalog: Catalog, input: FulfillmentInput, tierId: string): Tier {
@@ -44,46 +59,6 @@ function knownTier(catalog: Catalog, input: FulfillmentInput, tierId: string): T
   return tier;
 }
 
-export function parseQuantity(raw: string | null, eventId: string): number {
-  if (raw === null || raw.trim() === '') return 1;
-  const quantity = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-    throw invalidData(
-      FailureType.InvalidPurchaseData,
-      eventId,
-      `metadata.sumo_quantity must be a whole number from 1 to ${MAX_QUANTITY}, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return quantity;
-}
-
-export function parseAddons(catalog: Catalog, raw: string | null, eventId: string): string[] {
-  if (raw === null || raw.trim() === '') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = undefined;
-  }
-  if (!Array.isArray(parsed) || !parsed.every((a): a is string => typeof a === 'string')) {
-    throw invalidData(
-      FailureType.InvalidPurchaseData,
-      eventId,
-      `metadata.sumo_addons must be a JSON array of add-on ids, got ${JSON.stringify(raw)}`,
-    );
-  }
-  const unknown = parsed.filter((a) => catalog.addonFeatures(a) === undefined);
-  if (unknown.length > 0) {
-    throw invalidData(
-      FailureType.InvalidPurchaseData,
-      eventId,
-      `metadata.sumo_addons has unknown add-on(s) ${unknown.map((a) => `"${a}"`).join(', ')}; known: ${catalog.addonIds().join(', ')}`,
-    );
-  }
-  return [...new Set(parsed)];
-}
-
-/** A direct checkout without `metadata.tier_id`: the tier is whatever the bought price maps to. */
 /**
  * A direct checkout: the tier is `metadata.tier_id`, else whatever a bought price maps to; the
  * quantity is always the line item's (a "pro ×3" buyer paid for 3 licences, whatever the

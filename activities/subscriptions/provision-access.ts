@@ -1,7 +1,7 @@
 import { log } from '@temporalio/activity';
-import { syncSubscriptionAccess } from './subscriptions/access-sync';
-import type { ProvisionResult } from '../src/contracts';
-import type { ActivityDeps } from './deps';
+import { syncSubscriptionAccess } from './sync-access';
+import type { ProvisionResult } from '../../src/contracts';
+import type { ActivityDeps } from '../deps';
 
 export interface ProvisionAccessInput {
   eventId: string;

@@ -1,9 +1,9 @@
 import { log } from '@temporalio/activity';
-import { maskEmail } from '../src/log';
-import type { PurchaseSource, UserRef } from '../src/contracts';
-import type { ActivityDeps } from './deps';
-import { FailureType } from '../src/contracts';
-import { invalidData } from './errors';
+import { maskEmail } from '../../src/log';
+import type { PurchaseSource, UserRef } from '../../src/contracts';
+import type { ActivityDeps } from '../deps';
+import { FailureType } from '../../src/contracts';
+import { invalidData } from '../shared/errors';
 
 export interface FindOrCreateUserInput {
   eventId: string;

@@ -1,5 +1,5 @@
-import type { ActivityDeps } from './deps';
-import { sendEmailOnce, type OnceEmailResult } from './email/send-once';
+import type { ActivityDeps } from '../deps';
+import { sendEmailOnce, type OnceEmailResult } from './send-once';
 
 export interface SendWelcomeEmailInput {
   eventId: string;

@@ -1,9 +1,9 @@
 import { log } from '@temporalio/activity';
-import { recordSubscriptionChange } from './subscriptions/subscription-store';
-import type { FulfillmentInput, LinkedSubscription, ResolvedPurchase } from '../src/contracts';
-import type { ActivityDeps } from './deps';
-import { FailureType } from '../src/contracts';
-import { invalidData } from './errors';
+import { recordSubscriptionChange } from './subscription-store';
+import type { FulfillmentInput, LinkedSubscription, ResolvedPurchase } from '../../src/contracts';
+import type { ActivityDeps } from '../deps';
+import { FailureType } from '../../src/contracts';
+import { invalidData } from '../shared/errors';
 
 export interface LinkSubscriptionInput {
   eventId: string;

@@ -1,10 +1,10 @@
 import { log } from '@temporalio/activity';
-import type { Catalog } from '../src/catalog/catalog';
-import type { SubscriptionPatch } from '../src/lifecycle/subscription-state';
-import { recordSubscriptionChange } from './subscriptions/subscription-store';
-import type { SubscriptionEventInput, SubscriptionFacts, SubscriptionStateView } from '../src/contracts';
-import type { ActivityDeps } from './deps';
-import { parseAddons } from './resolve-purchase';
+import type { Catalog } from '../../src/catalog/catalog';
+import { parseAddons } from '../../src/catalog/purchase-metadata';
+import type { SubscriptionPatch } from '../../src/lifecycle/subscription-state';
+import { recordSubscriptionChange } from './subscription-store';
+import type { SubscriptionEventInput, SubscriptionFacts, SubscriptionStateView } from '../../src/contracts';
+import type { ActivityDeps } from '../deps';
 
 /**
  * Records what a lifecycle event says about its subscription (status, tier, quantity,
@@ -22,7 +22,7 @@ export function createRecordSubscriptionEvent({ db, catalog }: Pick<ActivityDeps
       created: input.created,
       ...(sequence !== null && { sequence }),
       ...(input.status !== null && { status: input.status }),
-      ...(input.subscription && planFacts(catalog, input.subscription, input.eventId)),
+      ...(input.subscription && planFacts(catalog, input.subscription)),
     };
     const recorded = await recordSubscriptionChange(db, {
       stripeSubscriptionId: input.stripeSubscriptionId,
@@ -51,7 +51,7 @@ export function createRecordSubscriptionEvent({ db, catalog }: Pick<ActivityDeps
 
 /** Tier, quantity, add-ons and billing period from a subscription object. The item that
  *  carries the tier (by metadata, else by a catalogued price) gives quantity and period. */
-function planFacts(catalog: Catalog, facts: SubscriptionFacts, eventId: string): Partial<SubscriptionPatch> {
+function planFacts(catalog: Catalog, facts: SubscriptionFacts): Partial<SubscriptionPatch> {
   const byPrice = facts.items
     .map((item) => ({ item, tier: item.priceId ? catalog.tierForPrice({ id: item.priceId, lookupKey: item.lookupKey }) : undefined }))
     .find((x) => x.tier);
@@ -75,7 +75,7 @@ function planFacts(catalog: Catalog, facts: SubscriptionFacts, eventId: string):
   if (item?.quantity && item.quantity > 0) out.quantity = item.quantity;
   if (facts.rawAddons !== null) {
     try {
-      out.addons = parseAddons(catalog, facts.rawAddons, eventId);
+      out.addons = parseAddons(catalog, facts.rawAddons);
     } catch (err) {
       log.warn('subscription metadata.sumo_addons ignored', { error: (err as Error).message });
     }

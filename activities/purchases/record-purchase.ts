@@ -1,9 +1,9 @@
 import { log } from '@temporalio/activity';
-import { recordPurchaseChange } from './purchases/purchase-store';
-import type { FulfillmentInput, RecordedPurchase, ResolvedPurchase } from '../src/contracts';
-import type { ActivityDeps } from './deps';
-import { FailureType } from '../src/contracts';
-import { invalidData } from './errors';
+import { recordPurchaseChange } from './purchase-store';
+import type { FulfillmentInput, RecordedPurchase, ResolvedPurchase } from '../../src/contracts';
+import type { ActivityDeps } from '../deps';
+import { FailureType } from '../../src/contracts';
+import { invalidData } from '../shared/errors';
 
 export interface RecordPurchaseInput {
   eventId: string;

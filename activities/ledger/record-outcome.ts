@@ -1,4 +1,4 @@
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps } from '../deps';
 
 export interface RecordOutcomeInput {
   eventId: string;
