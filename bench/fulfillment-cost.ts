@@ -15,8 +15,8 @@
  * BENCH_BEFORE_DIR=<a built checkout> adds that checkout's service as "service (before)",
  * run just before this one's: a before/after in one run. BENCH_STACKS picks stacks
  * (verify, inline, before, service; quiet and semispace: the
- * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32; nice: the worker at
- * nice 10, the API first for the CPU); BENCH_WORKER_NODE_ARGS adds node flags to the worker
+ * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32; nice0: the worker
+ * without its lowered CPU priority, WORKER_NICE=0); BENCH_WORKER_NODE_ARGS adds node flags to the worker
  * (e.g. "--trace-gc" to count collections, "--cpu-prof --cpu-prof-dir=.bench-prof").
  */
 import { randomBytes } from 'node:crypto';
@@ -72,8 +72,8 @@ async function main(): Promise<void> {
     service: () => startServiceStack('service', stackEnv),
     // Suspects, one setting changed each: the logs' share, and the young generation's size.
     quiet: () => startServiceStack('service, LOG_LEVEL=warn', { ...stackEnv, workerEnv: quiet, apiEnv: quiet }),
-    // The API first: the worker at a lower CPU priority, as if they did not share cores.
-    nice: () => startServiceStack('service, worker at nice 10', { ...stackEnv, workerEnv: { BENCH_NICE: '10' } }),
+    // The worker lowers its own CPU priority (WORKER_NICE, default 10); this is the service without it.
+    nice0: () => startServiceStack('service, WORKER_NICE=0', { ...stackEnv, workerEnv: { WORKER_NICE: '0' } }),
     semispace: () =>
       startServiceStack('service, worker --max-semi-space-size=32', {
         ...stackEnv,

@@ -168,6 +168,8 @@ const workerSchema = z
     WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(WORKER_DB_POOL_DEFAULT),
     /** Activities one worker runs at once (default: the pool size). */
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
+    /** The worker's CPU priority below the API's (a nice value; 0 leaves it as started): src/worker/cpu-priority.ts. */
+    WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   })
   .superRefine(certPair)
   .superRefine(activitiesFitThePool)
