@@ -1,5 +1,4 @@
-import { call } from './activity-calls';
-import type { createStepRunner } from './steps';
+import type { StepRunner } from './steps';
 import type { FulfillmentInput, FulfillmentSummary, ResolvedPurchase, UserRef } from '../src/contracts';
 
 /**
@@ -9,7 +8,7 @@ import type { FulfillmentInput, FulfillmentSummary, ResolvedPurchase, UserRef } 
  * recorded before the checkout took away — and welcome a new user.
  */
 export async function fulfillLifetime(
-  steps: ReturnType<typeof createStepRunner>,
+  steps: StepRunner,
   input: FulfillmentInput,
   purchase: ResolvedPurchase,
   user: UserRef,
@@ -17,25 +16,22 @@ export async function fulfillLifetime(
   const { eventId } = input;
   const who = user.created ? 'new user' : 'existing user';
   const payment = input.paymentIntentId ?? input.checkoutSessionId;
-  const recorded = await steps.run('recordPurchase', () =>
-    call('recordPurchase', `Record lifetime purchase ${payment} for ${who} ${user.userId}`, {
-      eventId,
-      userId: user.userId,
-      input,
-      purchase,
-    }),
-  );
-  const access = await steps.run('syncPurchaseAccess', () =>
-    call(
-      'syncPurchaseAccess',
-      `Provision lifetime ${purchase.plan} · ${purchase.quantity} code(s) · ${purchase.seatLimit} seats · ${purchase.features.length} features`,
-      { eventId, purchase: { id: recorded.purchaseRowId } },
-    ),
+  const recorded = await steps.call('recordPurchase', `Record lifetime purchase ${payment} for ${who} ${user.userId}`, {
+    eventId,
+    userId: user.userId,
+    input,
+    purchase,
+  });
+  const access = await steps.call(
+    'syncPurchaseAccess',
+    `Provision lifetime ${purchase.plan} · ${purchase.quantity} code(s) · ${purchase.seatLimit} seats · ${purchase.features.length} features`,
+    { eventId, purchase: { id: recorded.purchaseRowId } },
   );
   const welcome = user.created
-    ? await steps.run(
+    ? await steps.call(
         'sendWelcomeEmail',
-        () => call('sendWelcomeEmail', `Welcome email to ${who} ${user.userId}`, { eventId, userId: user.userId }),
+        `Welcome email to ${who} ${user.userId}`,
+        { eventId, userId: user.userId },
         { skipWith: () => null },
       )
     : null;

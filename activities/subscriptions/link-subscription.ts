@@ -32,7 +32,7 @@ export function createLinkSubscription({ db }: Pick<ActivityDeps, 'db'>) {
       patch: {
         eventId,
         eventType: input.eventType,
-        created: input.created ?? 0,
+        created: input.created,
         tierId: purchase.tierId,
         quantity: purchase.quantity,
         addons: purchase.addons,

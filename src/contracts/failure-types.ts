@@ -28,6 +28,8 @@ export const FailureType = {
   CancelledByOperator: 'CancelledByOperator',
   /** Nobody acted on a NeedsAttention fulfillment within its wait. */
   AttentionTimedOut: 'AttentionTimedOut',
+  /** The workflow refused an operator's retry/skip/cancel (the message says why); nothing changed. */
+  OperatorRequestRefused: 'OperatorRequestRefused',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { Command } from './command';
 import { list } from './commands/list';
 import { show } from './commands/show';
-import { cancel, retry, skip } from './commands/signal';
+import { cancel, retry, skip } from './commands/operator-request';
 import { reconcile, replay } from './commands/stripe-events';
 import { createOpsContext, type OpsContext } from './context';
 
@@ -25,7 +25,7 @@ export async function runCli(argv: string[], ctx: OpsContext = createOpsContext(
   const json = parsed.values.json === true;
   try {
     const result = await command.run(ctx, parsed.positionals, parsed.values);
-    return { code: 0, output: json ? JSON.stringify(result.json, null, 2) : result.human };
+    return { code: result.code ?? 0, output: json ? JSON.stringify(result.json, null, 2) : result.human };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return { code: 1, output: json ? JSON.stringify({ error: message }) : `error: ${message}` };

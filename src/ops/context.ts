@@ -21,7 +21,7 @@ export interface OpsContext {
   readonly taskQueue: string;
   /** STRIPE_CONNECT_ACCOUNTS: connected accounts whose events reconcile lists too. */
   readonly connectAccounts: string[];
-  /** Who runs the command, for the audit record of signals (OPS_USER, else $USER, else the OS user). */
+  /** Who runs the command, for the audit record of operator requests (OPS_USER, else $USER, else the OS user). */
   readonly operator: string;
   close(): Promise<void>;
 }

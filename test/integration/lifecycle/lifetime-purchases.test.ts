@@ -1,6 +1,6 @@
 import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../../src/dev/sample-events';
 import { chargeRefundedEvent, disputeEvent, refundEvent } from '../../../src/dev/sample-purchase-events';
-import { FailureType, skipSignal, type PurchaseSyncSummary } from '../../../src/contracts';
+import { FailureType, skipUpdate, type PurchaseSyncSummary } from '../../../src/contracts';
 import { startHarness, type Harness } from '../../support/harness';
 import { sumoLifetime } from '../../support/lifetime-events';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
@@ -165,7 +165,11 @@ describe('lifetime deals (payment-mode checkouts) through the webhook', () => {
     expect(await purchaseOf(deal.paymentIntentId)).toMatchObject({ status: 'refund_needs_decision', hasAccess: true, seatLimit: 9 });
     expect(await features(deal.paymentIntentId)).toEqual(SUMO_TIER_2_FEATURES);
 
-    await h.client.workflow.getHandle(odd.id).signal(skipSignal, { by: 'oncall@test', reason: 'goodwill refund', attention: attention.id });
+    await expect(
+      h.client.workflow
+        .getHandle(odd.id)
+        .executeUpdate(skipUpdate, { args: [{ by: 'oncall@test', reason: 'goodwill refund', step: attention.step }] }),
+    ).resolves.toMatchObject({ action: 'skip', step: 'syncPurchaseAccess', applied: true });
     await h.settled([odd.id]);
     expect(await purchaseOf(deal.paymentIntentId)).toMatchObject({ hasAccess: true, seatLimit: 9 });
 

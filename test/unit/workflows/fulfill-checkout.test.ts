@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import {
-  cancelSignal,
+  cancelUpdate,
   FailureType,
-  retrySignal,
-  skipSignal,
+  retryUpdate,
+  skipUpdate,
   statusQuery,
   WorkflowType,
   type FulfillmentInput,
@@ -41,6 +41,10 @@ function input(overrides: Partial<FulfillmentInput> = {}): FulfillmentInput {
     account: null,
     livemode: false,
     checkoutSessionId: `cs_unit_${sequence}`,
+    mode: 'subscription',
+    paymentIntentId: null,
+    amountTotal: null,
+    currency: null,
     source: 'sumo',
     email: 'buyer@example.com',
     name: 'Ada',
@@ -95,6 +99,11 @@ const waitForAttention = async (eventId: string) => {
   if (!state.attention) throw new Error(`${eventId} never needed attention: ${JSON.stringify(state)}`);
   return state;
 };
+
+/** What a refused operator request rejects with: the workflow's reason, nothing applied. */
+const refused = (reason: RegExp) => ({
+  cause: { type: FailureType.OperatorRequestRefused, message: expect.stringMatching(reason) },
+});
 
 describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
   it('runs the steps in order for a new buyer, welcomes them and records the outcome', async () => {
@@ -166,7 +175,11 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       expect(state.attention).toMatchObject({ step: 'resolvePurchase', errorType: FailureType.UnknownTier, attempts: 1 });
       expect(fake.calls).toEqual(['resolvePurchase']); // nothing written
       tierKnown = true;
-      await handle.signal(retrySignal, { by: 'oncall', reason: 'tier added' });
+      await expect(handle.executeUpdate(retryUpdate, { args: [{ by: 'oncall', reason: 'tier added' }] })).resolves.toMatchObject({
+        action: 'retry',
+        step: 'resolvePurchase',
+        applied: true,
+      });
       return handle.result();
     });
     expect(result.userCreated).toBe(true);
@@ -174,7 +187,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     expect(fake.audit).toMatchObject([{ action: 'retry', step: 'resolvePurchase', by: 'oncall', reason: 'tier added', applied: true }]);
   });
 
-  it('refuses to skip a step the fulfillment needs, and fails as CancelledByOperator on cancel', async () => {
+  it('refuses at once to skip a step the fulfillment needs, keeps waiting, and fails as CancelledByOperator on cancel', async () => {
     const fake = fakeActivities({
       resolvePurchase: async () => Promise.reject(ApplicationFailure.nonRetryable('bad quantity', FailureType.InvalidPurchaseData)),
     });
@@ -182,12 +195,14 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     const failure = await env.withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
       await waitForAttention(i.eventId);
-      await handle.signal(skipSignal, { by: 'oncall', reason: 'try' });
-      await eventually(
-        () => handle.query(statusQuery),
-        (s) => s.audit.length === 1,
+      await expect(handle.executeUpdate(skipUpdate, { args: [{ by: 'oncall', reason: 'try' }] })).rejects.toMatchObject(
+        refused(/^step resolvePurchase cannot be skipped/),
       );
-      await handle.signal(cancelSignal, { by: 'oncall', reason: 'refunded' });
+      expect((await handle.query(statusQuery)).attention).toMatchObject({ step: 'resolvePurchase', skippable: false });
+      await expect(handle.executeUpdate(cancelUpdate, { args: [{ by: 'oncall', reason: 'refunded' }] })).resolves.toMatchObject({
+        action: 'cancel',
+        applied: true,
+      });
       return handle.result().then(
         () => null,
         (err: unknown) => err,
@@ -195,10 +210,8 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     });
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause).toMatchObject({ type: FailureType.CancelledByOperator });
-    expect(fake.audit.map((a) => [a.action, a.applied])).toEqual([
-      ['skip', false],
-      ['cancel', true],
-    ]);
+    // A refusal never enters the workflow's history (the ops CLI records it); the cancel is audited.
+    expect(fake.audit.map((a) => [a.action, a.applied])).toEqual([['cancel', true]]);
     expect(fake.outcomes).toEqual([{ status: 'cancelled', error: expect.stringContaining('refunded') }]);
   });
 
@@ -209,7 +222,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       const handle = await start(tq, i);
       const state = await waitForAttention(i.eventId);
       expect(state.attention).toMatchObject({ step: 'sendWelcomeEmail', errorType: FailureType.RetriesExhausted, attempts: 2 });
-      await handle.signal(skipSignal, { by: 'oncall', reason: 'customer told by support' });
+      await handle.executeUpdate(skipUpdate, { args: [{ by: 'oncall', reason: 'customer told by support' }] });
       return handle.result();
     });
     expect(result.welcomeEmailMessageId).toBeNull();
@@ -231,7 +244,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       const handle = await start(tq, i);
       const state = await waitForAttention(i.eventId);
       expect(state.attention).toMatchObject({ step: 'reviewAccessWhenGraceEnds', errorType: FailureType.UnknownTier });
-      await handle.signal(retrySignal, { by: 'oncall', reason: 'tier restored' });
+      await handle.executeUpdate(retryUpdate, { args: [{ by: 'oncall', reason: 'tier restored' }] });
       return handle.result();
     });
     expect(result.userCreated).toBe(true);
@@ -241,7 +254,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     expect(described.searchAttributes.FulfillmentStatus).toEqual(['Completed']);
   });
 
-  it('applies an operator request only to the attention it was sent for: a cancel queued behind a retry does not cancel a later failure', async () => {
+  it('refuses a request that arrives while another is being applied, and a later failure waits for its own answer', async () => {
     const failOnce = new Set(['resolvePurchase', 'provisionAccess']);
     const once =
       <T>(name: string, value: () => T) =>
@@ -262,26 +275,28 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     const result = await env.withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
       await waitForAttention(i.eventId);
-      await handle.signal(retrySignal, { by: 'oncall', reason: 'fixed' });
-      await handle.signal(cancelSignal, { by: 'oncall', reason: 'second thoughts' });
+      const retry = await handle.startUpdate(retryUpdate, {
+        args: [{ by: 'oncall', reason: 'fixed' }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      await expect(handle.executeUpdate(cancelUpdate, { args: [{ by: 'oncall', reason: 'second thoughts' }] })).rejects.toMatchObject(
+        refused(/^not waiting for an operator: retry by oncall is being applied to step resolvePurchase/),
+      );
+      await expect(retry.result()).resolves.toMatchObject({ action: 'retry', step: 'resolvePurchase', applied: true });
       const later = await eventually(
         () => handle.query(statusQuery),
-        (s) => s.attention?.step === 'provisionAccess' && s.audit.length === 2,
+        (s) => s.attention?.step === 'provisionAccess',
         { timeoutMs: 15_000 },
       );
-      expect(later.attention).toMatchObject({ step: 'provisionAccess' });
-      expect(later.audit.map((a) => [a.action, a.step, a.applied])).toEqual([
-        ['retry', 'resolvePurchase', true],
-        ['cancel', 'resolvePurchase', false],
-      ]);
-      await handle.signal(retrySignal, { by: 'oncall', reason: 'provisioning fixed' });
+      expect(later.audit.map((a) => [a.action, a.step, a.applied])).toEqual([['retry', 'resolvePurchase', true]]);
+      await handle.executeUpdate(retryUpdate, { args: [{ by: 'oncall', reason: 'provisioning fixed' }] });
       return handle.result();
     });
     expect(result.userCreated).toBe(true);
     expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
   });
 
-  it('audits and ignores a request sent for an earlier attention', async () => {
+  it('refuses a request that names another step than the one waiting', async () => {
     let fixed = false;
     const fake = fakeActivities({
       resolvePurchase: async () => {
@@ -292,20 +307,15 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     const i = input();
     await env.withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
-      const { attention } = await waitForAttention(i.eventId);
-      await handle.signal(cancelSignal, { by: 'oncall', reason: 'stale screen', attention: attention!.id + 1 });
-      const state = await eventually(
-        () => handle.query(statusQuery),
-        (s) => s.audit.length === 1,
-      );
-      expect(state.audit[0]).toMatchObject({
-        action: 'cancel',
-        applied: false,
-        note: expect.stringMatching(/earlier attention|attention #/),
-      });
-      expect(state.attention).toMatchObject({ id: attention!.id });
+      await waitForAttention(i.eventId);
+      await expect(
+        handle.executeUpdate(cancelUpdate, { args: [{ by: 'oncall', reason: 'stale screen', step: 'provisionAccess' }] }),
+      ).rejects.toMatchObject(refused(/^step resolvePurchase is waiting, not provisionAccess$/));
+      const state = await handle.query(statusQuery);
+      expect(state.attention).toMatchObject({ step: 'resolvePurchase' });
+      expect(state.audit).toEqual([]);
       fixed = true;
-      await handle.signal(retrySignal, { by: 'oncall', reason: 'fixed', attention: attention!.id });
+      await handle.executeUpdate(retryUpdate, { args: [{ by: 'oncall', reason: 'fixed', step: 'resolvePurchase' }] });
       return handle.result();
     });
     expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
