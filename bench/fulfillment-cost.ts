@@ -118,9 +118,9 @@ async function main(): Promise<void> {
 /** Billable actions in the committed recorded histories of each kind of fulfilment (heartbeats aside: not in a history). */
 function recordedActions(): string {
   const kinds = [
-    ['Sumo purchase, new user', 'sumo-new-user-local-steps'],
-    ['direct purchase, new user', 'direct-new-user-local-steps'],
-    ['subscription updated (a renewal)', 'subscription-updated-local-steps'],
+    ['Sumo purchase, new user', 'sumo-new-user'],
+    ['direct purchase, new user', 'direct-new-user'],
+    ['subscription updated (a renewal)', 'subscription-updated'],
     ['lifetime deal refunded (one code)', 'lifetime-refund-one-code'],
   ];
   const rows = kinds.map(([what, file]) => {
