@@ -16,7 +16,8 @@
  * run just before this one's: a before/after in one run. BENCH_STACKS picks stacks
  * (verify, inline, before, service; quiet and semispace: the
  * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32; nice0: the worker
- * without its lowered CPU priority, WORKER_NICE=0); BENCH_WORKER_NODE_ARGS adds node flags to the worker
+ * without its lowered CPU priority, WORKER_NICE=0; arena16: glibc's default malloc arenas
+ * instead of the Dockerfile's MALLOC_ARENA_MAX=2); BENCH_WORKER_NODE_ARGS adds node flags to the worker
  * (e.g. "--trace-gc" to count collections, "--cpu-prof --cpu-prof-dir=.bench-prof").
  */
 import { randomBytes } from 'node:crypto';
@@ -72,6 +73,13 @@ async function main(): Promise<void> {
     service: () => startServiceStack('service', stackEnv),
     // Suspects, one setting changed each: the logs' share, and the young generation's size.
     quiet: () => startServiceStack('service, LOG_LEVEL=warn', { ...stackEnv, workerEnv: quiet, apiEnv: quiet }),
+    // glibc's default arenas (8 per core) instead of the Dockerfile's MALLOC_ARENA_MAX=2.
+    arena16: () =>
+      startServiceStack('service, MALLOC_ARENA_MAX=16', {
+        ...stackEnv,
+        workerEnv: { MALLOC_ARENA_MAX: '16' },
+        apiEnv: { MALLOC_ARENA_MAX: '16' },
+      }),
     // The worker lowers its own CPU priority (WORKER_NICE, default 10); this is the service without it.
     nice0: () => startServiceStack('service, WORKER_NICE=0', { ...stackEnv, workerEnv: { WORKER_NICE: '0' } }),
     semispace: () =>

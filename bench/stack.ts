@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { freePort } from '../src/dev/free-port';
@@ -35,6 +36,12 @@ export interface StackEnv {
   apiEnv?: Record<string, string>;
 }
 
+/** The checkout's Dockerfile `ENV NAME=value` lines: production's process environment (NODE_ENV, MALLOC_ARENA_MAX). */
+function dockerfileEnv(dir: string): Record<string, string> {
+  const text = existsSync(resolve(dir, 'Dockerfile')) ? readFileSync(resolve(dir, 'Dockerfile'), 'utf8') : '';
+  return Object.fromEntries([...text.matchAll(/^ENV\s+([A-Z_][A-Z0-9_]*)=(\S+)\s*$/gm)].map((m) => [m[1], m[2]]));
+}
+
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 
 /** The service as production runs it: the compiled API and worker processes, a Temporal dev server, PostgreSQL. */
@@ -47,6 +54,7 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
   const [temporalPid] = findProcesses(['start-dev', temporalPort]);
   const apiPort = await freePort();
   const common = {
+    ...dockerfileEnv(dir),
     DATABASE_URL: env.databaseUrl,
     TEMPORAL_ADDRESS: devServer.address,
     TEMPORAL_TASK_QUEUE: 'bench',
