@@ -1,11 +1,12 @@
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Client } from 'pg';
+import type { NodeProcess } from '../test/support/stack/spawn-node';
 import type { LocalPostmark } from '../src/dev/local-postmark';
-import type { BenchProcess, ProbeReading } from './bench-process';
+import { probe, type ProbeReading } from './probe';
 import { billableActions } from './billable-actions';
 import { burst, quantile, steadyRate, type Delivery } from './load';
 import { cpuBetween, peakRssMiB, rssMiB, snapshot, threadCpuBetween, type CpuSnapshot } from './proc-stats';
-import type { Stack } from './stack';
+import { GC_LINE, type Stack } from './stack';
 
 export interface BenchSettings {
   secret: string;
@@ -87,7 +88,7 @@ async function actionsPerFulfilment(stack: Stack, ids: string[], heartbeatsPer: 
   }
 }
 
-const probeAll = (processes: BenchProcess[]) => Promise.all(processes.map(async (p) => [p, await p.probe()] as const));
+const probeAll = (processes: NodeProcess[]) => Promise.all(processes.map(async (p) => [p, await probe(p)] as const));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -126,7 +127,7 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
   const idle = cpuPer(idleStart, idleEnd, (idleEnd.at - idleStart.at) / 1000);
 
   const worker = stack.processes.find((p) => p.label === 'worker');
-  const gcBefore = worker?.gcLines() ?? 0;
+  const gcBefore = worker?.count(GC_LINE) ?? 0;
   const probesBefore = await probeAll(stack.processes);
   const heartbeatsBefore = stack.temporal ? await heartbeats(stack.temporal.metricsUrl) : 0;
   const before = snap(stack);
@@ -145,7 +146,7 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
         ((await heartbeats(stack.temporal.metricsUrl)) - heartbeatsBefore) / s.events,
       )
     : new Map<string, number>();
-  const gcEvents = worker ? worker.gcLines() - gcBefore : null;
+  const gcEvents = worker ? worker.count(GC_LINE) - gcBefore : null;
   const workerPid = worker?.pid;
   const workerThreads =
     workerPid === undefined

@@ -1,17 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { freePort } from '../src/dev/free-port';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
-import { healthy, polling, startNode, type BenchProcess } from './bench-process';
+import { startApiProcess, startWorkerProcess, type ServiceProcessOptions } from '../test/support/stack/service-processes';
+import { spawnNode, type NodeProcess } from '../test/support/stack/spawn-node';
+import { probed, register } from './probe';
 import { findProcesses, postgresBackends } from './proc-stats';
+
+/** A line of `--trace-gc` output. */
+export const GC_LINE = /\b(Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Sweep)\b/;
 
 export interface Stack {
   name: string;
   url: string;
   /** Whether a POST is a fulfillment (a welcome email and a completed ledger row follow). */
   fulfils: boolean;
-  processes: BenchProcess[];
+  processes: NodeProcess[];
   /** Process groups whose CPU is counted, read anew at each snapshot (backends come and go). */
   groups: () => { label: string; pids: number[] }[];
   /** The service's Temporal server: where its histories and its metrics (heartbeats) are read. */
@@ -29,7 +35,7 @@ export interface StackEnv {
   serviceDir?: string;
   /** Extra node flags for the API. */
   apiNodeArgs?: string[];
-  /** The payload codec's keys, as production sets them (PAYLOAD_KEYS); empty: payloads go unencrypted. */
+  /** The payload codec's keys, as production sets them (PAYLOAD_KEYS); none: payloads go unencrypted. */
   payloadKeys?: string;
   /** Environment added to the worker's and the API's (e.g. a setting under test). */
   workerEnv?: Record<string, string>;
@@ -53,48 +59,38 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
   const connection = await Connection.connect({ address: devServer.address });
   const [temporalPid] = findProcesses(['start-dev', temporalPort]);
   const apiPort = await freePort();
-  const common = {
+  const parts = { databaseUrl: env.databaseUrl, temporalAddress: devServer.address, taskQueue: 'bench', webhookSecret: env.secret };
+  const common: ServiceProcessOptions = { build: 'dist', cwd: dir, keepChars: 4_000 };
+  const production = {
     ...dockerfileEnv(dir),
-    DATABASE_URL: env.databaseUrl,
-    TEMPORAL_ADDRESS: devServer.address,
-    TEMPORAL_TASK_QUEUE: 'bench',
     LOG_LEVEL: 'info',
     NODE_ENV: 'production',
     ...(env.payloadKeys && { PAYLOAD_KEYS: env.payloadKeys }),
   };
-  const worker = await startNode(
-    'worker',
-    [...(env.workerNodeArgs ?? []), resolve(dir, 'dist/src/worker.js')],
+  const workerProbe = probed('worker');
+  const apiProbe = probed('api');
+  // Ready by probe, not by log line: a stack may run at LOG_LEVEL=warn.
+  const worker = await startWorkerProcess(
+    { ...parts, postmarkUrl: env.postmarkUrl },
     {
       ...common,
-      STRIPE_SECRET_KEY: 'sk_test_bench',
-      STRIPE_API_BASE: 'http://127.0.0.1:9', // Sumo purchases never call Stripe
-      POSTMARK_SERVER_TOKEN: 'local-postmark-token',
-      POSTMARK_API_URL: env.postmarkUrl,
-      POSTMARK_FROM: 'hello@saas.example',
-      RECONCILE_EVERY: 'off',
-      WORKER_METRICS_ADDRESS: 'off',
-      ...env.workerEnv,
+      env: { ...production, ...workerProbe.env, ...env.workerEnv },
+      nodeArgs: [...workerProbe.nodeArgs, ...(env.workerNodeArgs ?? [])],
+      // BENCH_NICE: the worker's niceness.
+      nice: env.workerEnv?.BENCH_NICE === undefined ? undefined : Number(env.workerEnv.BENCH_NICE),
+      ready: polling(connection, 'bench'),
+      countLines: [GC_LINE],
     },
-    polling(connection, 'bench'),
-    dir,
   );
   await connection.close();
-  const api = await startNode(
-    'api',
-    [...(env.apiNodeArgs ?? []), resolve(dir, 'dist/src/server.js')],
-    {
-      ...common,
-      STRIPE_WEBHOOK_SECRET: env.secret,
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      METRICS_PORT: 'off',
-      STRIPE_MODE: 'test',
-      ...env.apiEnv,
-    },
-    healthy(apiPort),
-    dir,
-  );
+  const api = await startApiProcess(parts, apiPort, {
+    ...common,
+    env: { ...production, ...apiProbe.env, ...env.apiEnv },
+    nodeArgs: [...apiProbe.nodeArgs, ...(env.apiNodeArgs ?? [])],
+    ready: healthy(apiPort),
+  });
+  register(worker, workerProbe.file);
+  register(api, apiProbe.file);
   const database = databaseName(env.databaseUrl);
   return {
     name,
@@ -119,18 +115,23 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
 /** The inline handler (`inline`) or the verify-and-200 ceiling (`verify`), bench/inline-server.ts. */
 export async function startBaselineStack(mode: 'inline' | 'verify', env: StackEnv): Promise<Stack> {
   const port = await freePort();
-  const server = await startNode(
-    mode,
-    ['--import', 'tsx', resolve(__dirname, 'inline-server.ts')],
-    {
+  const serverProbe = probed(mode);
+  const server = await spawnNode({
+    label: mode,
+    args: [...serverProbe.nodeArgs, '--import', 'tsx', resolve(__dirname, 'inline-server.ts')],
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...serverProbe.env,
       INLINE_MODE: mode,
       DATABASE_URL: env.databaseUrl,
       POSTMARK_API_URL: env.postmarkUrl,
       STRIPE_WEBHOOK_SECRET: env.secret,
       PORT: String(port),
     },
-    'inline ready',
-  );
+    ready: /inline ready/,
+    keepChars: 4_000,
+  });
+  register(server, serverProbe.file);
   const database = databaseName(env.databaseUrl);
   return {
     name: mode === 'inline' ? 'inline handler' : 'verify-only',
@@ -141,6 +142,19 @@ export async function startBaselineStack(mode: 'inline' | 'verify', env: StackEn
       { label: mode, pids: [server.pid] },
       { label: 'postgres', pids: mode === 'inline' ? postgresBackends(database) : [] },
     ],
-    stop: () => server.stop(),
+    stop: async () => void (await server.stop()),
   };
 }
+
+/** The worker polls the task queue (whatever its log level says). */
+const polling = (connection: Connection, taskQueue: string) => async () => {
+  const { pollers } = await connection.workflowService.describeTaskQueue({
+    namespace: 'default',
+    taskQueue: { name: taskQueue },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+  });
+  return (pollers?.length ?? 0) > 0;
+};
+
+/** The API answers GET /healthz. */
+const healthy = (port: number) => async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;

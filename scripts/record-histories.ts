@@ -16,7 +16,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type Stripe from 'stripe';
 import type { CatalogData } from '../src/catalog/catalog';
 import { applyMigrations } from '../src/db/migrate';
-import { startInProcessService } from '../test/support/in-process-service';
+import { startInProcessService } from '../test/support/stack/in-process-service';
 import { startLocalPostmark } from '../src/dev/local-postmark';
 import { recreateDatabase } from '../test/support/recreate-database';
 import { checkoutEvent, invoiceEvent, LIFETIME_CODE_PRICE, signPayload, subscriptionEvent, sumoMetadata } from '../src/dev/sample-events';

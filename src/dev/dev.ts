@@ -7,8 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import exitHook from 'async-exit-hook';
-import pretty from 'pino-pretty';
+import { prettyFactory } from 'pino-pretty';
 import { buildCodecApp } from '../codec/codec-app';
 import { loadCodecConfig } from '../config';
 import { applyMigrations } from '../db/migrate';
@@ -18,6 +19,7 @@ import { startEmbeddedPostgres } from './embedded-postgres';
 import { startLocalPostmark } from './local-postmark';
 import { startStripeMockIfAvailable } from './stripe-mock';
 import { DEV_DIR, writeDevState } from './dev-state';
+import { freePort } from './free-port';
 import { startTemporalDevServer, stopProcess } from './temporal-dev-server';
 
 const root = resolve(__dirname, '../..');
@@ -65,9 +67,15 @@ async function main(): Promise<void> {
   const { applied } = await applyMigrations(databaseUrl);
   say(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema up to date');
 
+  // The metrics ports nobody types: free ones unless set, so a second copy of the service
+  // (or anything else on 9464/9465) does not stop this one from starting.
+  const metricsPort = process.env.METRICS_PORT ?? String(await freePort());
+  const workerMetricsAddress = process.env.WORKER_METRICS_ADDRESS ?? `127.0.0.1:${await freePort()}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
+    METRICS_PORT: metricsPort,
+    WORKER_METRICS_ADDRESS: workerMetricsAddress,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
     STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? `whsec_dev_${randomBytes(16).toString('hex')}`,
@@ -126,6 +134,7 @@ async function main(): Promise<void> {
   say(
     `               CLI: temporal workflow show -w evt_… --codec-endpoint ${codec.url} --codec-auth "Bearer $(cat ${join(DEV_DIR, 'codec-token')})"`,
   );
+  say(`  metrics      ${metricsUrl(metricsPort, env.METRICS_HOST)} (API), ${metricsUrl(workerMetricsAddress)} (worker)`);
   say(`  database     ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}`);
   say(
     `  secret       ${env.STRIPE_WEBHOOK_SECRET}   (local signing secret; real Stripe: stripe listen --forward-to localhost:${port}/webhooks/stripe and set STRIPE_WEBHOOK_SECRET)`,
@@ -166,16 +175,25 @@ async function waitUntilReady(url: string, timeoutMs = 60_000): Promise<void> {
   }
 }
 
-const prettyLogs = () => pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+/** `METRICS_PORT` (+ host) or `WORKER_METRICS_ADDRESS` as a URL to open; `off` stays off. */
+function metricsUrl(portOrAddress: string, host = '127.0.0.1'): string {
+  if (portOrAddress === 'off' || portOrAddress === '') return 'off';
+  const address = portOrAddress.includes(':') ? portOrAddress : `${host}:${portOrAddress}`;
+  return `http://${address.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}/metrics`;
+}
+
+/** One JSON log line → one pretty line (lines that are not JSON come back as they are). */
+const prettyLine = prettyFactory({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
 
 function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   // `node --import tsx`, not the tsx CLI: the CLI's signal relay can SIGKILL a process that
   // is still shutting down, and the worker must be allowed to drain.
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  // The services log JSON lines (for log shippers); a person at a terminal reads them pretty.
-  // DEV_LOG_FORMAT=json keeps them raw.
-  const logs = process.env.DEV_LOG_FORMAT === 'json' ? child.stdout : child.stdout.pipe(prettyLogs());
-  logs.pipe(process.stdout);
+  // The services log JSON lines (for log shippers); a person at a terminal reads them pretty,
+  // each once. DEV_LOG_FORMAT=json keeps them raw. (Not `pino-pretty()` piped on: that stream
+  // writes the pretty line to stdout itself and passes the raw one through as well.)
+  if (process.env.DEV_LOG_FORMAT === 'json') child.stdout.pipe(process.stdout);
+  else createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => process.stdout.write(prettyLine(line)));
   child.on('exit', (code, signal) => {
     if (!shuttingDown) {
       say(`${name} exited (${signal ?? code}); stopping`);

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type Stripe from 'stripe';
 import type { CatalogData } from '../../src/catalog/catalog';
-import { startInProcessService } from './in-process-service';
+import { startInProcessService } from './stack/in-process-service';
 import { startLocalPostmark } from '../../src/dev/local-postmark';
 import { signPayload } from '../../src/dev/sample-events';
 import { statusQuery, type FulfillmentState } from '../../src/contracts';

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -8,9 +7,10 @@ import { startLocalPostmark, type LocalPostmark } from '../../src/dev/local-post
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-dev-server';
 import { buildWorker } from '../../src/worker/build-worker';
 import { createWorkerDeps, type WorkerDepsOverrides } from '../../src/worker/worker-deps';
+import { startServiceProcess, workerEnv } from './stack/service-processes';
+import type { NodeProcess } from './stack/spawn-node';
 import { testEnv } from './test-env';
 import { bundleWorkflowsFromSource } from './workflow-bundle';
-import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
 /**
  * For a test file that runs the worker as its own process (src/worker.ts): a Temporal dev server
@@ -18,7 +18,7 @@ import { startWorkerProcess, type WorkerProcess } from './worker-process';
  * closed after them (worker processes left running are killed).
  */
 export function workerProcessStack(name: string) {
-  const children: ChildProcess[] = [];
+  const children: NodeProcess[] = [];
   const stack = {
     secret: `whsec_test_${name}`,
     taskQueue: `${name}-${randomUUID()}`,
@@ -27,20 +27,17 @@ export function workerProcessStack(name: string) {
     postmark: undefined as unknown as LocalPostmark,
     client: undefined as unknown as Client,
     /** The worker's whole environment, as production gives it. */
-    workerEnv: (): NodeJS.ProcessEnv => ({
-      DATABASE_URL: testEnv.databaseUrl,
-      TEMPORAL_ADDRESS: stack.temporal.address,
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-      STRIPE_SECRET_KEY: `sk_test_${name}`,
-      STRIPE_API_BASE: testEnv.stripeApiBase,
-      POSTMARK_SERVER_TOKEN: 'local-postmark-token',
-      POSTMARK_API_URL: stack.postmark.url,
-      POSTMARK_FROM: 'hello@saas.example',
-      WORKER_METRICS_ADDRESS: 'off',
-      RECONCILE_EVERY: 'off',
-      LOG_LEVEL: 'info',
-    }),
-    startWorker: (): Promise<WorkerProcess> => startWorkerProcess(stack.workerEnv(), children),
+    workerEnv: (): Record<string, string> =>
+      workerEnv({
+        databaseUrl: testEnv.databaseUrl,
+        temporalAddress: stack.temporal.address,
+        taskQueue: stack.taskQueue,
+        stripeApiBase: testEnv.stripeApiBase,
+        postmarkUrl: stack.postmark.url,
+      }),
+    /** src/worker.ts as its own process; resolves once it polls (afterAll kills what is left). */
+    startWorker: (): Promise<NodeProcess> =>
+      startServiceProcess('worker', stack.workerEnv()).then((worker) => (children.push(worker), worker)),
     /** The next deploy's worker, in this process with the same environment, running until `done` settles. */
     async runNextWorkerUntil(done: Promise<unknown>, options: { maxActivityAttempts: number; overrides?: WorkerDepsOverrides }) {
       const resources = createWorkerDeps(loadWorkerConfig(stack.workerEnv()), options.overrides);
@@ -66,7 +63,7 @@ export function workerProcessStack(name: string) {
     stack.client = new Client({ connection: await Connection.connect({ address: stack.temporal.address }) });
   }, 60_000);
   afterAll(async () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all(children.map((child) => child.stop('SIGKILL')));
     await stack.client?.connection.close();
     await stack.db.$disconnect();
     await Promise.allSettled([stack.temporal?.stop(), stack.postmark?.close()]);

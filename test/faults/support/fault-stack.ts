@@ -10,9 +10,15 @@ import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-p
 import { startTemporalDevServer, type TemporalDevServer } from '../../../src/dev/temporal-dev-server';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
 import { recreateDatabase } from '../../support/recreate-database';
-import { startService, TRANSACTION_TIMEOUT, type ServiceProcess } from './service-process';
+import { startApiProcess, startWorkerProcess, type ServiceParts } from '../../support/stack/service-processes';
+import type { NodeProcess } from '../../support/stack/spawn-node';
 
 export const WEBHOOK_SECRET = 'whsec_faults_local';
+
+/** Lines of a worker's log that say a Prisma interactive transaction ran out of time. */
+const TRANSACTION_TIMEOUT = /P2028|Transaction API error|expired transaction|Unable to start a transaction/;
+/** What the suite keeps of a process's output (the end of it, for a failure message). */
+const KEEP_CHARS = 20_000;
 
 /**
  * The production-shaped stack the fault suite owns, all on loopback: an embedded PostgreSQL
@@ -21,14 +27,14 @@ export const WEBHOOK_SECRET = 'whsec_faults_local';
  * started again on the same port and data, as an operator would meet it.
  */
 export class FaultStack {
-  api!: ServiceProcess;
-  worker!: ServiceProcess;
+  api!: NodeProcess;
+  worker!: NodeProcess;
   /** For counting what landed (a small pool of the suite's own). */
   db!: PrismaClient;
   temporalClient!: Client;
   postmark!: LocalPostmark;
   /** Every worker process started, the dead ones too (their logs still count). */
-  private workers: ServiceProcess[] = [];
+  private workers: NodeProcess[] = [];
   private postgres!: LocalPostgres;
   private temporal!: TemporalDevServer;
   private dir!: string;
@@ -60,32 +66,13 @@ export class FaultStack {
     [this.api, this.worker] = await Promise.all([this.startApi(), this.startWorker()]);
   }
 
-  startApi(): Promise<ServiceProcess> {
-    const env = {
-      ...this.sharedEnv(),
-      PORT: String(this.ports.api),
-      HOST: '127.0.0.1',
-      METRICS_PORT: 'off',
-      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STRIPE_MODE: 'test',
-    };
-    return startService('src/server.ts', env, /webhook API ready/).then((api) => (this.api = api));
+  startApi(): Promise<NodeProcess> {
+    return startApiProcess(this.parts(), this.ports.api, { keepChars: KEEP_CHARS }).then((api) => (this.api = api));
   }
 
-  startWorker(extra: Record<string, string> = {}): Promise<ServiceProcess> {
-    const env = {
-      ...this.sharedEnv(),
-      STRIPE_SECRET_KEY: 'sk_test_faults',
-      // Sumo purchases never read line items; nothing listens here.
-      STRIPE_API_BASE: 'http://127.0.0.1:9',
-      POSTMARK_SERVER_TOKEN: 'local-postmark-token',
-      POSTMARK_API_URL: this.postmark.url,
-      POSTMARK_FROM: 'hello@saas.example',
-      WORKER_METRICS_ADDRESS: 'off',
-      RECONCILE_EVERY: 'off',
-      ...extra,
-    };
-    return startService('src/worker.ts', env, /worker polling/).then((worker) => {
+  startWorker(extra: Record<string, string> = {}): Promise<NodeProcess> {
+    const options = { env: extra, keepChars: KEEP_CHARS, countLines: [TRANSACTION_TIMEOUT] };
+    return startWorkerProcess(this.parts(), options).then((worker) => {
       this.workers.push(worker);
       return (this.worker = worker);
     });
@@ -117,14 +104,21 @@ export class FaultStack {
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 
-  private sharedEnv(): Record<string, string> {
-    return { DATABASE_URL: this.databaseUrl, TEMPORAL_ADDRESS: this.temporalAddress, LOG_LEVEL: 'info' };
+  /** Sumo purchases never read line items: the worker's Stripe is nothing (the default). */
+  private parts(): ServiceParts {
+    return {
+      databaseUrl: this.databaseUrl,
+      temporalAddress: this.temporalAddress,
+      postmarkUrl: this.postmark.url,
+      webhookSecret: WEBHOOK_SECRET,
+    };
   }
 
   private async startPostgres(): Promise<void> {
     this.postgres = await startEmbeddedPostgres({ dataDir: join(this.dir, 'postgres'), port: this.ports.postgres });
   }
 
+  // Through the SDK's launcher (createLocal): restarting is stop, then start on the same port and file.
   private async startTemporal(): Promise<void> {
     const dbFile = join(this.dir, 'temporal', 'temporal.db');
     this.temporal = await startTemporalDevServer({ port: this.ports.temporal, uiPort: null, dbFile });

@@ -13,7 +13,8 @@ import { createOpsContext } from '../../../src/ops/context';
 import { EncryptionCodec, payloadDataConverter } from '../../../src/temporal/payload-codec';
 import { parsePayloadKeys } from '../../../src/temporal/payload-keys';
 import { eventually } from '../../support/eventually';
-import { startServiceProcess, waitUntilReady, type ServiceProcess } from '../../support/service-processes';
+import { startServiceProcess } from '../../support/stack/service-processes';
+import type { NodeProcess } from '../../support/stack/spawn-node';
 import { testEnv } from '../../support/test-env';
 
 /**
@@ -36,7 +37,7 @@ const leaks = (text: string) => personalData.filter((needle) => text.includes(ne
 
 let temporal: TemporalDevServer;
 let postmark: LocalPostmark;
-let processes: ServiceProcess[] = [];
+const processes: NodeProcess[] = [];
 let env: NodeJS.ProcessEnv;
 let decoding: Client;
 let raw: Client;
@@ -77,8 +78,7 @@ beforeAll(async () => {
     RECONCILE_EVERY: 'off',
     LOG_LEVEL: 'debug',
   };
-  processes = [startServiceProcess('worker', env), startServiceProcess('server', env)];
-  await waitUntilReady(`${apiUrl}/readyz`, processes);
+  for (const entry of ['worker', 'api'] as const) processes.push(await startServiceProcess(entry, env));
   decoding = new Client({
     connection: await Connection.connect({ address: temporal.address }),
     dataConverter: payloadDataConverter(parsePayloadKeys(PAYLOAD_KEYS)),

@@ -1,14 +1,14 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
-import { buildApp, buildMetricsApp } from '../../src/app';
-import { createWebhookMetrics } from '../../src/http/webhook-metrics';
-import { Catalog, type CatalogData } from '../../src/catalog/catalog';
-import { loadWorkerConfig } from '../../src/config';
-import { createPrisma } from '../../src/db/prisma';
-import { payloadDataConverter } from '../../src/temporal/payload-codec';
-import { createFulfillmentStarter } from '../../src/temporal/start-fulfillment';
-import { buildWorker } from '../../src/worker/build-worker';
-import { createWorkerDeps } from '../../src/worker/worker-deps';
+import { buildApp, buildMetricsApp } from '../../../src/app';
+import { createWebhookMetrics } from '../../../src/http/webhook-metrics';
+import { Catalog, type CatalogData } from '../../../src/catalog/catalog';
+import { loadWorkerConfig } from '../../../src/config';
+import { createPrisma } from '../../../src/db/prisma';
+import { payloadDataConverter } from '../../../src/temporal/payload-codec';
+import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
+import { buildWorker } from '../../../src/worker/build-worker';
+import { createWorkerDeps } from '../../../src/worker/worker-deps';
 
 export interface InProcessServiceOptions {
   databaseUrl: string;
