@@ -21,11 +21,12 @@
  * (e.g. "--trace-gc" to count collections, "--cpu-prof --cpu-prof-dir=.bench-prof").
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { applyMigrations } from '../src/db/migrate';
+import { startEmbeddedPostgres } from '../src/dev/embedded-postgres';
 import { startLocalPostmark } from '../src/dev/local-postmark';
 import { recreateDatabase } from '../test/support/recreate-database';
 import { billableActions, historyFile, total } from './billable-actions';
@@ -35,7 +36,16 @@ import { report } from './report';
 import { startBaselineStack, startServiceStack, type Stack, type StackEnv } from './stack';
 
 const env = process.env;
-const DATABASE_URL = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fulfillment_bench';
+const DATABASE = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fulfillment_bench';
+
+/** BENCH_DATABASE_URL=embedded: a PostgreSQL of the bench's own (embedded-postgres), for a machine whose shared server is full. */
+async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (DATABASE !== 'embedded') return { url: DATABASE, stop: async () => {} };
+  const pg = await startEmbeddedPostgres({ dataDir: mkdtempSync(join(tmpdir(), 'bench-pg-')), persistent: false });
+  const url = new URL(pg.url);
+  url.pathname = '/fulfillment_bench';
+  return { url: url.toString(), stop: () => pg.stop() };
+}
 const settings: BenchSettings = {
   secret: 'whsec_bench_only',
   warmup: Number(env.BENCH_WARMUP ?? 20),
@@ -49,6 +59,8 @@ const POSTMARK_DELAY_MS = Number(env.BENCH_POSTMARK_DELAY_MS ?? 150);
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const pg = await database();
+  const DATABASE_URL = pg.url;
   await recreateDatabase(DATABASE_URL, '_bench');
   await applyMigrations(DATABASE_URL);
   const postmark = await startLocalPostmark();
@@ -114,6 +126,7 @@ async function main(): Promise<void> {
   console.log(
     `${rounds > 1 ? `median of ${rounds} rounds, stacks interleaved; ` : ''}${settings.events} purchases at ${settings.inFlight} in flight, then ${settings.rate}/s for ${settings.rateSeconds} s; ` +
       `Postmark answers in ${POSTMARK_DELAY_MS} ms; ${cpus().length} CPUs; payloads ${stackEnv.payloadKeys ? 'encrypted' : 'not encrypted'}; ` +
+      `PostgreSQL ${DATABASE === 'embedded' ? 'of its own (embedded)' : 'from BENCH_DATABASE_URL'}; ` +
       `load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${load()} at the end\n`,
   );
   console.log(report(results, settings));
@@ -121,6 +134,7 @@ async function main(): Promise<void> {
   console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   await db.end();
   await postmark.close();
+  await pg.stop();
 }
 
 /** Billable actions in the committed recorded histories of each kind of fulfilment (heartbeats aside: not in a history). */
