@@ -36,7 +36,7 @@ export interface StackResult {
   memory: Record<keyof MemoryBreakdown, Map<string, number>>;
   /** Temporal Cloud billable actions per fulfilment of the burst (service stacks), by kind. */
   actions: Map<string, number>;
-  check: { purchases: number; fulfilled: number; emails: number; duplicateEmails: number };
+  check: { purchases: number; fulfilled: number; emails: number; duplicateEmails: number; unavailable: number };
 }
 
 export interface MemoryBreakdown {
@@ -217,6 +217,7 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
       fulfilled: Number(rows[0].n),
       emails: mine.length,
       duplicateEmails: mine.length - new Set(mine.map((m) => m.to)).size,
+      unavailable: all.reduce((n, d) => n + d.unavailable, 0),
     },
   };
 }

@@ -110,7 +110,7 @@ export function report(results: StackResult[], settings: { events: number; inFli
     .filter((r) => r.fulfils)
     .map(
       (r) =>
-        `${r.name}: ${r.check.purchases} purchases, ${r.check.fulfilled} fulfilled, ${r.check.emails} welcome emails, ${r.check.duplicateEmails} duplicates`,
+        `${r.name}: ${r.check.purchases} purchases, ${r.check.fulfilled} fulfilled, ${r.check.emails} welcome emails, ${r.check.duplicateEmails} duplicates, ${r.check.unavailable} answers 503 (retried)`,
     )
     .join('\n');
   return [summary, perProcess, perThread, dbTable, rss, memoryTable, actionsTable, checks].join('\n\n');
