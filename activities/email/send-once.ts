@@ -15,7 +15,8 @@ export interface OnceEmail {
   to: string;
   from: string;
   templateAlias: string;
-  templateModel: Record<string, unknown>;
+  /** One of the typed models in src/emails. */
+  templateModel: object;
 }
 
 export interface OnceEmailResult {

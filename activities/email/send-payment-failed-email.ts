@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
 import type { InvoiceFacts } from '../../src/contracts';
+import type { PaymentFailedModel } from '../../src/emails';
 import type { ActivityDeps } from '../deps';
 import { sendEmailOnce } from './send-once';
 import { formatStripeAmount } from '../../src/stripe/money';
@@ -74,7 +75,7 @@ export function createSendPaymentFailedEmail({ db, postmark, mail }: Pick<Activi
           currency: due.currency,
           invoice_url: invoice.hostedInvoiceUrl ?? '',
           next_payment_attempt: invoice.nextPaymentAttempt ? new Date(invoice.nextPaymentAttempt * 1000).toISOString() : '',
-        },
+        } satisfies PaymentFailedModel,
       },
       { searchSettleMs: mail.searchSettleMs },
     );

@@ -1,3 +1,4 @@
+import type { WelcomeModel } from '../../src/emails';
 import type { ActivityDeps } from '../deps';
 import { sendEmailOnce, type OnceEmailResult } from './send-once';
 
@@ -23,7 +24,7 @@ export function createSendWelcomeEmail({ db, postmark, mail }: Pick<ActivityDeps
         to: user.email,
         from: mail.from,
         templateAlias: mail.welcomeTemplate,
-        templateModel: { name: user.name ?? '', email: user.email },
+        templateModel: { name: user.name ?? '', email: user.email } satisfies WelcomeModel,
       },
       { searchSettleMs: mail.searchSettleMs },
     );
