@@ -234,8 +234,8 @@ function createStepRunner(eventId: string) {
      * A step after the event is marked done (the end-of-grace access check): a failure waits
      * for an operator like any step, and the run is Completed again once it passes.
      */
-    async afterCompletion<T>(name: string, fn: () => Promise<T>): Promise<T> {
-      const result = await run(name, fn);
+    async afterCompletion<T>(name: string, fn: () => Promise<T>, options: StepOptions<T> = {}): Promise<T> {
+      const result = await run(name, fn, options);
       if (state.status !== 'Completed') finish('Completed');
       return result;
     },

@@ -34,6 +34,8 @@ export const FailureType = {
   CancelledByOperator: 'CancelledByOperator',
   /** Nobody acted on a NeedsAttention fulfillment within its wait. */
   AttentionTimedOut: 'AttentionTimedOut',
+  /** Stripe refused to list events to reconciliation (the key lacks Events read, or is revoked): a configuration to fix. */
+  ReconcileNotPermitted: 'ReconcileNotPermitted',
   /** The workflow refused an operator's retry/skip/cancel (the message says why); nothing changed. */
   OperatorRequestRefused: 'OperatorRequestRefused',
 } as const;

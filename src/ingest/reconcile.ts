@@ -22,9 +22,10 @@ export interface ReconcileOptions {
 }
 
 /**
- * Lists the handled event types Stripe has since `since` — the platform's own and those of each
- * connected account (Sumo sells through Connect; the Events API lists an account's events only
- * with its Stripe-Account header) — one page at a time, and starts each event the webhook never
+ * Lists the handled event types Stripe has since `since` — our own account's (direct and Sumo
+ * purchases alike) and those of each connected account listed in STRIPE_CONNECT_ACCOUNTS (the
+ * Events API lists an account's events only with its Stripe-Account header; no other account's
+ * are ours) — one page at a time, and starts each event the webhook never
  * brought to a run. Safe to run any time, as often as wanted:
  *
  * - it counts no delivery: an event the ledger lacks is inserted with 0 deliveries, one it has is
@@ -153,19 +154,31 @@ function describeGenerationFailure(id: string, data: unknown): EventGenerationFa
   };
 }
 
-/** Fetches one event from Stripe (for events Stripe stopped retrying) and runs it. */
-export async function replayStripeEvent(stripe: Stripe, ingest: IngestDeps, eventId: string, account: string | null = null) {
+/**
+ * Fetches one event from Stripe (for events Stripe stopped retrying) and runs it: our own account's
+ * (no `account`), or a connected account's when it is listed in `connectAccounts` — never another's.
+ */
+export async function replayStripeEvent(
+  stripe: Stripe,
+  ingest: IngestDeps,
+  eventId: string,
+  account: string | null = null,
+  connectAccounts: readonly string[] = [],
+) {
+  if (account && !connectAccounts.includes(account)) {
+    throw new Error(`connected account ${account} is not in STRIPE_CONNECT_ACCOUNTS: its events are not ours to fulfil`);
+  }
   const retrieved = await stripe.events.retrieve(eventId, {}, asAccount(account)).catch((err: unknown) => {
     const where = account ? ` in connected account ${account}` : '';
-    const hint = account ? '' : "; a connected account's event needs --account acct_…";
+    const hint = account ? '' : "; a listed connected account's event needs --account acct_…";
     throw new Error(`Stripe has no event ${eventId} (${(err as Error).message})${where}; Stripe keeps events for 30 days${hint}`);
   });
   const event = withAccount(retrieved, account);
   return { event, ...(await acceptEvent(ingest, event)) };
 }
 
-const asAccount = (account: string | null): Stripe.RequestOptions | undefined => (account ? { stripeAccount: account } : undefined);
+export const asAccount = (account: string | null): Stripe.RequestOptions | undefined => (account ? { stripeAccount: account } : undefined);
 
 /** An event read through a connected account's header is that account's, as its webhook says. */
-const withAccount = (event: Stripe.Event, account: string | null): Stripe.Event =>
+export const withAccount = (event: Stripe.Event, account: string | null): Stripe.Event =>
   account && !event.account ? { ...event, account } : event;

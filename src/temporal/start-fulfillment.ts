@@ -1,6 +1,7 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { FulfillmentInput, PurchaseEventInput, SubscriptionEventInput, WorkflowStart } from '../contracts';
 import { searchAttributesFor } from './search-attributes';
+import { priorityFor } from './task-priority';
 
 /** Temporal could not be reached in time: the caller should ask Stripe to retry. */
 export class TemporalUnavailableError extends Error {}
@@ -32,6 +33,7 @@ const PING_DEADLINE_MS = 2_000;
  * - Reuse policy ALLOW_DUPLICATE_FAILED_ONLY: after a run completed, the id is refused
  *   (duplicate); after it failed, was terminated or timed out, a redelivery (Stripe's
  *   "Resend") runs it again.
+ * - Priority by source (`priorityFor`): Sumo's runs queue behind ours, never the reverse.
  */
 export function createFulfillmentStarter(client: Client, taskQueue: string): FulfillmentStarter {
   const withDeadline = <T>(ms: number, fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, fn);
@@ -46,6 +48,8 @@ export function createFulfillmentStarter(client: Client, taskQueue: string): Ful
             args: [start.input],
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+            // Our own customers ahead of a marketplace launch's backlog (task-priority.ts).
+            priority: priorityFor(start),
             typedSearchAttributes: searchAttributesFor(start),
             staticSummary: summarise(start),
           }),

@@ -1,7 +1,7 @@
 import { RECONCILE_SCHEDULE_ID } from '../../src/temporal/reconcile-schedule';
 import type { ReconcileReport } from '../../src/contracts';
 import { startLocalStripeEvents } from '../support/local-stripe-events';
-import { FaultStack, WEBHOOK_SECRET } from './support/fault-stack';
+import { ProcessStack, WEBHOOK_SECRET } from '../support/stack/process-stack';
 import { record, runCase } from './support/run-case';
 import { deliverAll, deliverLikeStripe } from './support/stripe-delivery';
 import { purchases, settle, type Tally } from './support/tally';
@@ -47,7 +47,7 @@ async function reconcileNow(): Promise<ReconcileReport> {
   }
 }
 
-const stack = new FaultStack();
+const stack = new ProcessStack({ postgres: 'owned', temporal: 'owned' });
 beforeAll(() => stack.start(), 180_000);
 afterAll(() => stack.stop(), 60_000);
 afterEach(() => stack.postmark.reset());

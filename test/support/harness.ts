@@ -37,6 +37,7 @@ export async function startHarness(
     maxActivityAttempts?: number;
     retryWindowMs?: number;
     stripeApiBase?: string;
+    checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
   } = {},
 ) {
   const postmark = await startLocalPostmark();
@@ -53,6 +54,7 @@ export async function startHarness(
     postmarkSearchSettleMs: options.postmarkSearchSettleMs,
     pastDueGraceMs: options.pastDueGraceMs,
     maxActivityAttempts: options.maxActivityAttempts,
+    checkoutStatus: options.checkoutStatus,
     retryWindowMs: options.retryWindowMs,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
   });

@@ -27,7 +27,7 @@ export async function operate(
     const reopened = action === 'retry' ? await reopenLedgerRow(ctx, eventId) : null;
     if (reopened) {
       // Temporal's retention dropped the cancelled or failed run: start it from Stripe's copy.
-      const replayed = await replayStripeEvent(ctx.stripe, ctx, eventId, reopened.stripeAccount);
+      const replayed = await replayStripeEvent(ctx.stripe, ctx, eventId, reopened.stripeAccount, ctx.connectAccounts);
       await audit(ctx, eventId, why, 'run gone from Temporal; replayed from Stripe');
       return {
         human: `${eventId} started again from Stripe's event (by ${ctx.operator}: ${why})`,

@@ -4,11 +4,17 @@ import { eventGenerationFailures, reconcileStripeEvents, replayStripeEvent } fro
 
 export const replay: Command = {
   summary: "fetch an event from Stripe's Events API and run it (once: a second replay is a duplicate)",
-  usage: 'replay <eventId> [--account acct_…]',
+  usage: 'replay <eventId> [--account acct_… (a connected account listed in STRIPE_CONNECT_ACCOUNTS)]',
   options: { account: { type: 'string' } },
   async run(ctx, [eventId], values) {
-    if (!eventId) throw new Error('usage: npm run ops -- replay <eventId> [--account acct_…]');
-    const result = await replayStripeEvent(ctx.stripe, ctx, eventId, typeof values.account === 'string' ? values.account : null);
+    if (!eventId) throw new Error('usage: npm run ops -- replay <eventId> [--account acct_… listed in STRIPE_CONNECT_ACCOUNTS]');
+    const result = await replayStripeEvent(
+      ctx.stripe,
+      ctx,
+      eventId,
+      typeof values.account === 'string' ? values.account : null,
+      ctx.connectAccounts,
+    );
     if (result.outcome === 'ignored') {
       return {
         human: `${eventId} (${result.event.type}) is not an event this service acts on: ${result.reason}`,

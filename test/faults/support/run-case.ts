@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromRoot } from '../../support/paths';
-import { WEBHOOK_SECRET, type FaultStack } from './fault-stack';
+import { WEBHOOK_SECRET, type ProcessStack } from '../../support/stack/process-stack';
 import { deliverAll, type DeliveryOutcome } from './stripe-delivery';
 import { describeTally, purchases, settle, type Purchase, type Tally } from './tally';
 
@@ -41,7 +41,7 @@ export interface Progress {
 }
 
 /** Delivers a burst, strikes, waits for the dust to settle, prints and records the case's counts. */
-export async function runCase(stack: FaultStack, spec: CaseSpec): Promise<Tally & { transactionTimeouts: number }> {
+export async function runCase(stack: ProcessStack, spec: CaseSpec): Promise<Tally & { transactionTimeouts: number }> {
   const bought = purchases(spec.id, spec.purchases);
   const ids = bought.map((p) => p.event.id);
   const startedAt = Date.now();

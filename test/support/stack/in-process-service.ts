@@ -9,6 +9,8 @@ import { payloadDataConverter } from '../../../src/temporal/payload-codec';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { buildWorker } from '../../../src/worker/build-worker';
 import { createWorkerDeps } from '../../../src/worker/worker-deps';
+import { createRunStatusReader } from '../../../src/temporal/run-status';
+import { createStripeClient } from '../../../src/clients/stripe';
 
 export interface InProcessServiceOptions {
   databaseUrl: string;
@@ -31,6 +33,8 @@ export interface InProcessServiceOptions {
   dbPoolSize?: number;
   /** PAYLOAD_KEYS (`id:base64key,…`): the worker and the client encrypt payloads. */
   payloadKeys?: string;
+  /** GET /checkout/sessions/:id's limits (defaults: 1000 a minute; origin https://app.example.test). */
+  checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
 }
 
 /**
@@ -99,6 +103,13 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     db,
     fulfillments: createFulfillmentStarter(client, options.taskQueue),
     webhookSecrets: [options.webhookSecret],
+    // The landing page's route asks Stripe (stripe-mock, or a test's local Stripe) as the API does.
+    checkoutStatus: {
+      stripe: createStripeClient('sk_test_local', options.stripeApiBase),
+      runStatus: createRunStatusReader(client),
+      corsOrigins: options.checkoutStatus?.corsOrigins ?? ['https://app.example.test'],
+      ratePerMinute: options.checkoutStatus?.ratePerMinute ?? 1000,
+    },
   });
 
   return {

@@ -21,6 +21,10 @@ const offline = (): OpsContext => {
     get fulfillments() {
       return unreachable();
     },
+    get postmark() {
+      return unreachable();
+    },
+    templateAliases: { welcome: 'welcome', confirmation: 'purchase-confirmation', paymentFailed: 'payment-failed' },
     namespace: 'default',
     taskQueue: 'stripe-fulfillment',
     operator: 'oncall@test',
@@ -33,7 +37,7 @@ describe('npm run ops', () => {
   it('lists every command with its usage when called without one', async () => {
     const { code, output } = await runCli([], offline());
     expect(code).toBe(0);
-    for (const name of ['list', 'show', 'retry', 'skip', 'cancel', 'replay', 'reconcile'])
+    for (const name of ['list', 'show', 'retry', 'skip', 'cancel', 'replay', 'reconcile', 'emails'])
       expect(output).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
   });
 

@@ -62,6 +62,7 @@ function withDatabaseOutage() {
       if (down) throw new Error("Can't reach database server at 127.0.0.1:5432");
       return { granted: ['crm'], alreadyHeld: [], seatLimit: 3, hasAccess: true, reviewAt: null };
     },
+    sendPurchaseConfirmation: async ({ eventId }) => ({ messageId: 'msg-confirmation', sentNow: true, sentBy: eventId }),
     recordOutcome: async ({ status }) => void outcomes.push(status),
     recordOperatorAction: async () => {},
   };
