@@ -13,8 +13,10 @@ export interface Readiness {
 export const READINESS_TTL_MS = 5_000;
 /** An unready answer is reused for less: a process starting up is seen ready soon after it is. */
 const UNREADY_TTL_MS = 1_000;
-/** A probe that has not answered by then counts as unreachable (the pool's own bounds are longer). */
-const PROBE_DEADLINE_MS = 2_000;
+/** A probe that has not answered by then counts as unreachable. A backstop: Temporal's ping gives up
+ *  after 2 s and the pool's connect after 3 s by themselves, so normally each ends on its own (and a
+ *  ping abandoned mid-retry would outlive the request). */
+const PROBE_DEADLINE_MS = 3_500;
 
 /**
  * /readyz's answer, cheap and bounded (issue 19.2): one database query and one Temporal call per
