@@ -13,6 +13,8 @@ export interface ActivityDeps {
   mail: {
     from: string;
     welcomeTemplate: string;
+    /** The purchase confirmation an existing customer gets instead of a welcome. */
+    confirmationTemplate: string;
     paymentFailedTemplate: string;
     /** How long after a send's claim a "not found" from Postmark's message search is believed. */
     searchSettleMs: number;

@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
 import type { InvoiceFacts } from '../../src/contracts';
+import type { PaymentFailedModel } from '../../src/emails';
 import type { ActivityDeps } from '../deps';
 import { sendEmailOnce } from './send-once';
 import { formatStripeAmount } from '../../src/stripe/money';
@@ -63,17 +64,19 @@ export function createSendPaymentFailedEmail({ db, postmark, mail }: Pick<Activi
         kind: 'payment_failed',
         userId: subscription?.user?.id ?? null,
         eventId,
-        to,
         from: mail.from,
         templateAlias: mail.paymentFailedTemplate,
-        templateModel: {
-          name: subscription?.user?.name ?? '',
-          plan: subscription?.plan ?? '',
-          amount_due: due.amount,
-          amount_due_formatted: due.formatted,
-          currency: due.currency,
-          invoice_url: invoice.hostedInvoiceUrl ?? '',
-          next_payment_attempt: invoice.nextPaymentAttempt ? new Date(invoice.nextPaymentAttempt * 1000).toISOString() : '',
+        address: {
+          to,
+          templateModel: {
+            name: subscription?.user?.name ?? '',
+            plan: subscription?.plan ?? '',
+            amount_due: due.amount,
+            amount_due_formatted: due.formatted,
+            currency: due.currency,
+            invoice_url: invoice.hostedInvoiceUrl ?? '',
+            next_payment_attempt: invoice.nextPaymentAttempt ? new Date(invoice.nextPaymentAttempt * 1000).toISOString() : '',
+          } satisfies PaymentFailedModel,
         },
       },
       { searchSettleMs: mail.searchSettleMs },

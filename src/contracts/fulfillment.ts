@@ -86,5 +86,8 @@ export interface FulfillmentSummary {
   plan: string;
   seatLimit: number;
   entitlementsGranted: string[];
+  /** A new user's welcome email (null for an existing user, or when an operator skipped it). */
   welcomeEmailMessageId: string | null;
+  /** An existing user's purchase confirmation, instead of a welcome (null for a new user, or skipped). */
+  confirmationEmailMessageId: string | null;
 }

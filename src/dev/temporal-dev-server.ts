@@ -23,6 +23,8 @@ export interface DevServerOptions {
   uiCodecEndpoint?: string;
   /** Dynamic config on top of DEV_DYNAMIC_CONFIG (a key given here replaces its value there). */
   dynamicConfig?: Record<string, string | number | boolean>;
+  /** Port of the server's Prometheus /metrics (the bench counts activity heartbeats there); default: none asked for. */
+  metricsPort?: number;
   log?: (msg: string) => void;
 }
 
@@ -67,6 +69,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
           '--dynamic-config-value',
           `${key}=${JSON.stringify(value)}`,
         ]),
+        ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
       ],
     },
   });

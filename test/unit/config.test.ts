@@ -54,16 +54,27 @@ describe('configuration', () => {
     );
   });
 
-  it('runs as many activities at once as the database pool has connections, and never more', () => {
-    expect(loadWorkerConfig(worker)).toMatchObject({ WORKER_DB_POOL_SIZE: 10, WORKER_MAX_CONCURRENT_ACTIVITIES: 10 });
-    expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '40' })).toMatchObject({ WORKER_MAX_CONCURRENT_ACTIVITIES: 40 });
+  it('runs activities and local activities at once only as many as the database pool has connections, and never more', () => {
+    expect(loadWorkerConfig(worker)).toMatchObject({
+      WORKER_DB_POOL_SIZE: 10,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 5,
+      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 5,
+    });
+    expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '5' })).toMatchObject({
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 3,
+      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 2,
+    });
     expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '40', WORKER_MAX_CONCURRENT_ACTIVITIES: '25' })).toMatchObject({
       WORKER_DB_POOL_SIZE: 40,
       WORKER_MAX_CONCURRENT_ACTIVITIES: 25,
+      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 15,
     });
-    expect(() => loadWorkerConfig({ ...worker, WORKER_MAX_CONCURRENT_ACTIVITIES: '11' })).toThrow(
-      /WORKER_MAX_CONCURRENT_ACTIVITIES: must be at most WORKER_DB_POOL_SIZE \(10\)/,
+    expect(() => loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '10', WORKER_MAX_CONCURRENT_ACTIVITIES: '10' })).toThrow(
+      /WORKER_MAX_CONCURRENT_ACTIVITIES: .*\(10\) \+ WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES \(0\) must be at most WORKER_DB_POOL_SIZE \(10\)/,
     );
+    expect(() =>
+      loadWorkerConfig({ ...worker, WORKER_MAX_CONCURRENT_ACTIVITIES: '4', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '7' }),
+    ).toThrow(/WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: .*must be at most WORKER_DB_POOL_SIZE \(10\)/);
     expect(() => loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: 'many' })).toThrow(/WORKER_DB_POOL_SIZE/);
   });
 
