@@ -51,7 +51,19 @@ const shared = {
   TEMPORAL_TLS_CA: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   ...payloadKeyVariables(),
+  ...tracingVariables(),
 };
+
+/** OpenTelemetry's standard variables (src/telemetry/tracing.ts): an OTLP/HTTP endpoint switches trace export on. */
+function tracingVariables() {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url.optional(),
+    OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).optional(),
+    OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
+    OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
+  };
+}
 
 /** PAYLOAD_KEYS (`id:base64key,…`, newest first) or PAYLOAD_KEYS_FILE: the payload codec's keys (none: payloads stay plain). */
 function payloadKeyVariables() {

@@ -5,12 +5,14 @@ import { acceptedLivemode, loadApiConfig } from './config';
 import { createPrisma } from './db/prisma';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
+import { startTracing } from './telemetry/tracing';
 import { createFulfillmentStarter } from './temporal/start-fulfillment';
 
 /** The webhook API process: `npm run start:api`. */
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
+  const tracing = startTracing('stripe-fulfillment-api', config);
   const db = createPrisma(config.DATABASE_URL);
   const temporal = createTemporalClient(config);
   const fulfillments = createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE);
@@ -18,7 +20,15 @@ async function main(): Promise<void> {
   if (livemode === undefined) logger.warn('STRIPE_MODE is not set (nor STRIPE_SECRET_KEY): events of both test and live mode are accepted');
   const acceptedEvents = { livemode, connectAccounts: config.STRIPE_CONNECT_ACCOUNTS };
   const metrics = createWebhookMetrics();
-  const app = await buildApp({ db, fulfillments, webhookSecrets: config.STRIPE_WEBHOOK_SECRET, acceptedEvents, metrics, logger });
+  const app = await buildApp({
+    db,
+    fulfillments,
+    webhookSecrets: config.STRIPE_WEBHOOK_SECRET,
+    acceptedEvents,
+    metrics,
+    logger,
+    tracing: tracing !== undefined,
+  });
   const metricsApp = config.METRICS_PORT === null ? null : await buildMetricsApp(metrics);
 
   onShutdown(logger, async () => {
@@ -26,6 +36,7 @@ async function main(): Promise<void> {
     await metricsApp?.close();
     await temporal.connection.close();
     await db.$disconnect();
+    await tracing?.shutdown();
   });
   await app.listen({ port: config.PORT, host: config.HOST });
   if (metricsApp && config.METRICS_PORT !== null) await metricsApp.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST });
@@ -34,6 +45,7 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       temporal: config.TEMPORAL_ADDRESS,
       payloadEncryption: config.payloadKeys[0] ? { keyId: config.payloadKeys[0].id, keys: config.payloadKeys.length } : 'off',
+      tracing: tracing ? 'otlp' : 'off',
     },
     'webhook API ready on POST /webhooks/stripe',
   );

@@ -3,6 +3,7 @@ import { temporalConnectionOptions } from './clients/temporal';
 import { loadWorkerConfig } from './config';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
+import { startTracing } from './telemetry/tracing';
 import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
 import { buildWorker } from './worker/build-worker';
 import { temporalLogger } from './worker/temporal-logger';
@@ -13,6 +14,7 @@ import { loadWorkflowBundle } from './worker/workflow-bundle';
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
+  const tracing = startTracing('stripe-fulfillment-worker', config);
   Runtime.install({
     logger: temporalLogger(logger),
     ...(config.WORKER_METRICS_ADDRESS && { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } }),
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
     payloadKeys: config.payloadKeys,
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    tracing,
   });
 
   // worker.shutdown() only asks: the run resolves once polling stopped and running activities
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
   const stopped = worker.run().finally(async () => {
     await connection.close();
     await resources.close();
+    await tracing?.shutdown();
   });
   onShutdown(logger, async () => {
     worker.shutdown();
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
       temporal: config.TEMPORAL_ADDRESS,
       catalog: config.CATALOG_PATH,
       payloadEncryption: config.payloadKeys[0] ? { keyId: config.payloadKeys[0].id, keys: config.payloadKeys.length } : 'off',
+      tracing: tracing ? 'otlp' : 'off',
     },
     'worker polling',
   );

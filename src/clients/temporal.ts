@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { payloadDataConverter } from '../temporal/payload-codec';
 import type { PayloadKey } from '../temporal/payload-keys';
 
@@ -40,12 +41,14 @@ export function temporalConnectionOptions(settings: TemporalSettings): { address
 /**
  * A Temporal client whose connection is opened on first use, so the API starts (and
  * answers 503 instead of crashing) while Temporal is down. With payload keys, everything it
- * sends is encrypted and everything it reads decrypted.
+ * sends is encrypted and everything it reads decrypted. A workflow it starts joins the caller's
+ * trace (the OpenTelemetry context travels in the start's headers; a no-op while tracing is off).
  */
 export function createTemporalClient(settings: TemporalSettings): Client {
   return new Client({
     connection: Connection.lazy(temporalConnectionOptions(settings)),
     namespace: settings.TEMPORAL_NAMESPACE,
     dataConverter: payloadDataConverter(settings.payloadKeys ?? []),
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
   });
 }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyBaseLogger } from 'fastify';
 import type Stripe from 'stripe';
+import type { Tracing } from '../../src/telemetry/tracing';
 import type { CatalogData } from '../../src/catalog/catalog';
 import { startInProcessService } from './in-process-service';
 import { startLocalPostmark } from '../../src/dev/local-postmark';
@@ -36,6 +38,8 @@ export async function startHarness(
     pastDueGraceMs?: number;
     maxActivityAttempts?: number;
     stripeApiBase?: string;
+    tracing?: Tracing;
+    apiLogger?: FastifyBaseLogger;
   } = {},
 ) {
   const postmark = await startLocalPostmark();
@@ -53,6 +57,8 @@ export async function startHarness(
     pastDueGraceMs: options.pastDueGraceMs,
     maxActivityAttempts: options.maxActivityAttempts,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
+    tracing: options.tracing,
+    apiLogger: options.apiLogger,
   });
   const { db, client, app, metricsApp } = service;
 

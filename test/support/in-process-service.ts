@@ -1,5 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
+import type { FastifyBaseLogger } from 'fastify';
 import { buildApp, buildMetricsApp } from '../../src/app';
 import { createWebhookMetrics } from '../../src/http/webhook-metrics';
 import { Catalog, type CatalogData } from '../../src/catalog/catalog';
@@ -9,6 +11,7 @@ import { payloadDataConverter } from '../../src/temporal/payload-codec';
 import { createFulfillmentStarter } from '../../src/temporal/start-fulfillment';
 import { buildWorker } from '../../src/worker/build-worker';
 import { createWorkerDeps } from '../../src/worker/worker-deps';
+import type { Tracing } from '../../src/telemetry/tracing';
 
 export interface InProcessServiceOptions {
   databaseUrl: string;
@@ -29,6 +32,10 @@ export interface InProcessServiceOptions {
   dbPoolSize?: number;
   /** PAYLOAD_KEYS (`id:base64key,…`): the worker and the client encrypt payloads. */
   payloadKeys?: string;
+  /** Spans from the webhook to the activities go to this processor (src/telemetry/tracing.ts). */
+  tracing?: Tracing;
+  /** The API's logger (default: silent). */
+  apiLogger?: FastifyBaseLogger;
 }
 
 /**
@@ -55,6 +62,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
   const client = new Client({
     connection: await Connection.connect({ address: options.temporalAddress }),
     dataConverter: payloadDataConverter(config.payloadKeys),
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
   });
 
   let resources: ReturnType<typeof createWorkerDeps>;
@@ -75,6 +83,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
       payloadKeys: config.payloadKeys,
       maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      tracing: options.tracing,
     });
     running = worker.run();
   };
@@ -94,6 +103,8 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     db,
     fulfillments: createFulfillmentStarter(client, options.taskQueue),
     webhookSecrets: [options.webhookSecret],
+    tracing: options.tracing !== undefined,
+    logger: options.apiLogger,
   });
 
   return {
