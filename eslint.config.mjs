@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Lint keeps the architecture's arrows pointing one way (see README "Layout"):
+ * Lint keeps the architecture's arrows pointing one way (see docs/architecture.md, "Layout" and "Boundaries"):
  *
  *   src/http, src/ops ──▶ src/ingest ──▶ src/stripe, src/temporal, src/db ──▶ src/contracts
  *   workflows/ ──▶ src/contracts (+ `import type` of activities/)

@@ -219,6 +219,9 @@ const codecSchema = z
       });
   });
 
+/** Each process's schema: docs/configuration.md lists exactly their variables (test/unit/docs/configuration.test.ts). */
+export const configSchemas = { api: apiSchema, worker: workerSchema, codec: codecSchema };
+
 export type ApiConfig = z.output<typeof apiSchema>;
 export type CodecConfig = z.output<typeof codecSchema>;
 export type WorkerConfig = z.output<typeof workerSchema>;

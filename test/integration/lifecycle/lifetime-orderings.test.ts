@@ -38,7 +38,7 @@ function life(outcome: Outcome) {
   return { deal, events };
 }
 
-/** The purchase the delivered events imply, by the README's rules, written out case by case. */
+/** The purchase the delivered events imply, by the rules in docs/lifetime-deals.md, written out case by case. */
 function impliedBy(delivered: Set<number>, outcome: Outcome) {
   const none = { hasAccess: false, seatLimit: 0, features: [] as string[] };
   if (!delivered.has(0)) return { linked: false, status: 'awaiting_checkout', activeQuantity: 0, ...none };
