@@ -1,5 +1,6 @@
 import { buildApp, buildMetricsApp } from './app';
 import { createWebhookMetrics } from './http/webhook-metrics';
+import { registerFulfillmentGauges } from './http/fulfillment-gauges';
 import { createTemporalClient } from './clients/temporal';
 import { acceptedLivemode, loadApiConfig } from './config';
 import { createPrisma } from './db/prisma';
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
     logger,
     tracing: tracing !== undefined,
   });
+  // Open fulfilments by status and the last reconcile run, read from Temporal when scraped.
+  if (config.METRICS_PORT !== null) registerFulfillmentGauges(metrics.registry, temporal, config.TEMPORAL_TASK_QUEUE);
   const metricsApp = config.METRICS_PORT === null ? null : await buildMetricsApp(metrics);
 
   onShutdown(logger, async () => {

@@ -4,7 +4,9 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
  * What an on-call engineer can see and do with a running fulfillment. Shared by the
  * workflows (handlers) and the ops CLI (senders); plain definitions, no workflow code.
  */
-export type FulfillmentStatus = 'Running' | 'Completed' | 'NeedsAttention' | 'Failed';
+/** Every value of the FulfillmentStatus search attribute: `ops list --status` and the API's gauge take them from here. */
+export const FULFILLMENT_STATUSES = ['Running', 'Completed', 'NeedsAttention', 'Failed'] as const;
+export type FulfillmentStatus = (typeof FULFILLMENT_STATUSES)[number];
 
 export interface StepRecord {
   name: string;

@@ -5,11 +5,14 @@ import { parsePayloadKeys } from '../../src/temporal/payload-keys';
 import { buildCodecApp } from '../../src/codec/codec-app';
 import { checkoutEvent, sumoMetadata } from '../../src/dev/sample-events';
 import { RECONCILE_SCHEDULE_ID } from '../../src/temporal/reconcile-schedule';
+import { runCli } from '../../src/ops/cli';
+import { createOpsContext } from '../../src/ops/context';
 import { searchAttributes } from '../../src/contracts';
 import { deliverAll } from '../faults/support/stripe-delivery';
 import { describeTally, purchases, settle, type Purchase } from '../faults/support/tally';
 import { eventually } from '../support/eventually';
 import { fromRoot } from '../support/paths';
+import { provideTestDatabase, type TestDatabase } from '../support/test-database';
 import { ClusterStack, WEBHOOK_SECRET } from './support/cluster-stack';
 
 /**
@@ -26,16 +29,22 @@ const record = (line: object) => {
   appendFileSync(RESULTS, `${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`);
 };
 
-const stack = new ClusterStack(process.env.TEST_DATABASE_URL ?? '');
+let database: TestDatabase;
+let stack: ClusterStack;
 const BURST = Number(process.env.CLUSTER_BURST ?? 1000);
 const DRAIN_SAMPLE = Number(process.env.CLUSTER_DRAIN_SAMPLE ?? 150);
 
 beforeAll(async () => {
-  if (!process.env.TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set (a PostgreSQL database whose name ends in _test)');
+  // TEST_DATABASE_URL's server, or the local one, or an embedded one (a fresh CI machine).
+  database = await provideTestDatabase();
+  stack = new ClusterStack(database.url);
   await stack.start();
   await Promise.all([stack.startApi(0), stack.startApi(1), stack.startWorker()]);
 });
-afterAll(() => stack.stop());
+afterAll(async () => {
+  await stack?.stop();
+  await database?.stop();
+});
 
 /** Delivers the purchases like Stripe, alternating between the two APIs. */
 const deliverOverBothApis = async (bought: Purchase[], concurrency = 24) => {
@@ -52,7 +61,11 @@ const deliverOverBothApis = async (bought: Purchase[], concurrency = 24) => {
 };
 const fulfilled = (ids: string[]) => stack.db.stripeEvent.count({ where: { id: { in: ids }, status: 'completed' } });
 const whenFulfilled = async (ids: string[], n: number) => {
-  const count = await eventually(() => fulfilled(ids).catch(() => 0), (c) => c >= n, { timeoutMs: 300_000, intervalMs: 200 });
+  const count = await eventually(
+    () => fulfilled(ids).catch(() => 0),
+    (c) => c >= n,
+    { timeoutMs: 300_000, intervalMs: 200 },
+  );
   if (count < n) throw new Error(`only ${count} of ${n} purchases were fulfilled in time`);
 };
 
@@ -72,15 +85,27 @@ describe('the service scaled out on a PostgreSQL-backed Temporal cluster', () =>
     expect(stack.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
 
     const token = 'cluster-codec-token-0123456789abcdef';
-    const codec = await buildCodecApp({ codec: new EncryptionCodec(parsePayloadKeys(stack.payloadKeys)), authToken: token, corsOrigins: [] });
+    const codec = await buildCodecApp({
+      codec: new EncryptionCodec(parsePayloadKeys(stack.payloadKeys)),
+      authToken: token,
+      corsOrigins: [],
+    });
     const url = await codec.listen({ port: 0, host: '127.0.0.1' });
     try {
       const raw = await stack.cluster.cli('workflow', 'show', '--workflow-id', outcome.eventId, '-o', 'json');
       expect(raw).toContain(Buffer.from('binary/encrypted').toString('base64'));
       expect(raw).not.toContain(email);
       const decoded = await stack.cluster.cli(
-        'workflow', 'show', '--workflow-id', outcome.eventId, '-o', 'json',
-        '--codec-endpoint', `${url}/codec`, '--codec-auth', `Bearer ${token}`,
+        'workflow',
+        'show',
+        '--workflow-id',
+        outcome.eventId,
+        '-o',
+        'json',
+        '--codec-endpoint',
+        `${url}/codec`,
+        '--codec-auth',
+        `Bearer ${token}`,
       );
       expect(decoded).not.toContain(Buffer.from('binary/encrypted').toString('base64'));
       expect(decoded).toContain(email);
@@ -144,5 +169,32 @@ describe('the service scaled out on a PostgreSQL-backed Temporal cluster', () =>
     expect(stack.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
     const description = await stack.temporalClient.schedule.getHandle(RECONCILE_SCHEDULE_ID).describe();
     expect(description.info.recentActions.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('ops list answers through a long burst of the server\'s visibility rate limit ("namespace rate limit exceeded"), backing off instead of failing', async () => {
+    // ops' own client, as `npm run ops` builds it from the environment.
+    const ops = createOpsContext({
+      TEMPORAL_ADDRESS: stack.cluster.address,
+      DATABASE_URL: stack.databaseUrl,
+      STRIPE_SECRET_KEY: 'sk_test_ops',
+      STRIPE_API_BASE: stack.stripeEvents.url,
+      PAYLOAD_KEYS: stack.payloadKeys,
+    });
+    // One visibility request a second for the namespace, and 60 queries at once (a script looping
+    // over `ops list`, a bulk operation): the last ones wait about a minute for their turn, longer
+    // than the SDK's default retries (10 attempts, about 35 s).
+    const email = `cluster.listed.${Date.now()}@example.com`;
+    const [listed] = await deliverOverBothApis([{ email, event: checkoutEvent({ email, metadata: sumoMetadata() }) }]);
+    await whenFulfilled([listed.eventId], 1);
+    await stack.cluster.setDynamicConfig({ 'frontend.namespaceRPS.visibility': 1 });
+    try {
+      const runs = await Promise.all(Array.from({ length: 60 }, () => runCli(['list', '--limit', '5', '--json'], ops)));
+      const failed = runs.filter((r) => r.code !== 0).map((r) => r.output);
+      expect(failed).toEqual([]);
+      for (const r of runs) expect((JSON.parse(r.output) as { fulfillments: unknown[] }).fulfillments.length).toBeGreaterThan(0);
+    } finally {
+      await ops.close();
+      await stack.cluster.setDynamicConfig({});
+    }
   });
 });

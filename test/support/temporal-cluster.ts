@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { ensureTool, TEMPORAL_CLI, TEMPORAL_SERVER, TEMPORAL_SQL_TOOL, temporalSchemaDir } from '../../src/dev/tools';
 import { fromRoot } from './paths';
 import { recreateDatabase } from './recreate-database';
@@ -103,9 +103,7 @@ export class TemporalCluster {
     }
     this.dir = await mkdtemp(join(tmpdir(), 'temporal-cluster-'));
     const dynamicConfig = join(this.dir, 'dynamicconfig.yaml');
-    const shipped = await readFile(SHIPPED_DYNAMIC_CONFIG, 'utf8');
-    const overrides = Object.entries(this.options.dynamicConfig ?? {}).map(([key, value]) => [key, [{ value }]]);
-    await writeFile(dynamicConfig, overrides.length ? `${shipped}\n# The test's own:\n${stringify(Object.fromEntries(overrides))}` : shipped);
+    await this.writeDynamicConfig(dynamicConfig, this.options.dynamicConfig ?? {});
     const ports: Record<string, string> = {};
     for (const name of PORTS) ports[`TEMPORAL_${name}_PORT`] = String(await reservedPort());
     this.env = {
@@ -132,14 +130,34 @@ export class TemporalCluster {
     });
   }
 
+  /** The shipped dynamic config plus `overrides` (keys the shipped file sets are replaced). */
+  private async writeDynamicConfig(path: string, overrides: Record<string, unknown>): Promise<void> {
+    const shipped = parse(await readFile(SHIPPED_DYNAMIC_CONFIG, 'utf8')) as Record<string, unknown>;
+    const ours = Object.fromEntries(Object.entries(overrides).map(([key, value]) => [key, [{ value }]]));
+    await writeFile(path, stringify({ ...shipped, ...ours }));
+  }
+
+  /**
+   * Changes dynamic config while the server runs (on top of the shipped file; `{}` restores it)
+   * and waits past the server's poll interval (10 s in deploy/temporal/config/production.yaml).
+   */
+  async setDynamicConfig(overrides: Record<string, unknown>): Promise<void> {
+    await this.writeDynamicConfig(this.env.TEMPORAL_DYNAMIC_CONFIG, overrides);
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+  }
+
   private async startServer(): Promise<void> {
-    const child = spawn(this.bin.server, ['--root', CLUSTER_CONFIG_DIR, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'], {
-      env: this.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      this.bin.server,
+      ['--root', CLUSTER_CONFIG_DIR, '--config', 'config', '--env', 'production', '--allow-no-auth', 'start'],
+      {
+        env: this.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const keep = (chunk: Buffer) => (this.logTail = (this.logTail + chunk.toString()).slice(-20_000));
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const deadline = Date.now() + 120_000;

@@ -2,8 +2,9 @@ import type { Command } from '../command';
 import { sinceDate } from '../durations';
 import { fulfillmentStatus, quote } from '../workflow-lookup';
 import { emailHash } from '../../temporal/email-hash';
+import { FULFILLMENT_STATUSES } from '../../contracts';
 
-const STATUSES = ['Running', 'Completed', 'NeedsAttention', 'Failed'];
+const STATUSES: readonly string[] = FULFILLMENT_STATUSES;
 
 /** `list [--status S] [--source sumo|direct] [--email E] [--since 24h] [--type T] [--subscription sub_…] [--payment-intent pi_…] [--limit N]` */
 export const list: Command = {

@@ -66,7 +66,14 @@ export class ClusterStack {
     this.apiPorts[i] ??= await reservedPort();
     const api = await startService(
       'src/server.ts',
-      { ...this.sharedEnv(), PORT: String(this.apiPorts[i]), HOST: '127.0.0.1', METRICS_PORT: 'off', STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_MODE: 'test' },
+      {
+        ...this.sharedEnv(),
+        PORT: String(this.apiPorts[i]),
+        HOST: '127.0.0.1',
+        METRICS_PORT: 'off',
+        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        STRIPE_MODE: 'test',
+      },
       /webhook API ready/,
     );
     this.apis[i] = api;
@@ -102,7 +109,12 @@ export class ClusterStack {
 
   async stop(): Promise<void> {
     await Promise.allSettled([...this.apis, ...this.workers].map((p) => p?.stop('SIGKILL')));
-    await Promise.allSettled([this.temporalClient?.connection.close(), this.db?.$disconnect(), this.postmark?.close(), this.stripeEvents?.close()]);
+    await Promise.allSettled([
+      this.temporalClient?.connection.close(),
+      this.db?.$disconnect(),
+      this.postmark?.close(),
+      this.stripeEvents?.close(),
+    ]);
     await this.cluster?.close();
   }
 
