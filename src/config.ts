@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTIVITY_ATTEMPTS_CEILING } from './contracts';
+import { withTemporalProfile } from './clients/temporal-profile';
 import { withSecretFiles } from './secret-files';
 import { PayloadKeyError, payloadKeysFromEnv, type PayloadKey } from './temporal/payload-keys';
 
@@ -49,6 +50,8 @@ const shared = {
   TEMPORAL_TLS_CERT: z.string().trim().min(1).optional(),
   TEMPORAL_TLS_KEY: z.string().trim().min(1).optional(),
   TEMPORAL_TLS_CA: z.string().trim().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   ...payloadKeyVariables(),
   ...tracingVariables(),
@@ -231,7 +234,8 @@ export class ConfigError extends Error {}
 function load<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
   let parsed;
   try {
-    parsed = schema.safeParse(withSecretFiles(env));
+    // Temporal's connection profile (TOML + TEMPORAL_* variables) fills in what the environment leaves unset.
+    parsed = schema.safeParse(withTemporalProfile(withSecretFiles(env)));
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
