@@ -7,6 +7,8 @@ import { checkoutEvent, sumoMetadata } from '../../src/dev/sample-events';
 import { RECONCILE_SCHEDULE_ID } from '../../src/temporal/reconcile-schedule';
 import { runCli } from '../../src/ops/cli';
 import { createOpsContext } from '../../src/ops/context';
+import { Registry } from 'prom-client';
+import { registerFulfillmentGauges } from '../../src/http/fulfillment-gauges';
 import { searchAttributes } from '../../src/contracts';
 import { deliverAll } from '../faults/support/stripe-delivery';
 import { describeTally, purchases, settle, type Purchase } from '../faults/support/tally';
@@ -169,6 +171,20 @@ describe('the service scaled out on a PostgreSQL-backed Temporal cluster', () =>
     expect(stack.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
     const description = await stack.temporalClient.schedule.getHandle(RECONCILE_SCHEDULE_ID).describe();
     expect(description.info.recentActions.length).toBeGreaterThanOrEqual(1);
+
+    // The API's gauges tell on-call the same: the last run started one event, nothing waits for a person.
+    const metrics = await eventually(
+      async () => {
+        const registry = new Registry();
+        registerFulfillmentGauges(registry, stack.temporalClient, 'stripe-fulfillment');
+        return registry.metrics();
+      },
+      (text) => /^fulfillment_reconcile_last_run_started_events 1$/m.test(text),
+      { timeoutMs: 30_000, intervalMs: 1000 },
+    );
+    expect(metrics).toMatch(/^fulfillment_reconcile_last_run_failed 0$/m);
+    expect(metrics).toMatch(/^fulfillment_reconcile_last_run_started_events 1$/m);
+    expect(metrics).toMatch(/^fulfillments_open\{status="NeedsAttention"\} 0$/m);
   });
 
   it('ops list answers through a long burst of the server\'s visibility rate limit ("namespace rate limit exceeded"), backing off instead of failing', async () => {
