@@ -64,7 +64,7 @@ describe('the Temporal cluster: docker-compose.yml and the test suite agree', ()
     // `--name` more than once in one command takes one --type for all of them.
     const creates = setupNamespace.split('\n').filter((line) => !line.startsWith('#') && line.includes('search-attribute create'));
     expect(creates).toHaveLength(1);
-    expect(creates[0].match(/--name/g)).toHaveLength(1);
+    expect(creates[0].match(/--name\s/g)).toHaveLength(1);
     expect(creates[0]).toContain('--type Keyword');
   });
 
