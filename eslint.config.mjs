@@ -5,6 +5,8 @@
  *   src/http, src/ops ──▶ src/ingest ──▶ src/stripe, src/temporal, src/db ──▶ src/contracts
  *   workflows/ ──▶ src/contracts (+ `import type` of activities/)
  *   activities/ ──▶ src/contracts, src/lifecycle (pure rules), src/db, src/catalog, src/ingest
+ *   activities/<feature>/ ──▶ activities/shared/ (never another feature; only activities/index.ts
+ *     gathers them), and every transaction goes through activities/shared/transaction.ts.
  *   src/worker (the one wiring) ──▶ activities/; nothing imports workflows/ but the bundle entry.
  *
  * plus type-checked rules (no floating promises) and Prettier for layout.
@@ -28,6 +30,8 @@ const SRC_OUTSIDE_WORKER = [
   'temporal',
 ].map((d) => `./src/${d}`);
 const PRODUCTION = ['./src', './workflows', './activities'];
+/** One folder per feature: a reader follows one of them from the workflow step to the store. */
+const ACTIVITY_FEATURES = ['checkout', 'subscriptions', 'purchases', 'email', 'ledger'];
 
 /** @type {Array<{ target: string | string[]; from: string | string[]; except?: string[]; message: string }>} */
 const zones = [
@@ -63,6 +67,16 @@ const zones = [
     message: 'src/contracts depends on nothing of the service.',
   },
   { target: SRC_OUTSIDE_WORKER, from: './activities', message: 'only the worker wiring (src/worker) imports activities/.' },
+  ...ACTIVITY_FEATURES.map((feature) => ({
+    target: `./activities/${feature}`,
+    from: ACTIVITY_FEATURES.filter((other) => other !== feature).map((other) => `./activities/${other}`),
+    message: 'an activity feature folder imports only activities/shared/ and src/: move what two features need to one of those.',
+  })),
+  {
+    target: './activities/shared',
+    from: ACTIVITY_FEATURES.map((feature) => `./activities/${feature}`),
+    message: 'activities/shared/ serves the feature folders and imports none of them.',
+  },
   {
     target: './src/lifecycle',
     from: ['./src/db', './src/generated', './activities', './src/clients'],
@@ -106,6 +120,20 @@ export default tseslint.config(
       'import-x/no-cycle': 'error',
       // An async function without await is how Fastify plugins and typed async doubles are written.
       '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // One way into a transaction, so none runs on Prisma's short defaults (maxWait 2 s, timeout 5 s).
+    files: ['src/**/*.ts', 'activities/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['activities/shared/transaction.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='$transaction']",
+          message: 'run transactions through inTransaction(db, fn) (activities/shared/transaction.ts): it sets TRANSACTION_OPTIONS.',
+        },
+      ],
     },
   },
   {

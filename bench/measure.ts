@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { LocalPostmark } from '../src/dev/local-postmark';
 import { burst, quantile, steadyRate, type Delivery } from './load';
 import { cpuBetween, peakRssMiB, snapshot, threadCpuBetween, type CpuSnapshot } from './proc-stats';
-import type { Stack } from './stack';
+import { GC_LINE, type Stack } from './stack';
 
 export interface BenchSettings {
   secret: string;
@@ -66,13 +66,13 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
   const idle = cpuPer(idleStart, idleEnd, (idleEnd.at - idleStart.at) / 1000);
 
   const worker = stack.processes.find((p) => p.label === 'worker');
-  const gcBefore = worker?.gcLines() ?? 0;
+  const gcBefore = worker?.count(GC_LINE) ?? 0;
   const before = snap(stack);
   const t0 = performance.now();
   const deliveries = await burst(stack.url, s.secret, s.events, s.inFlight);
   const seconds = await fulfilled(stack, db, postmark, deliveries, t0);
   const after = snap(stack);
-  const gcEvents = worker ? worker.gcLines() - gcBefore : null;
+  const gcEvents = worker ? worker.count(GC_LINE) - gcBefore : null;
   const workerPid = worker?.pid;
   const workerThreads =
     workerPid === undefined

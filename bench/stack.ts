@@ -1,16 +1,19 @@
 import { resolve } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { freePort } from '../src/dev/free-port';
-import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
-import { healthy, polling, startNode, type BenchProcess } from './bench-process';
+import type { LocalPostmark } from '../src/dev/local-postmark';
+import { ProcessStack } from '../test/support/stack/process-stack';
+import { spawnNode, type NodeProcess } from '../test/support/stack/spawn-node';
 import { findProcesses, postgresBackends } from './proc-stats';
+
+/** A line of `--trace-gc` output. */
+export const GC_LINE = /\b(Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Sweep)\b/;
 
 export interface Stack {
   name: string;
   url: string;
   /** Whether a POST is a fulfillment (a welcome email and a completed ledger row follow). */
   fulfils: boolean;
-  processes: BenchProcess[];
+  processes: NodeProcess[];
   /** Process groups whose CPU is counted, read anew at each snapshot (backends come and go). */
   groups: () => { label: string; pids: number[] }[];
   stop: () => Promise<void>;
@@ -18,7 +21,8 @@ export interface Stack {
 
 export interface StackEnv {
   databaseUrl: string;
-  postmarkUrl: string;
+  /** The bench's Postmark stand-in, shared by every stack. */
+  postmark: LocalPostmark;
   secret: string;
   /** Extra node flags for the worker (--cpu-prof, --trace-gc). */
   workerNodeArgs?: string[];
@@ -35,87 +39,67 @@ const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.s
 
 /** The service as production runs it: the compiled API and worker processes, a Temporal dev server, PostgreSQL. */
 export async function startServiceStack(name: string, env: StackEnv): Promise<Stack> {
-  const dir = env.serviceDir ?? process.cwd();
-  const devServer = await startTemporalDevServer({ uiPort: null });
-  const temporalPort = devServer.address.split(':')[1];
-  const connection = await Connection.connect({ address: devServer.address });
-  const [temporalPid] = findProcesses(['start-dev', temporalPort]);
-  const apiPort = await freePort();
-  const common = {
-    DATABASE_URL: env.databaseUrl,
-    TEMPORAL_ADDRESS: devServer.address,
-    TEMPORAL_TASK_QUEUE: 'bench',
-    LOG_LEVEL: 'info',
-    NODE_ENV: 'production',
-  };
-  const worker = await startNode(
-    'worker',
-    [...(env.workerNodeArgs ?? []), resolve(dir, 'dist/src/worker.js')],
-    {
-      ...common,
-      STRIPE_SECRET_KEY: 'sk_test_bench',
-      STRIPE_API_BASE: 'http://127.0.0.1:9', // Sumo purchases never call Stripe
-      POSTMARK_SERVER_TOKEN: 'local-postmark-token',
-      POSTMARK_API_URL: env.postmarkUrl,
-      POSTMARK_FROM: 'hello@saas.example',
-      RECONCILE_EVERY: 'off',
-      WORKER_METRICS_ADDRESS: 'off',
-      ...env.workerEnv,
-    },
-    polling(connection, 'bench'),
-    dir,
-  );
-  await connection.close();
-  const api = await startNode(
-    'api',
-    [...(env.apiNodeArgs ?? []), resolve(dir, 'dist/src/server.js')],
-    {
-      ...common,
-      STRIPE_WEBHOOK_SECRET: env.secret,
-      PORT: String(apiPort),
-      HOST: '127.0.0.1',
-      METRICS_PORT: 'off',
-      STRIPE_MODE: 'test',
-      ...env.apiEnv,
-    },
-    healthy(apiPort),
-    dir,
-  );
-  const database = databaseName(env.databaseUrl);
-  return {
-    name,
-    url: `http://127.0.0.1:${apiPort}/webhooks/stripe`,
-    fulfils: true,
-    processes: [api, worker],
-    groups: () => [
-      { label: 'api', pids: [api.pid] },
-      { label: 'worker', pids: [worker.pid] },
-      { label: 'temporal server', pids: temporalPid ? [temporalPid] : [] },
-      { label: 'postgres', pids: postgresBackends(database) },
-    ],
-    async stop() {
-      await api.stop();
-      await worker.stop();
-      await devServer.stop();
-    },
-  };
+  const stack = new ProcessStack({
+    postgres: { url: env.databaseUrl },
+    temporal: 'owned',
+    postmark: env.postmark,
+    build: 'dist',
+    cwd: env.serviceDir,
+    taskQueue: 'bench',
+    webhookSecret: env.secret,
+    env: { LOG_LEVEL: 'info', NODE_ENV: 'production' },
+    apis: 0,
+    workers: 0,
+    // Ready by probe, not by log line: a stack may run at LOG_LEVEL=warn.
+    readyBy: 'probe',
+    countLines: [GC_LINE],
+    keepChars: 4_000,
+  });
+  await stack.start();
+  try {
+    const [temporalPid] = findProcesses(['start-dev', stack.temporalAddress.split(':')[1]]);
+    // BENCH_NICE: the worker's niceness.
+    const nice = env.workerEnv?.BENCH_NICE === undefined ? undefined : Number(env.workerEnv.BENCH_NICE);
+    const worker = await stack.startWorker(env.workerEnv, { nodeArgs: env.workerNodeArgs, nice });
+    const api = await stack.startApi(env.apiEnv, { nodeArgs: env.apiNodeArgs });
+    const database = databaseName(env.databaseUrl);
+    return {
+      name,
+      url: `${stack.apiUrl}/webhooks/stripe`,
+      fulfils: true,
+      processes: [api, worker],
+      groups: () => [
+        { label: 'api', pids: [api.pid] },
+        { label: 'worker', pids: [worker.pid] },
+        { label: 'temporal server', pids: temporalPid ? [temporalPid] : [] },
+        { label: 'postgres', pids: postgresBackends(database) },
+      ],
+      // SIGTERM: the worker drains and writes its profile (--cpu-prof).
+      stop: () => stack.stop('SIGTERM'),
+    };
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
 }
 
 /** The inline handler (`inline`) or the verify-and-200 ceiling (`verify`), bench/inline-server.ts. */
 export async function startBaselineStack(mode: 'inline' | 'verify', env: StackEnv): Promise<Stack> {
   const port = await freePort();
-  const server = await startNode(
-    mode,
-    ['--import', 'tsx', resolve(__dirname, 'inline-server.ts')],
-    {
+  const server = await spawnNode({
+    label: mode,
+    args: ['--import', 'tsx', resolve(__dirname, 'inline-server.ts')],
+    env: {
+      PATH: process.env.PATH ?? '',
       INLINE_MODE: mode,
       DATABASE_URL: env.databaseUrl,
-      POSTMARK_API_URL: env.postmarkUrl,
+      POSTMARK_API_URL: env.postmark.url,
       STRIPE_WEBHOOK_SECRET: env.secret,
       PORT: String(port),
     },
-    'inline ready',
-  );
+    ready: /inline ready/,
+    keepChars: 4_000,
+  });
   const database = databaseName(env.databaseUrl);
   return {
     name: mode === 'inline' ? 'inline handler' : 'verify-only',
@@ -126,6 +110,6 @@ export async function startBaselineStack(mode: 'inline' | 'verify', env: StackEn
       { label: mode, pids: [server.pid] },
       { label: 'postgres', pids: mode === 'inline' ? postgresBackends(database) : [] },
     ],
-    stop: () => server.stop(),
+    stop: async () => void (await server.stop()),
   };
 }

@@ -18,7 +18,7 @@ import { startLocalPostmark } from '../src/dev/local-postmark';
 import { checkoutEvent, sumoMetadata } from '../src/dev/sample-events';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
 import { deliverSigned } from '../test/support/deliver-signed';
-import { startInProcessService } from '../test/support/in-process-service';
+import { startInProcessService } from '../test/support/stack/in-process-service';
 import { recreateDatabase } from '../test/support/recreate-database';
 import { bundleWorkflowsFromSource } from '../test/support/workflow-bundle';
 import '../test/support/quiet-runtime';

@@ -3,11 +3,11 @@
  *   npx tsx scripts/record-histories.ts            # every scenario
  *   npx tsx scripts/record-histories.ts NAME…      # runs them all, writes only these (add a fixture, keep the others)
  * Starts its own Temporal dev server, stripe-mock, local Postmark and a scratch database
- * (`fulfillment_histories_test` on DATABASE_URL's server, default the local PostgreSQL),
+ * (TEST_DATABASE_URL, else `fulfillment_histories_test` on DATABASE_URL's server or the local PostgreSQL),
  * runs one fulfillment per scenario and saves each history as the Temporal CLI prints it.
  *
- * Re-record only for a change no deployed workflow can be running (there is no deployment
- * yet); once there is one, change workflows with `patched()` and add fixtures, never replace.
+ * Re-record only while no deployed workflow can be running the old code (there is no deployment
+ * yet); after the first one, see docs/versioning.md: add fixtures, never replace them.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type Stripe from 'stripe';
 import type { CatalogData } from '../src/catalog/catalog';
 import { applyMigrations } from '../src/db/migrate';
-import { startInProcessService } from '../test/support/in-process-service';
+import { startInProcessService } from '../test/support/stack/in-process-service';
 import { startLocalPostmark } from '../src/dev/local-postmark';
 import { recreateDatabase } from '../test/support/recreate-database';
 import { checkoutEvent, invoiceEvent, LIFETIME_CODE_PRICE, signPayload, subscriptionEvent, sumoMetadata } from '../src/dev/sample-events';
@@ -24,7 +24,7 @@ import { chargeRefundedEvent, disputeEvent } from '../src/dev/sample-purchase-ev
 import { startStripeMock } from '../src/dev/stripe-mock';
 import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
 import { bundleWorkflowsFromSource } from '../test/support/workflow-bundle';
-import { cancelSignal, retrySignal, statusQuery } from '../src/contracts';
+import { cancelUpdate, retryUpdate, statusQuery } from '../src/contracts';
 
 const OUT = join(__dirname, '../test/fixtures/histories');
 const SECRET = 'whsec_record_histories';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const server = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
   server.pathname = '/fulfillment_histories_test';
-  const databaseUrl = server.toString();
+  const databaseUrl = process.env.TEST_DATABASE_URL ?? server.toString();
   await recreateDatabase(databaseUrl, '_test');
   await applyMigrations(databaseUrl);
   const [temporal, stripeMock, postmark] = await Promise.all([
@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     stripeApiBase: stripeMock.url,
     postmarkUrl: postmark.url,
     maxActivityAttempts: 2,
+    // The recorded outage scenario is one that outlasts its window and is retried by an operator.
+    retryWindowMs: 0,
     workflowBundle: await bundleWorkflowsFromSource(),
   });
   const deliver = async (event: Stripe.Event) => {
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
     const invalid = checkoutEvent({ metadata: sumoMetadata({ quantity: 'abc' }) });
     await deliver(invalid);
     await waitForAttention(invalid.id);
-    await handle(invalid.id).signal(cancelSignal, { by: 'recorder', reason: 'bad quantity' });
+    await handle(invalid.id).executeUpdate(cancelUpdate, { args: [{ by: 'recorder', reason: 'bad quantity' }] });
     await save(invalid.id, 'sumo-invalid-quantity-cancelled');
 
     postmark.failAlways({ kind: 'server-error' });
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
     await deliver(outage);
     await waitForAttention(outage.id);
     postmark.reset();
-    await handle(outage.id).signal(retrySignal, { by: 'recorder', reason: 'postmark is back' });
+    await handle(outage.id).executeUpdate(retryUpdate, { args: [{ by: 'recorder', reason: 'postmark is back' }] });
     await save(outage.id, 'sumo-postmark-outage-retried');
 
     const subscriptionId = (sumo.data.object as { subscription: string }).subscription;

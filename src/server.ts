@@ -1,7 +1,9 @@
 import { buildApp, buildMetricsApp } from './app';
 import { createWebhookMetrics } from './http/webhook-metrics';
 import { registerFulfillmentGauges } from './http/fulfillment-gauges';
+import { createStripeClient } from './clients/stripe';
 import { createTemporalClient } from './clients/temporal';
+import { createRunStatusReader } from './temporal/run-status';
 import { acceptedLivemode, loadApiConfig } from './config';
 import { createPrisma } from './db/prisma';
 import { createLogger } from './log';
@@ -21,6 +23,14 @@ async function main(): Promise<void> {
   if (livemode === undefined) logger.warn('STRIPE_MODE is not set (nor STRIPE_SECRET_KEY): events of both test and live mode are accepted');
   const acceptedEvents = { livemode, connectAccounts: config.STRIPE_CONNECT_ACCOUNTS };
   const metrics = createWebhookMetrics();
+  const checkoutStatus = {
+    stripe: config.STRIPE_SECRET_KEY ? createStripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE) : undefined,
+    runStatus: createRunStatusReader(temporal),
+    corsOrigins: config.CHECKOUT_STATUS_CORS_ORIGINS,
+    ratePerMinute: config.CHECKOUT_STATUS_RATE_LIMIT,
+  };
+  if (!checkoutStatus.stripe)
+    logger.warn('STRIPE_SECRET_KEY is not set: GET /checkout/sessions/:id knows only the sessions the webhook delivered');
   const app = await buildApp({
     db,
     fulfillments,
@@ -28,6 +38,8 @@ async function main(): Promise<void> {
     acceptedEvents,
     metrics,
     logger,
+    checkoutStatus,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     tracing: tracing !== undefined,
   });
   // Open fulfilments by status and the last reconcile run, read from Temporal when scraped.
@@ -41,6 +53,9 @@ async function main(): Promise<void> {
     await db.$disconnect();
     await tracing?.shutdown();
   });
+  if (config.payloadKeys.length === 0) {
+    logger.warn('payload encryption is off: buyers’ emails and names reach Temporal’s histories in plaintext (set PAYLOAD_KEYS)');
+  }
   await app.listen({ port: config.PORT, host: config.HOST });
   if (metricsApp && config.METRICS_PORT !== null) await metricsApp.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST });
   logger.info(
@@ -50,7 +65,7 @@ async function main(): Promise<void> {
       payloadEncryption: config.payloadKeys[0] ? { keyId: config.payloadKeys[0].id, keys: config.payloadKeys.length } : 'off',
       tracing: tracing ? 'otlp' : 'off',
     },
-    'webhook API ready on POST /webhooks/stripe',
+    'webhook API ready on POST /webhooks/stripe and GET /checkout/sessions/:id',
   );
 }
 

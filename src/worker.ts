@@ -1,6 +1,7 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { temporalConnectionOptions } from './clients/temporal';
-import { loadWorkerConfig } from './config';
+import { loadWorkerConfig, templateAliases } from './config';
+import { checkTemplates } from './emails/postmark-templates';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
 import { startTracing } from './telemetry/tracing';
@@ -20,6 +21,12 @@ async function main(): Promise<void> {
     ...(config.WORKER_METRICS_ADDRESS && { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } }),
   });
   const resources = createWorkerDeps(config);
+  // Refuses to start (naming the alias) when Postmark lacks a template the worker sends.
+  const templates = await checkTemplates(resources.deps.postmark, templateAliases(config)).catch(async (err: unknown) => {
+    await resources.close();
+    throw err;
+  });
+  if (templates.unreachable) logger.warn({ error: templates.unreachable }, 'could not list the Postmark templates; starting anyway');
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const schedule = await ensureReconcileSchedule(resources.temporal, {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -34,9 +41,11 @@ async function main(): Promise<void> {
     deps: resources.deps,
     workflowBundle: await loadWorkflowBundle(),
     maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
+    retryWindowMs: config.RETRY_WINDOW,
     payloadKeys: config.payloadKeys,
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     tracing,
   });
 
@@ -47,6 +56,9 @@ async function main(): Promise<void> {
     await resources.close();
     await tracing?.shutdown();
   });
+  if (config.payloadKeys.length === 0) {
+    logger.warn('payload encryption is off: buyers’ emails and names reach Temporal’s histories in plaintext (set PAYLOAD_KEYS)');
+  }
   onShutdown(logger, async () => {
     worker.shutdown();
     await stopped;

@@ -1,8 +1,12 @@
-import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { ACTIVITY_ATTEMPTS_CEILING } from '../src/contracts';
 
 export type Activities = ReturnType<typeof createActivities>;
+export type ActivityName = keyof Activities;
+/** Every activity takes one input object. */
+export type ActivityInput<K extends ActivityName> = Parameters<Activities[K]>[0];
+export type ActivityResult<K extends ActivityName> = Awaited<ReturnType<Activities[K]>>;
 
 /**
  * Retries back off from 0.5 s to 1 min. The worker bounds them (ACTIVITY_MAX_ATTEMPTS turns
@@ -27,18 +31,14 @@ const LOCAL_OPTIONS: LocalActivityOptions = { startToCloseTimeout: OPTIONS.start
  * retried with the same policy and bounded by ACTIVITY_MAX_ATTEMPTS, and still a step the
  * step runner hands to an operator. Sends (welcome and payment-failed emails) stay activities:
  * they take Postmark's time and keep their heartbeat details (send-once.ts).
- *
- * Runs started before this change keep their activities (the patch marker decides, so their
- * recorded histories replay unchanged).
  */
-const LOCAL_STEPS: ReadonlySet<keyof Activities> = new Set<keyof Activities>([
+const LOCAL_STEPS: ReadonlySet<ActivityName> = new Set<ActivityName>([
   'resolvePurchase',
   'findOrCreateUser',
   'linkSubscription',
   'provisionAccess',
   'recordOutcome',
 ]);
-export const PATCH_LOCAL_STEPS = 'local-database-steps';
 
 const activities = proxyActivities<Activities>(OPTIONS);
 const localActivities = proxyLocalActivities<Activities>(LOCAL_OPTIONS);
@@ -46,15 +46,9 @@ const localActivities = proxyLocalActivities<Activities>(LOCAL_OPTIONS);
 type WithOptions<O> = { executeWithOptions(options: O, args: unknown[]): Promise<unknown> };
 
 /** Calls an activity with a one-line summary the Temporal UI shows on its event. */
-export function call<K extends keyof Activities>(
-  name: K,
-  summary: string,
-  ...args: Parameters<Activities[K]>
-): Promise<Awaited<ReturnType<Activities[K]>>> {
-  if (LOCAL_STEPS.has(name) && patched(PATCH_LOCAL_STEPS)) {
-    const fn = localActivities[name] as unknown as WithOptions<LocalActivityOptions>;
-    return fn.executeWithOptions({ ...LOCAL_OPTIONS, summary }, args) as Promise<Awaited<ReturnType<Activities[K]>>>;
-  }
-  const fn = activities[name] as unknown as WithOptions<ActivityOptions>;
-  return fn.executeWithOptions({ ...OPTIONS, summary }, args) as Promise<Awaited<ReturnType<Activities[K]>>>;
+export function call<K extends ActivityName>(name: K, summary: string, input: ActivityInput<K>): Promise<ActivityResult<K>> {
+  const result = LOCAL_STEPS.has(name)
+    ? (localActivities[name] as unknown as WithOptions<LocalActivityOptions>).executeWithOptions({ ...LOCAL_OPTIONS, summary }, [input])
+    : (activities[name] as unknown as WithOptions<ActivityOptions>).executeWithOptions({ ...OPTIONS, summary }, [input]);
+  return result as Promise<ActivityResult<K>>;
 }

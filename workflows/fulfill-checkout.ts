@@ -1,8 +1,8 @@
-import { isCancellation } from '@temporalio/workflow';
-import { call } from './activity-calls';
 import { fulfillLifetime } from './fulfill-lifetime';
+import { tellTheBuyer } from './tell-the-buyer';
 import { reviewAccessWhenGraceEnds } from './grace-review';
-import { createStepRunner } from './steps';
+import { call } from './activity-calls';
+import { runSteps } from './steps';
 import type { FulfillmentInput, FulfillmentSummary } from '../src/contracts';
 
 /**
@@ -15,15 +15,15 @@ import type { FulfillmentInput, FulfillmentSummary } from '../src/contracts';
  */
 export async function fulfillCheckout(input: FulfillmentInput): Promise<FulfillmentSummary> {
   const { eventId } = input;
-  const steps = createStepRunner(eventId);
   const tier = input.tierId ? `tier ${input.tierId}${input.rawQuantity ? ` ×${input.rawQuantity}` : ''}` : 'tier from line items';
-  // A payment-mode session is a one-time purchase; runs recorded before it existed have no mode.
   const lifetime = input.mode === 'payment';
   const kind = lifetime ? `${input.source} lifetime` : input.source;
-  try {
-    const purchase = await steps.run('resolvePurchase', () => call('resolvePurchase', `Validate ${kind} purchase: ${tier}`, input));
-    const user = await steps.run('findOrCreateUser', () =>
-      call('findOrCreateUser', input.clientReferenceId ? `Find user ${input.clientReferenceId}` : 'Find or create the buyer by email', {
+  return runSteps(eventId, async (steps) => {
+    const purchase = await steps.call('resolvePurchase', `Validate ${kind} purchase: ${tier}`, input);
+    const user = await steps.call(
+      'findOrCreateUser',
+      input.clientReferenceId ? `Find user ${input.clientReferenceId}` : 'Find or create the buyer by email',
+      {
         eventId,
         email: input.email,
         name: input.name,
@@ -31,47 +31,44 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
         stripeCustomerId: input.stripeCustomerId,
         sumoUserId: input.sumo?.userId ?? null,
         clientReferenceId: input.clientReferenceId,
-      }),
+      },
     );
     const who = user.created ? 'new user' : 'existing user';
     steps.describe(`${input.source === 'sumo' ? 'Sumo' : 'Direct'}${lifetime ? ' lifetime' : ''} purchase · ${tier} · ${who}`);
-    if (lifetime) return await fulfillLifetime(steps, input, purchase, user);
-    const subscription = await steps.run('linkSubscription', () =>
-      call('linkSubscription', `Link ${input.subscriptionId} to ${who} ${user.userId}`, { eventId, userId: user.userId, input, purchase }),
-    );
-    const provision = () =>
-      call('provisionAccess', `Provision ${purchase.plan} · ${purchase.seatLimit} seats · ${purchase.features.length} features`, {
+    if (lifetime) return fulfillLifetime(steps, input, purchase, user);
+    const subscription = await steps.call('linkSubscription', `Link ${input.subscriptionId} to ${who} ${user.userId}`, {
+      eventId,
+      userId: user.userId,
+      input,
+      purchase,
+    });
+    const provision = {
+      summary: `Provision ${purchase.plan} · ${purchase.seatLimit} seats · ${purchase.features.length} features`,
+      input: {
         eventId,
         userId: user.userId,
         subscriptionRowId: subscription.subscriptionRowId,
         features: purchase.features,
         seatLimit: purchase.seatLimit,
-      });
-    const access = await steps.run('provisionAccess', provision);
-    const welcome = user.created
-      ? await steps.run(
-          'sendWelcomeEmail',
-          () => call('sendWelcomeEmail', `Welcome email to ${who} ${user.userId}`, { eventId, userId: user.userId }),
-          {
-            skipWith: () => null,
-          },
-        )
-      : null;
+      },
+    };
+    const access = await steps.call('provisionAccess', provision.summary, provision.input);
+    const email = await tellTheBuyer(steps, input, purchase, user);
     await steps.complete('Mark the event fulfilled');
     // A payment failure recorded before this checkout linked the user started a grace period.
-    await reviewAccessWhenGraceEnds(access.reviewAt, () => steps.afterCompletion('reviewAccessWhenGraceEnds', provision));
+    await reviewAccessWhenGraceEnds(access.reviewAt, () =>
+      steps.afterCompletion('reviewAccessWhenGraceEnds', () => call('provisionAccess', provision.summary, provision.input)),
+    );
     return {
       eventId,
       userId: user.userId,
       userCreated: user.created,
       subscriptionId: subscription.stripeSubscriptionId,
+      lifetime: null,
       plan: purchase.plan,
       seatLimit: access.seatLimit,
       entitlementsGranted: access.granted,
-      welcomeEmailMessageId: welcome?.messageId ?? null,
+      ...email,
     };
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    throw await steps.fail(err);
-  }
+  });
 }

@@ -1,36 +1,30 @@
 import {
   ActivityFailure,
-  setCurrentDetails,
   ApplicationFailure,
   condition,
   isCancellation,
   log,
-  patched,
+  setCurrentDetails,
   setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 
-import { call } from './activity-calls';
+import { call, type ActivityInput, type ActivityName, type ActivityResult } from './activity-calls';
 import { describeFailure } from './failure';
+import { createOutageRetry, type StepFailure } from './outage-retry';
 import {
-  cancelSignal,
-  retrySignal,
-  skipSignal,
+  FailureType,
+  operatorUpdates,
+  searchAttributes,
   statusQuery,
   type FulfillmentState,
   type FulfillmentStatus,
   type OperatorAction,
+  type OperatorActionName,
   type OperatorRequest,
   type StepRecord,
-  FailureType,
-  searchAttributes,
 } from '../src/contracts';
-
-/** Requests tied to the attention they answer (issue 8.5); histories before it replay without. */
-const PATCH_ATTENTION_IDS = 'operator-requests-per-attention';
-
-type Pending = OperatorRequest & { action: OperatorAction['action'] };
 
 /** How long a fulfillment waits for an operator before it fails for good. */
 const ATTENTION_TIMEOUT = '30 days';
@@ -40,46 +34,123 @@ export interface StepOptions<T> {
   skipWith?: () => T;
 }
 
+export type StepRunner = ReturnType<typeof createStepRunner>;
+
+/**
+ * Runs a workflow's body over its steps. Whatever ends it with a failure (an operator's cancel,
+ * no operator within the wait) is marked in the ledger and becomes the workflow's failure, with
+ * the activity's own message and type; a cancellation of the run itself passes through.
+ */
+export async function runSteps<T>(eventId: string, body: (steps: StepRunner) => Promise<T>): Promise<T> {
+  const steps = createStepRunner(eventId);
+  try {
+    return await body(steps);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    throw await steps.fail(err);
+  }
+}
+
+/** The attention being waited on: which step, whether it may be skipped, and how to answer it. */
+interface Waiting {
+  step: string;
+  skippable: boolean;
+  answer(action: OperatorAction): void;
+}
+
 /**
  * Runs the workflow's steps so that a step that fails for good (bad data, or an outage
  * that outlasted the activity's bounded retries) does not end the workflow: it becomes
  * `NeedsAttention` (search attribute, `status` query, the run's details in the UI), and
- * waits for an operator's `retry`, `skip` or `cancel` signal. Every signal is kept in the
- * audit trail, and in the database's `operator_actions`.
+ * waits for an operator's `retry`, `skip` or `cancel` Update.
+ *
+ * Each Update's validator refuses a request that does not apply, before it enters the
+ * history: the caller gets the reason at once (ApplicationFailure OperatorRequestRefused,
+ * its details name the step) and nothing changes. A refusal cannot be written by the
+ * workflow (a validator runs no activity and leaves no event), so the ops CLI writes its
+ * `operator_actions` row (applied=false). An accepted request is recorded by the handler
+ * (the `audit` list and `operator_actions`), then applied; the handler returns its record
+ * once the run has acted on it (the step scheduled again, skipped, or the run failing).
  */
-export function createStepRunner(eventId: string) {
-  const recordAudit = (action: OperatorAction) =>
-    call('recordOperatorAction', `Audit: ${action.action} by ${action.by}`, { eventId, action });
-  const state: FulfillmentState = { status: 'Running', currentStep: null, steps: [], attention: null, audit: [] };
-  // A queue, not a slot: signals sent while no worker runs arrive together, and each must count.
+function createStepRunner(eventId: string) {
+  const state: FulfillmentState = { status: 'Running', currentStep: null, steps: [], attention: null, audit: [], retrying: null };
   let details = '';
-  const pending: Pending[] = [];
-  let attentions = 0;
+  let waiting: Waiting | null = null;
+  let answering: OperatorAction | null = null;
 
   setHandler(statusQuery, () => state);
-  const request = (action: OperatorAction['action']) => (req: OperatorRequest) => {
-    if (!state.attention) {
-      log.warn(`operator ${action} ignored: the fulfillment is not waiting for an operator`, { by: req.by });
-      state.audit.push({
-        ...req,
-        action,
-        step: state.currentStep ?? '-',
-        at: new Date().toISOString(),
-        applied: false,
-        note: 'not waiting for an operator',
-      });
-      return;
+
+  function refusal(action: OperatorActionName, req: OperatorRequest): string | null {
+    if (!waiting) {
+      if (answering)
+        return `not waiting for an operator: ${answering.action} by ${answering.by} is being applied to step ${answering.step}`;
+      return `not waiting for an operator (status ${state.status}, step ${state.currentStep ?? '-'})`;
     }
-    pending.push({ ...req, action });
-  };
-  setHandler(retrySignal, request('retry'));
-  setHandler(skipSignal, request('skip'));
-  setHandler(cancelSignal, request('cancel'));
+    if (req.step !== undefined && req.step !== waiting.step) return `step ${waiting.step} is waiting, not ${req.step}`;
+    if (action === 'skip' && !waiting.skippable) return `step ${waiting.step} cannot be skipped: the fulfillment needs its result`;
+    return null;
+  }
+
+  async function answer(action: OperatorActionName, req: OperatorRequest): Promise<OperatorAction> {
+    const current = waiting;
+    if (!current) throw refused(action, req); // only on a request that skipped its validator
+    // Synchronously, before anything awaits: a second request in the same workflow task is refused.
+    waiting = null;
+    const record: OperatorAction = {
+      action,
+      by: req.by,
+      reason: req.reason,
+      step: current.step,
+      at: new Date().toISOString(),
+      applied: true,
+      note: null,
+    };
+    answering = record;
+    try {
+      await call('recordOperatorAction', `Audit: ${action} by ${record.by}`, { eventId, action: record });
+    } catch (err) {
+      // Not recorded, so not applied: the step still waits (unless its wait ran out meanwhile), and the caller gets the failure.
+      if (state.attention?.step === current.step) waiting = current;
+      throw err;
+    } finally {
+      answering = null;
+    }
+    state.audit.push(record);
+    current.answer(record);
+    return record;
+  }
+
+  const refused = (action: OperatorActionName, req: OperatorRequest) =>
+    ApplicationFailure.create({
+      message: refusal(action, req) ?? 'refused',
+      type: FailureType.OperatorRequestRefused,
+      nonRetryable: true,
+      details: [{ step: waiting?.step ?? state.currentStep ?? '-' }],
+    });
+
+  for (const action of ['retry', 'skip', 'cancel'] as const) {
+    setHandler(operatorUpdates[action], (req: OperatorRequest) => answer(action, req), {
+      validator: (req: OperatorRequest) => {
+        if (refusal(action, req) !== null) throw refused(action, req);
+      },
+    });
+  }
 
   const setStatus = (status: FulfillmentStatus) => {
     state.status = status;
     upsertSearchAttributes([{ key: searchAttributes.FulfillmentStatus, value: status }]);
   };
+
+  const outages = createOutageRetry(state, { setStatus: (status) => setStatus(status), details: () => details });
+
+  /** Waits for the operator's answer to the failed step; null when nobody answered in time. */
+  async function waitForOperator(step: string, skippable: boolean): Promise<OperatorAction | null> {
+    const answered: { action: OperatorAction | null } = { action: null };
+    waiting = { step, skippable, answer: (action) => (answered.action = action) };
+    await condition(() => answered.action !== null, ATTENTION_TIMEOUT);
+    waiting = null;
+    return answered.action;
+  }
 
   async function run<T>(name: string, fn: () => Promise<T>, options: StepOptions<T> = {}): Promise<T> {
     const step: StepRecord = { name, status: 'running', tries: 0, attempts: null, lastError: null, errorType: null };
@@ -91,78 +162,50 @@ export function createStepRunner(eventId: string) {
       try {
         const result = await fn();
         step.status = 'completed';
+        outages.recovered();
         return result;
       } catch (err) {
         if (isCancellation(err)) throw err;
         const failure = describeStepFailure(err);
         Object.assign(step, { status: 'failed', lastError: failure.message, errorType: failure.type, attempts: failure.attempts });
+        // An outage: Retrying, wait, run the step again (until RETRY_WINDOW ends), no operator.
+        if (await outages.rideOut(name, failure)) continue;
+        Object.assign(step, { lastError: failure.message, errorType: failure.type });
+        const skippable = options.skipWith !== undefined;
         state.attention = {
-          id: ++attentions,
           step: name,
           error: failure.message,
           errorType: failure.type,
           attempts: failure.attempts,
+          skippable,
           since: new Date().toISOString(),
         };
         setStatus('NeedsAttention');
         setCurrentDetails(
           `**Needs attention** at step \`${name}\`: ${failure.message}\n\n` +
-            `Fix the cause, then \`npm run ops -- retry ${eventId} --reason "…"\` (or \`skip\` / \`cancel\`).`,
+            `Fix the cause, then \`npm run ops -- retry ${eventId} --reason "…"\` (or ${skippable ? '`skip` / ' : ''}\`cancel\`).`,
         );
         log.warn('fulfillment needs attention', { step: name, error: failure.message, errorType: failure.type });
 
-        const { decision, by } = await waitForOperator(state.attention, options.skipWith !== undefined);
+        const decision = await waitForOperator(name, skippable);
         state.attention = null;
         setCurrentDetails(details);
         setStatus('Running');
-        if (decision === 'skip') {
+        if (decision?.action === 'skip') {
           step.status = 'skipped';
           return options.skipWith!();
         }
-        if (decision === 'cancel' || decision === 'timeout') {
+        if (!decision || decision.action === 'cancel') {
           throw ApplicationFailure.create({
-            message:
-              decision === 'cancel'
-                ? `cancelled by ${by?.by} at step ${name}: ${by?.reason} (last error: ${failure.message})`
-                : `no operator acted within ${ATTENTION_TIMEOUT} at step ${name} (last error: ${failure.message})`,
-            type: decision === 'cancel' ? FailureType.CancelledByOperator : FailureType.AttentionTimedOut,
+            message: decision
+              ? `cancelled by ${decision.by} at step ${name}: ${decision.reason} (last error: ${failure.message})`
+              : `no operator acted within ${ATTENTION_TIMEOUT} at step ${name} (last error: ${failure.message})`,
+            type: decision ? FailureType.CancelledByOperator : FailureType.AttentionTimedOut,
             nonRetryable: true,
           });
         }
         // retry: loop and run the step again.
       }
-    }
-  }
-
-  /**
-   * Waits for the operator's answer to this attention. A request sent for an earlier attention,
-   * or queued behind the answer (say a cancel sent just after a retry, while its audit record was
-   * being written), is audited as not applied: it must not act on a later, unrelated failure.
-   */
-  async function waitForOperator(
-    attention: { id: number; step: string },
-    skippable: boolean,
-  ): Promise<{ decision: OperatorAction['action'] | 'timeout'; by?: OperatorRequest }> {
-    const audit = async (req: Pending, applied: boolean, note: string | null) => {
-      const action: OperatorAction = { ...req, step: attention.step, at: new Date().toISOString(), applied, note };
-      state.audit.push(action);
-      await recordAudit(action);
-    };
-    for (;;) {
-      const acted = await condition(() => pending.length > 0, ATTENTION_TIMEOUT);
-      if (!acted) return { decision: 'timeout' };
-      const req = pending.shift()!;
-      if (req.attention !== undefined && req.attention !== attention.id && patched(PATCH_ATTENTION_IDS)) {
-        await audit(req, false, `sent for attention #${req.attention}; this is #${attention.id}`);
-        continue;
-      }
-      const refused = req.action === 'skip' && !skippable;
-      await audit(req, !refused, refused ? `step ${attention.step} cannot be skipped` : null);
-      if (refused) continue;
-      while (pending.length > 0 && patched(PATCH_ATTENTION_IDS)) {
-        await audit(pending.shift()!, false, `arrived after ${req.action} by ${req.by} had answered step ${attention.step}`);
-      }
-      return { decision: req.action, by: req };
     }
   }
 
@@ -173,7 +216,15 @@ export function createStepRunner(eventId: string) {
 
   return {
     state,
-    run,
+    /** Runs activity `name` as the step of the same name, with the UI's one-line summary. */
+    call<K extends ActivityName, S = never>(
+      name: K,
+      summary: string,
+      input: ActivityInput<K>,
+      options: StepOptions<S> = {},
+    ): Promise<ActivityResult<K> | S> {
+      return run<ActivityResult<K> | S>(name, () => call(name, summary, input), options);
+    },
     /** What the run's details in the UI say while nothing is wrong (e.g. "· new user"). */
     describe(text: string) {
       details = text;
@@ -183,8 +234,8 @@ export function createStepRunner(eventId: string) {
      * A step after the event is marked done (the end-of-grace access check): a failure waits
      * for an operator like any step, and the run is Completed again once it passes.
      */
-    async afterCompletion<T>(name: string, fn: () => Promise<T>): Promise<T> {
-      const result = await run(name, fn);
+    async afterCompletion<T>(name: string, fn: () => Promise<T>, options: StepOptions<T> = {}): Promise<T> {
+      const result = await run(name, fn, options);
       if (state.status !== 'Completed') finish('Completed');
       return result;
     },
@@ -209,7 +260,7 @@ export function createStepRunner(eventId: string) {
 }
 
 /** The activity's own message and type, and its attempt count when the worker reported it. */
-export function describeStepFailure(err: unknown): { message: string; type: string | null; attempts: number | null } {
+export function describeStepFailure(err: unknown): StepFailure {
   let cause: unknown = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof TimeoutFailure) {
     return {
@@ -219,8 +270,13 @@ export function describeStepFailure(err: unknown): { message: string; type: stri
     };
   }
   if (cause instanceof ApplicationFailure) {
-    const details = cause.details?.[0] as { attempt?: number } | undefined;
-    return { message: cause.message, type: cause.type ?? null, attempts: details?.attempt ?? null };
+    const details = cause.details?.[0] as { attempt?: number; retryWindowMs?: number } | undefined;
+    return {
+      message: cause.message,
+      type: cause.type ?? null,
+      attempts: details?.attempt ?? null,
+      retryWindowMs: details?.retryWindowMs ?? null,
+    };
   }
   cause = cause instanceof Error ? cause : new Error(String(cause));
   return { message: (cause as Error).message, type: null, attempts: null };

@@ -1,6 +1,4 @@
-import { isCancellation } from '@temporalio/workflow';
-import { call } from './activity-calls';
-import { createStepRunner } from './steps';
+import { runSteps } from './steps';
 import type { PurchaseEventInput, PurchaseSyncSummary } from '../src/contracts';
 
 /**
@@ -11,21 +9,17 @@ import type { PurchaseEventInput, PurchaseSyncSummary } from '../src/contracts';
  */
 export async function syncPurchase(input: PurchaseEventInput): Promise<PurchaseSyncSummary> {
   const { eventId, paymentIntentId } = input;
-  const steps = createStepRunner(eventId);
   const what = input.dispute ? `dispute ${input.dispute.disputeId} (${input.dispute.status})` : describeRefund(input);
-  try {
-    const recorded = await steps.run('recordPurchaseEvent', () =>
-      call('recordPurchaseEvent', `Record ${what} for ${paymentIntentId}`, input),
-    );
+  return runSteps(eventId, async (steps) => {
+    const recorded = await steps.call('recordPurchaseEvent', `Record ${what} for ${paymentIntentId}`, input);
     steps.describe(`${input.eventType} · ${paymentIntentId}${recorded.linked ? '' : ' · kept until its checkout'}`);
     // Skip (an operator's decision on a partial refund): access stays as it was.
     const access = recorded.linked
-      ? await steps.run(
+      ? await steps.call(
           'syncPurchaseAccess',
-          () => call('syncPurchaseAccess', `Sync access of ${paymentIntentId}`, { eventId, purchase: { paymentIntentId } }),
-          {
-            skipWith: () => null,
-          },
+          `Sync access of ${paymentIntentId}`,
+          { eventId, purchase: { paymentIntentId } },
+          { skipWith: () => null },
         )
       : null;
     await steps.complete(recorded.linked ? 'Mark the event applied' : 'Mark the event kept for its checkout');
@@ -38,10 +32,7 @@ export async function syncPurchase(input: PurchaseEventInput): Promise<PurchaseS
       activeQuantity: access?.activeQuantity ?? null,
       seatLimit: access?.seatLimit ?? null,
     };
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    throw await steps.fail(err);
-  }
+  });
 }
 
 function describeRefund(input: PurchaseEventInput): string {

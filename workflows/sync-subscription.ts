@@ -1,7 +1,6 @@
-import { isCancellation } from '@temporalio/workflow';
 import { call } from './activity-calls';
 import { reviewAccessWhenGraceEnds } from './grace-review';
-import { createStepRunner } from './steps';
+import { runSteps } from './steps';
 import type { SubscriptionEventInput, SubscriptionSyncSummary } from '../src/contracts';
 
 /**
@@ -14,29 +13,28 @@ import type { SubscriptionEventInput, SubscriptionSyncSummary } from '../src/con
  */
 export async function syncSubscription(input: SubscriptionEventInput): Promise<SubscriptionSyncSummary> {
   const { eventId, stripeSubscriptionId } = input;
-  const steps = createStepRunner(eventId);
-  const sync = () => call('syncAccess', `Sync access of ${stripeSubscriptionId}`, { eventId, stripeSubscriptionId });
-  try {
-    const state = await steps.run('recordSubscriptionEvent', () =>
-      call(
-        'recordSubscriptionEvent',
-        `Record ${input.eventType}${input.status ? ` (${input.status})` : ''} for ${stripeSubscriptionId}`,
-        input,
-      ),
+  const sync = { summary: `Sync access of ${stripeSubscriptionId}`, input: { eventId, stripeSubscriptionId } };
+  return runSteps(eventId, async (steps) => {
+    const state = await steps.call(
+      'recordSubscriptionEvent',
+      `Record ${input.eventType}${input.status ? ` (${input.status})` : ''} for ${stripeSubscriptionId}`,
+      input,
     );
-    const access = await steps.run('syncAccess', sync);
+    const access = await steps.call('syncAccess', sync.summary, sync.input);
     const invoice = input.invoice;
     const email =
       input.eventType === 'invoice.payment_failed' && invoice
-        ? await steps.run(
+        ? await steps.call(
             'sendPaymentFailedEmail',
-            () =>
-              call('sendPaymentFailedEmail', `Payment failed email for ${invoice.invoiceId}`, { eventId, stripeSubscriptionId, invoice }),
+            `Payment failed email for ${invoice.invoiceId}`,
+            { eventId, stripeSubscriptionId, invoice },
             { skipWith: () => ({ messageId: null, skipped: 'skipped by an operator' }) },
           )
         : null;
     await steps.complete('Mark the event applied');
-    await reviewAccessWhenGraceEnds(access.reviewAt, () => steps.afterCompletion('reviewAccessWhenGraceEnds', sync));
+    await reviewAccessWhenGraceEnds(access.reviewAt, () =>
+      steps.afterCompletion('reviewAccessWhenGraceEnds', () => call('syncAccess', sync.summary, sync.input)),
+    );
     return {
       eventId,
       stripeSubscriptionId,
@@ -46,8 +44,5 @@ export async function syncSubscription(input: SubscriptionEventInput): Promise<S
       seatLimit: access.seatLimit,
       paymentFailedEmail: email,
     };
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    throw await steps.fail(err);
-  }
+  });
 }

@@ -3,7 +3,7 @@ import { Errors, type ServerClient } from 'postmark';
 import { Prisma, type PrismaClient } from '../../src/generated/prisma/client';
 import { maskEmail } from '../../src/log';
 import { FailureType } from '../../src/contracts';
-import { invalidData } from '../errors';
+import { invalidData } from '../shared/errors';
 import { keepingAlive } from './keep-alive';
 
 export interface OnceEmail {
@@ -15,7 +15,8 @@ export interface OnceEmail {
   to: string;
   from: string;
   templateAlias: string;
-  templateModel: Record<string, unknown>;
+  /** One of the typed models in src/emails. */
+  templateModel: object;
 }
 
 export interface OnceEmailResult {

@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient, PurchaseSource } from '../../src/generated/prisma/client';
 import { applyPurchaseEvent, purchaseStateOf, refundedAmount, type PurchaseEventPatch } from '../../src/lifecycle/purchase-state';
-
-type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+import { lockRow, type LockKey } from '../shared/row-lock';
+import { inTransaction, type Tx } from '../shared/transaction';
 
 /** How a purchase is found: its payment intent (what refunds and disputes name), else its session. */
 export type PurchaseKey = { paymentIntentId: string; checkoutSessionId?: string } | { paymentIntentId: null; checkoutSessionId: string };
@@ -38,7 +38,7 @@ export type RecordedPurchaseChange =
  * other. The row is created by whichever event comes first; the first link wins.
  */
 export async function recordPurchaseChange(db: PrismaClient, change: PurchaseChange): Promise<RecordedPurchaseChange> {
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const row = await lockOrCreate(tx, change.key);
     if (change.link && row.userId && row.userId !== change.link.userId) return { outcome: 'owned_by_another_user', rowId: row.id };
     const link = change.link && !row.userId ? change.link : null;
@@ -70,19 +70,16 @@ export async function recordPurchaseChange(db: PrismaClient, change: PurchaseCha
   });
 }
 
-/** INSERT … ON CONFLICT DO NOTHING, then SELECT … FOR UPDATE: race-free for a new key. */
+/** INSERT … ON CONFLICT DO NOTHING, then the row lock: race-free for a new key. */
 async function lockOrCreate(tx: Tx, key: PurchaseKey) {
   const where = key.paymentIntentId ? { paymentIntentId: key.paymentIntentId } : { checkoutSessionId: key.checkoutSessionId! };
   await tx.purchase.createMany({ data: [{ ...where, status: 'awaiting_checkout' }], skipDuplicates: true });
-  const { id } = await tx.purchase.findUniqueOrThrow({ where, select: { id: true } });
-  await tx.$queryRaw`SELECT id FROM purchases WHERE id = ${id} FOR UPDATE`;
-  return tx.purchase.findUniqueOrThrow({ where: { id } });
+  await lockRow(tx, 'purchases', where);
+  return tx.purchase.findUniqueOrThrow({ where });
 }
 
 /** Locks an existing purchase row for the rest of the transaction (null when there is none). */
-export async function lockPurchase(tx: Tx, where: { id: string } | { paymentIntentId: string }) {
-  const row = await tx.purchase.findUnique({ where, select: { id: true } });
-  if (!row) return null;
-  await tx.$queryRaw`SELECT id FROM purchases WHERE id = ${row.id} FOR UPDATE`;
-  return tx.purchase.findUniqueOrThrow({ where: { id: row.id } });
+export async function lockPurchase(tx: Tx, where: LockKey<'purchases'>) {
+  const id = await lockRow(tx, 'purchases', where);
+  return id === null ? null : tx.purchase.findUniqueOrThrow({ where: { id } });
 }

@@ -2,13 +2,13 @@ import type { Prisma, PrismaClient, PurchaseSource } from '../../src/generated/p
 import {
   applyPatch,
   deriveStatus,
+  planOf,
   type StatusMark,
   type SubscriptionPatch,
   type SubscriptionState,
 } from '../../src/lifecycle/subscription-state';
-import { TRANSACTION_OPTIONS } from '../transaction-options';
-
-type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+import { lockRow, type LockKey } from '../shared/row-lock';
+import { inTransaction, type Tx } from '../shared/transaction';
 
 export interface SubscriptionLink {
   userId: string;
@@ -37,18 +37,26 @@ export type RecordedChange =
  * checkout are kept, keyed by the Stripe subscription id, and count once it is linked.
  */
 export async function recordSubscriptionChange(db: PrismaClient, change: SubscriptionChange): Promise<RecordedChange> {
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const row = await lockOrCreate(tx, change.stripeSubscriptionId);
     if (change.link && row.userId && row.userId !== change.link.userId) return { outcome: 'owned_by_another_user', rowId: row.id };
 
     const next = applyPatch(stateOf(row), change.patch);
     const derived = deriveStatus(next.statusHistory);
+    const plan = planOf(next);
     const link = change.link && !row.userId ? change.link : null;
     await tx.subscription.update({
       where: { id: row.id },
       data: {
-        tierId: next.tierId,
-        quantity: next.quantity,
+        tierId: plan.tierId,
+        quantity: plan.quantity,
+        planFacts: {
+          tierId: next.tierId,
+          quantity: next.quantity,
+          sumoQuantity: next.sumoQuantity ?? null,
+          priceTierId: next.priceTierId ?? null,
+          first: next.first ?? {},
+        },
         addons: next.addons,
         cancelAtPeriodEnd: next.cancelAtPeriodEnd,
         currentPeriodEnd: next.currentPeriodEnd === null ? null : new Date(next.currentPeriodEnd * 1000),
@@ -74,33 +82,36 @@ export async function recordSubscriptionChange(db: PrismaClient, change: Subscri
       rowId: row.id,
       userId: row.userId ?? link?.userId ?? null,
       status: derived.status,
-      tierId: next.tierId,
-      quantity: next.quantity,
+      tierId: plan.tierId,
+      quantity: plan.quantity,
     };
-  }, TRANSACTION_OPTIONS);
+  });
 }
 
-/** INSERT … ON CONFLICT DO NOTHING, then SELECT … FOR UPDATE: race-free for a new id. */
+/** INSERT … ON CONFLICT DO NOTHING, then the row lock: race-free for a new id. */
 async function lockOrCreate(tx: Tx, stripeSubscriptionId: string) {
   await tx.subscription.createMany({ data: [{ stripeSubscriptionId, status: 'unknown' }], skipDuplicates: true });
-  await tx.$queryRaw`SELECT id FROM subscriptions WHERE stripe_subscription_id = ${stripeSubscriptionId} FOR UPDATE`;
+  await lockRow(tx, 'subscriptions', { stripeSubscriptionId });
   return tx.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId } });
 }
 
-/** Locks an existing row for the rest of the transaction. */
-export async function lockSubscription(tx: Tx, where: { id: string } | { stripeSubscriptionId: string }) {
-  const row = await tx.subscription.findUnique({ where, select: { id: true } });
-  if (!row) return null;
-  await tx.$queryRaw`SELECT id FROM subscriptions WHERE id = ${row.id} FOR UPDATE`;
-  return tx.subscription.findUniqueOrThrow({ where: { id: row.id } });
+/** Locks an existing row for the rest of the transaction (null when there is none). */
+export async function lockSubscription(tx: Tx, where: LockKey<'subscriptions'>) {
+  const id = await lockRow(tx, 'subscriptions', where);
+  return id === null ? null : tx.subscription.findUniqueOrThrow({ where: { id } });
 }
 
 type Row = Awaited<ReturnType<typeof lockOrCreate>>;
 
+/** Rows written before issue 20 have no plan facts: their tier_id and quantity are what the events said. */
 function stateOf(row: Row): SubscriptionState {
+  const facts = (row.planFacts ?? {}) as Partial<Pick<SubscriptionState, 'tierId' | 'quantity' | 'sumoQuantity' | 'priceTierId' | 'first'>>;
   return {
-    tierId: row.tierId,
-    quantity: row.quantity,
+    tierId: facts.tierId !== undefined ? facts.tierId : row.tierId,
+    quantity: facts.quantity ?? row.quantity,
+    sumoQuantity: facts.sumoQuantity ?? null,
+    priceTierId: facts.priceTierId ?? null,
+    first: facts.first ?? {},
     addons: row.addons,
     cancelAtPeriodEnd: row.cancelAtPeriodEnd,
     currentPeriodEnd: row.currentPeriodEnd ? Math.floor(row.currentPeriodEnd.getTime() / 1000) : null,

@@ -60,6 +60,11 @@ export class Catalog {
     return this.lookup(this.data.addons, id)?.features;
   }
 
+  /** What a tier with these add-ons grants: the tier's features and each add-on's, once each. */
+  features(tier: Tier, addons: string[]): string[] {
+    return [...new Set([...tier.features, ...addons.flatMap((a) => this.addonFeatures(a) ?? [])])];
+  }
+
   addonIds(): string[] {
     return Object.keys(this.data.addons);
   }

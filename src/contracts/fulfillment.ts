@@ -10,21 +10,19 @@ export type CheckoutMode = 'subscription' | 'payment' | 'setup';
 export interface FulfillmentInput {
   eventId: string;
   eventType: string;
-  /** The event's `created` (unix seconds): orders it against the subscription's other events.
-   *  Absent in runs started before lifecycle events were handled (counts as oldest). */
-  created?: number;
-  /** Connected account the event came from (Sumo sells through Stripe Connect), if any. */
+  /** The event's `created` (unix seconds): orders it against the subscription's other events. */
+  created: number;
+  /** Connected account the event came from (one listed in STRIPE_CONNECT_ACCOUNTS), or null: our own account's (direct and Sumo purchases). */
   account: string | null;
   livemode: boolean;
   checkoutSessionId: string;
-  /** The session's `mode`: `payment` is a one-time purchase (a lifetime deal). Absent in runs
-   *  started before one-time purchases were fulfilled (they were all subscriptions). */
-  mode?: CheckoutMode;
+  /** The session's `mode`: `payment` is a one-time purchase (a lifetime deal). */
+  mode: CheckoutMode;
   /** The session's payment intent (payment mode): what refunds and disputes name. */
-  paymentIntentId?: string | null;
+  paymentIntentId: string | null;
   /** The session's `amount_total` and `currency`: the refunded share is measured against it. */
-  amountTotal?: number | null;
-  currency?: string | null;
+  amountTotal: number | null;
+  currency: string | null;
   source: PurchaseSource;
   email: string | null;
   name: string | null;
@@ -72,10 +70,9 @@ export interface ProvisionResult {
   granted: string[];
   alreadyHeld: string[];
   seatLimit: number;
-  /** Absent in results recorded before lifecycle events were handled. */
-  hasAccess?: boolean;
+  hasAccess: boolean;
   /** ISO time at which access must be re-checked (a past_due grace period ends), if any. */
-  reviewAt?: string | null;
+  reviewAt: string | null;
 }
 
 export interface FulfillmentSummary {
@@ -85,9 +82,12 @@ export interface FulfillmentSummary {
   /** Null for a one-time purchase. */
   subscriptionId: string | null;
   /** Set for a one-time purchase: its payment intent, and the access it ended with. */
-  lifetime?: { paymentIntentId: string | null; status: string; activeQuantity: number } | null;
+  lifetime: { paymentIntentId: string | null; status: string; activeQuantity: number } | null;
   plan: string;
   seatLimit: number;
   entitlementsGranted: string[];
+  /** A new user's welcome email (null for an existing user, or when an operator skipped it). */
   welcomeEmailMessageId: string | null;
+  /** An existing user's purchase confirmation, instead of a welcome (null for a new user, or skipped). */
+  confirmationEmailMessageId: string | null;
 }

@@ -1,11 +1,12 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 
 /**
  * What an on-call engineer can see and do with a running fulfillment. Shared by the
- * workflows (handlers) and the ops CLI (senders); plain definitions, no workflow code.
+ * workflows (handlers) and the ops CLI (callers); plain definitions, no workflow code.
  */
-/** Every value of the FulfillmentStatus search attribute: `ops list --status` and the API's gauge take them from here. */
-export const FULFILLMENT_STATUSES = ['Running', 'Completed', 'NeedsAttention', 'Failed'] as const;
+/** Every value of the FulfillmentStatus search attribute: `ops list --status` and the API's gauge take them from here.
+ *  Retrying: a step rides out an outage (its retries go on, the run says which step and error). */
+export const FULFILLMENT_STATUSES = ['Running', 'Retrying', 'Completed', 'NeedsAttention', 'Failed'] as const;
 export type FulfillmentStatus = (typeof FULFILLMENT_STATUSES)[number];
 
 export interface StepRecord {
@@ -24,16 +25,20 @@ export interface OperatorRequest {
   by: string;
   /** Why: goes into the audit record. */
   reason: string;
-  /** The attention (its `id`) the operator saw and answers; a request for an earlier one is
-   *  audited and not applied. Absent (e.g. sent from the Temporal UI): the current one. */
-  attention?: number;
+  /** The step the operator means to answer (`ops … --step`); refused when another step is the
+   *  one waiting. Absent (the CLI without --step, the Temporal UI): whichever step waits. */
+  step?: string;
 }
 
-export interface OperatorAction extends OperatorRequest {
-  action: 'retry' | 'skip' | 'cancel';
+export type OperatorActionName = 'retry' | 'skip' | 'cancel';
+
+export interface OperatorAction {
+  action: OperatorActionName;
+  by: string;
+  reason: string;
   step: string;
   at: string;
-  /** False when the request did not apply (e.g. skip of a step that cannot be skipped). */
+  /** False for a refused request: the ops CLI records those (a refusal never enters the history). */
   applied: boolean;
   note: string | null;
 }
@@ -44,22 +49,44 @@ export interface FulfillmentState {
   steps: StepRecord[];
   /** Set while the workflow waits for an operator. */
   attention: {
-    /** Numbers the run's attentions (1, 2, …): a request names the one it answers. */
-    id: number;
     step: string;
     error: string;
     errorType: string | null;
     attempts: number | null;
+    /** Whether `skip` is allowed here (the workflow can go on without this step's result). */
+    skippable: boolean;
     since: string;
   } | null;
+  /** The operator requests this run applied (refusals are in `operator_actions` only). */
   audit: OperatorAction[];
+  /** Set while a step rides out an outage on its own (status Retrying): no operator is needed. */
+  retrying: {
+    step: string;
+    error: string;
+    errorType: string | null;
+    /** When the step's first round of attempts failed. */
+    since: string;
+    rounds: number;
+    nextTryAt: string;
+    /** When it stops retrying and asks an operator (RETRY_WINDOW after `since`). */
+    until: string;
+  } | null;
 }
 
+/**
+ * Operator requests are Workflow Updates: the workflow's validator refuses a request that
+ * does not apply (not waiting, another step waiting, a step that cannot be skipped) before
+ * it enters the history, with the reason as the error's message; an accepted one returns
+ * once it is applied (the step scheduled again, skipped, or the run failing as cancelled),
+ * with its audit record.
+ */
 /** Run the failed step again (after fixing its cause). */
-export const retrySignal = defineSignal<[OperatorRequest]>('retry');
+export const retryUpdate = defineUpdate<OperatorAction, [OperatorRequest]>('retry');
 /** Go on without the failed step; only for steps whose result the fulfillment can do without. */
-export const skipSignal = defineSignal<[OperatorRequest]>('skip');
-/** Give up: the workflow fails with CancelledByOperator (a Stripe resend can start it again). */
-export const cancelSignal = defineSignal<[OperatorRequest]>('cancel');
+export const skipUpdate = defineUpdate<OperatorAction, [OperatorRequest]>('skip');
+/** Give up: the workflow fails with CancelledByOperator (only `ops retry` starts it again). */
+export const cancelUpdate = defineUpdate<OperatorAction, [OperatorRequest]>('cancel');
+export const operatorUpdates = { retry: retryUpdate, skip: skipUpdate, cancel: cancelUpdate } as const;
+
 /** Current step, attempts, last error, audit trail. */
 export const statusQuery = defineQuery<FulfillmentState>('status');

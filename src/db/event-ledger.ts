@@ -10,9 +10,47 @@ import type { PrismaClient, StripeEventStatus } from '../generated/prisma/client
 export async function recordDelivery(db: PrismaClient, event: Stripe.Event): Promise<StripeEventStatus> {
   const row = await db.stripeEvent.upsert({
     where: { id: event.id },
-    create: { id: event.id, type: event.type, status: 'received', stripeAccount: event.account ?? null, livemode: event.livemode },
+    create: {
+      id: event.id,
+      type: event.type,
+      status: 'received',
+      stripeAccount: event.account ?? null,
+      livemode: event.livemode,
+      checkoutSessionId: checkoutSessionOf(event),
+    },
     update: { deliveries: { increment: 1 }, lastReceivedAt: new Date() },
     select: { status: true },
   });
   return row.status;
+}
+
+/**
+ * What reconciliation knows of an event from the ledger, without counting a delivery: the row is
+ * inserted with `deliveries = 0` when absent (`inserted: true`, the webhook never saw it), and an
+ * existing row is left as it is. One round trip when inserting, two when the row exists.
+ */
+export async function recordReconciled(db: PrismaClient, event: Stripe.Event): Promise<{ inserted: boolean; status: StripeEventStatus }> {
+  const { count } = await db.stripeEvent.createMany({
+    data: [
+      {
+        id: event.id,
+        type: event.type,
+        status: 'received',
+        stripeAccount: event.account ?? null,
+        livemode: event.livemode,
+        deliveries: 0,
+        checkoutSessionId: checkoutSessionOf(event),
+      },
+    ],
+    skipDuplicates: true,
+  });
+  if (count === 1) return { inserted: true, status: 'received' };
+  const row = await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id }, select: { status: true } });
+  return { inserted: false, status: row.status };
+}
+
+/** The checkout session a checkout.session.* event carries, so the landing page can ask by it. */
+function checkoutSessionOf(event: Stripe.Event): string | null {
+  const object = event.data.object as { object?: unknown; id?: unknown };
+  return object.object === 'checkout.session' && typeof object.id === 'string' ? object.id : null;
 }

@@ -7,10 +7,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import exitHook from 'async-exit-hook';
-import pretty from 'pino-pretty';
+import { prettyFactory } from 'pino-pretty';
 import { buildCodecApp } from '../codec/codec-app';
-import { loadCodecConfig } from '../config';
+import { createPostmarkClient } from '../clients/postmark';
+import { loadCodecConfig, templateAliases } from '../config';
+import { pushTemplates } from '../emails/postmark-templates';
 import { applyMigrations } from '../db/migrate';
 import { EncryptionCodec } from '../temporal/payload-codec';
 import { devCodecToken, devPayloadKeysFile } from './dev-secrets';
@@ -18,6 +21,7 @@ import { startEmbeddedPostgres } from './embedded-postgres';
 import { startLocalPostmark } from './local-postmark';
 import { startStripeMockIfAvailable } from './stripe-mock';
 import { DEV_DIR, writeDevState } from './dev-state';
+import { freePort } from './free-port';
 import { startTemporalDevServer, stopProcess } from './temporal-dev-server';
 
 const root = resolve(__dirname, '../..');
@@ -65,9 +69,15 @@ async function main(): Promise<void> {
   const { applied } = await applyMigrations(databaseUrl);
   say(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema up to date');
 
+  // The metrics ports nobody types: free ones unless set, so a second copy of the service
+  // (or anything else on 9464/9465) does not stop this one from starting.
+  const metricsPort = process.env.METRICS_PORT ?? String(await freePort());
+  const workerMetricsAddress = process.env.WORKER_METRICS_ADDRESS ?? `127.0.0.1:${await freePort()}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
+    METRICS_PORT: metricsPort,
+    WORKER_METRICS_ADDRESS: workerMetricsAddress,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
     STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? `whsec_dev_${randomBytes(16).toString('hex')}`,
@@ -76,11 +86,14 @@ async function main(): Promise<void> {
   };
 
   if (!process.env.POSTMARK_SERVER_TOKEN) {
-    const postmark = await startLocalPostmark({ port: ports.postmark });
+    // An empty server, filled as a real one is: by pushing the repository's templates.
+    const postmark = await startLocalPostmark({ port: ports.postmark, templates: 'none' });
     stops.push(() => postmark.close());
     env.POSTMARK_SERVER_TOKEN = 'local-dev-token';
     env.POSTMARK_API_URL = postmark.url;
-    say(`POSTMARK_SERVER_TOKEN not set: emails go to a local Postmark; see them at ${postmark.url}/outbox`);
+    const pushed = await pushTemplates(createPostmarkClient(env.POSTMARK_SERVER_TOKEN, postmark.url), templateAliases(env));
+    say(`POSTMARK_SERVER_TOKEN not set: emails go to a local Postmark (templates pushed: ${pushed.map((t) => t.alias).join(', ')})`);
+    say(`  open ${postmark.url}/outbox in a browser to see each email as the buyer does`);
   }
   if (!process.env.STRIPE_SECRET_KEY) {
     env.STRIPE_SECRET_KEY = 'sk_test_localdev'; // stripe-mock accepts only sk_test_ + letters and digits
@@ -115,6 +128,9 @@ async function main(): Promise<void> {
     stripeSecretKey: process.env.STRIPE_SECRET_KEY ? undefined : env.STRIPE_SECRET_KEY,
     payloadKeysFile: keys.PAYLOAD_KEYS ? undefined : keys.PAYLOAD_KEYS_FILE,
     codecUrl: codec.url,
+    // Only the local stand-in and its placeholder token; a real token stays in the environment.
+    postmarkUrl: process.env.POSTMARK_SERVER_TOKEN ? undefined : env.POSTMARK_API_URL,
+    postmarkServerToken: process.env.POSTMARK_SERVER_TOKEN ? undefined : env.POSTMARK_SERVER_TOKEN,
   });
   say('ready:');
   say(`  webhook      POST ${apiUrl}/webhooks/stripe`);
@@ -126,6 +142,9 @@ async function main(): Promise<void> {
   say(
     `               CLI: temporal workflow show -w evt_… --codec-endpoint ${codec.url} --codec-auth "Bearer $(cat ${join(DEV_DIR, 'codec-token')})"`,
   );
+  say(`  metrics      ${metricsUrl(metricsPort, env.METRICS_HOST)} (API), ${metricsUrl(workerMetricsAddress)} (worker)`);
+  if (!process.env.POSTMARK_SERVER_TOKEN)
+    say(`  outbox       ${env.POSTMARK_API_URL}/outbox   (open in a browser: each email as the buyer sees it)`);
   say(`  database     ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}`);
   say(
     `  secret       ${env.STRIPE_WEBHOOK_SECRET}   (local signing secret; real Stripe: stripe listen --forward-to localhost:${port}/webhooks/stripe and set STRIPE_WEBHOOK_SECRET)`,
@@ -166,16 +185,25 @@ async function waitUntilReady(url: string, timeoutMs = 60_000): Promise<void> {
   }
 }
 
-const prettyLogs = () => pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+/** `METRICS_PORT` (+ host) or `WORKER_METRICS_ADDRESS` as a URL to open; `off` stays off. */
+function metricsUrl(portOrAddress: string, host = '127.0.0.1'): string {
+  if (portOrAddress === 'off' || portOrAddress === '') return 'off';
+  const address = portOrAddress.includes(':') ? portOrAddress : `${host}:${portOrAddress}`;
+  return `http://${address.replace(/^0\.0\.0\.0:/, '127.0.0.1:')}/metrics`;
+}
+
+/** One JSON log line → one pretty line (lines that are not JSON come back as they are). */
+const prettyLine = prettyFactory({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
 
 function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   // `node --import tsx`, not the tsx CLI: the CLI's signal relay can SIGKILL a process that
   // is still shutting down, and the worker must be allowed to drain.
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  // The services log JSON lines (for log shippers); a person at a terminal reads them pretty.
-  // DEV_LOG_FORMAT=json keeps them raw.
-  const logs = process.env.DEV_LOG_FORMAT === 'json' ? child.stdout : child.stdout.pipe(prettyLogs());
-  logs.pipe(process.stdout);
+  // The services log JSON lines (for log shippers); a person at a terminal reads them pretty,
+  // each once. DEV_LOG_FORMAT=json keeps them raw. (Not `pino-pretty()` piped on: that stream
+  // writes the pretty line to stdout itself and passes the raw one through as well.)
+  if (process.env.DEV_LOG_FORMAT === 'json') child.stdout.pipe(process.stdout);
+  else createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => process.stdout.write(prettyLine(line)));
   child.on('exit', (code, signal) => {
     if (!shuttingDown) {
       say(`${name} exited (${signal ?? code}); stopping`);

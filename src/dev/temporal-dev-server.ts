@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Connection } from '@temporalio/client';
-import { searchAttributeRegistrations } from '../contracts';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { searchAttributes } from '../contracts';
 import { freePort } from './free-port';
 import { ensureTool, TEMPORAL_CLI } from './tools';
 
@@ -13,8 +13,9 @@ export interface TemporalDevServer {
 }
 
 export interface DevServerOptions {
+  /** Default: a free port. */
   port?: number;
-  /** Web UI port; null runs headless. */
+  /** Web UI port; null runs headless; default: a free port. */
   uiPort?: number | null;
   /** SQLite file to keep history across restarts; default in memory. */
   dbFile?: string;
@@ -24,61 +25,44 @@ export interface DevServerOptions {
 }
 
 /**
- * Runs `temporal server start-dev` (a real Temporal server on SQLite) with the project's
- * search attributes registered, and waits until it accepts connections.
+ * A real Temporal server on SQLite (`temporal server start-dev`, the CLI found or built by
+ * `npm run tools`) with the project's search attributes registered, started by the SDK's own
+ * launcher, `@temporalio/testing`'s `TestWorkflowEnvironment.createLocal` with the binary as
+ * an existing path: it picks the ports, waits until the server serves, and stops it (SIGINT).
+ * Everything the tests, the fault suite, the bench and `npm run dev` need goes through its
+ * options (`dbFilename`, `uiPort`, `searchAttributes`) or `extraArgs` (the UI's codec endpoint);
+ * restarting on the same port and database file is stop, then start with both given.
  */
 export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<TemporalDevServer> {
   const binary = await ensureTool(TEMPORAL_CLI, options.log);
   if (options.dbFile) mkdirSync(dirname(options.dbFile), { recursive: true }); // the CLI does not create its folder
-  const port = options.port ?? (await freePort());
-  const uiPort = options.uiPort === undefined ? await freePort() : options.uiPort;
-  const args = [
-    'server',
-    'start-dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--log-level',
-    'error',
-    ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
-    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
-    ...(uiPort !== null && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
-    ...searchAttributeRegistrations.flatMap((sa) => ['--search-attribute', sa]),
-  ];
-  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-
-  const address = `127.0.0.1:${port}`;
-  try {
-    await waitUntilServing(address, child);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`Temporal dev server did not start on ${address}: ${(err as Error).message}\n${stderr}`);
-  }
-  return { address, uiUrl: uiPort === null ? null : `http://127.0.0.1:${uiPort}`, stop: () => stopProcess(child) };
+  const ui = options.uiPort !== null;
+  // Without a UI port the SDK gives the UI the server's port + 1000, which may be taken.
+  const uiPort = ui ? (options.uiPort ?? (await freePort())) : undefined;
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: binary },
+      ip: '127.0.0.1',
+      port: options.port,
+      ui,
+      uiPort,
+      dbFilename: options.dbFile,
+      // The SDK lets the server write to our stdout and stderr: silent, as before (its errors
+      // under load, "context canceled", would otherwise fill the tests' and dev's output).
+      log: { format: 'text', level: 'never' },
+      searchAttributes: Object.values(searchAttributes),
+      extraArgs: ui && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [],
+    },
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    address: env.address,
+    uiUrl: uiPort === undefined ? null : `http://127.0.0.1:${uiPort}`,
+    stop: () => (stopped ??= env.teardown()),
+  };
 }
 
-async function waitUntilServing(address: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      try {
-        await connection.workflowService.describeNamespace({ namespace: 'default' });
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
-
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
 export function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {

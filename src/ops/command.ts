@@ -5,6 +5,8 @@ import type { OpsContext } from './context';
 export interface CommandResult {
   human: string;
   json: unknown;
+  /** The exit code; 0 unless set (a refused operator request exits 1 with its answer). */
+  code?: number;
 }
 
 /** One `npm run ops -- <name>` command. */

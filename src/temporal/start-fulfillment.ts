@@ -1,4 +1,4 @@
-import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { FulfillmentInput, PurchaseEventInput, SubscriptionEventInput, WorkflowStart } from '../contracts';
 import { searchAttributesFor } from './search-attributes';
 
@@ -14,6 +14,9 @@ export interface FulfillmentStarter {
   start(start: WorkflowStart): Promise<StartOutcome>;
   /** Resolves when the Temporal frontend answers its health check. */
   ping(): Promise<void>;
+  /** Whether Temporal holds a run of this workflow id, in any state (running, completed, failed,
+   *  terminated, cancelled), within its retention. */
+  exists(workflowId: string): Promise<boolean>;
 }
 
 /** Stripe waits about 10 s for an answer; give up on Temporal well before that and say 503
@@ -56,6 +59,16 @@ export function createFulfillmentStarter(client: Client, taskQueue: string): Ful
     },
     async ping() {
       await withDeadline(PING_DEADLINE_MS, () => client.workflowService.getSystemInfo({}));
+    },
+    async exists(workflowId) {
+      try {
+        await withDeadline(START_DEADLINE_MS, () => client.workflow.getHandle(workflowId).describe());
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        if (isUnavailable(err)) throw new TemporalUnavailableError('could not reach Temporal to look up the fulfillment', { cause: err });
+        throw err;
+      }
     },
   };
 }

@@ -6,7 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type Stripe from 'stripe';
 import type { Tracing } from '../../src/telemetry/tracing';
 import type { CatalogData } from '../../src/catalog/catalog';
-import { startInProcessService } from './in-process-service';
+import { startInProcessService } from './stack/in-process-service';
 import { startLocalPostmark } from '../../src/dev/local-postmark';
 import { signPayload } from '../../src/dev/sample-events';
 import { statusQuery, type FulfillmentState } from '../../src/contracts';
@@ -37,9 +37,11 @@ export async function startHarness(
     postmarkSearchSettleMs?: number;
     pastDueGraceMs?: number;
     maxActivityAttempts?: number;
+    retryWindowMs?: number;
     stripeApiBase?: string;
     tracing?: Tracing;
     apiLogger?: FastifyBaseLogger;
+    checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
   } = {},
 ) {
   const postmark = await startLocalPostmark();
@@ -56,6 +58,8 @@ export async function startHarness(
     postmarkSearchSettleMs: options.postmarkSearchSettleMs,
     pastDueGraceMs: options.pastDueGraceMs,
     maxActivityAttempts: options.maxActivityAttempts,
+    checkoutStatus: options.checkoutStatus,
+    retryWindowMs: options.retryWindowMs,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
     tracing: options.tracing,
     apiLogger: options.apiLogger,

@@ -11,8 +11,24 @@ const CASES = {
     "import { createHash } from 'node:crypto';\nexport const hash = (s: string) => createHash('sha256').update(s).digest('hex');\n",
   ],
   activityImportsWorkflows: [
-    'activities/record-outcome.ts',
-    "import { reviewAccessWhenGraceEnds } from '../workflows/grace-review';\nexport const review = reviewAccessWhenGraceEnds;\n",
+    'activities/ledger/record-outcome.ts',
+    "import { reviewAccessWhenGraceEnds } from '../../workflows/grace-review';\nexport const review = reviewAccessWhenGraceEnds;\n",
+  ],
+  activityImportsAnotherFeature: [
+    'activities/subscriptions/record-subscription-event.ts',
+    "import { createResolvePurchase } from '../checkout/resolve-purchase';\nexport const make = createResolvePurchase;\n",
+  ],
+  activityImportsShared: [
+    'activities/subscriptions/record-subscription-event.ts',
+    "import { inTransaction } from '../shared/transaction';\nexport const run = inTransaction;\n",
+  ],
+  sharedImportsFeature: [
+    'activities/shared/entitlements.ts',
+    "import { lockSubscription } from '../subscriptions/subscription-store';\nexport const lock = lockSubscription;\n",
+  ],
+  bareTransaction: [
+    'activities/purchases/purchase-store.ts',
+    "import type { PrismaClient } from '../../src/generated/prisma/client';\nexport const run = (db: PrismaClient) => db.$transaction(async () => 1);\n",
   ],
   workflowImportsActivityTypes: [
     'workflows/activity-calls.ts',
@@ -61,6 +77,16 @@ describe('lint keeps the layout’s dependencies one way', () => {
 
   it('refuses an activity that imports from workflows/', () => {
     expect(broken.activityImportsWorkflows).toContain('import-x/no-restricted-paths');
+  });
+
+  it('refuses an activity feature folder that imports another feature, but lets it import activities/shared/', () => {
+    expect(broken.activityImportsAnotherFeature).toContain('import-x/no-restricted-paths');
+    expect(broken.activityImportsShared).toEqual([]);
+    expect(broken.sharedImportsFeature).toContain('import-x/no-restricted-paths');
+  });
+
+  it('refuses a transaction that does not go through inTransaction (and so could miss its options)', () => {
+    expect(broken.bareTransaction).toContain('no-restricted-syntax');
   });
 
   it('lets workflows import activity types, but not activity code', () => {

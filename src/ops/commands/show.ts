@@ -119,11 +119,21 @@ function humanShow(s: ShowJson): string {
     lines.push('  workflow     none in Temporal (retention over, or never started)');
   }
   if (s.state) {
+    if (s.state.retrying) {
+      const r = s.state.retrying;
+      lines.push(
+        `  RETRYING     step ${r.step} through an outage since ${r.since} (round ${r.rounds}): ${r.error}`,
+        `               next try ${r.nextTryAt}; goes on by itself until ${r.until}, then NeedsAttention — nothing to do but fix the outage`,
+      );
+    }
     if (s.state.attention) {
       lines.push(
         `  ATTENTION    step ${s.state.attention.step} failed${s.state.attention.attempts ? ` after ${s.state.attention.attempts} attempt(s)` : ''}: ${s.state.attention.error}`,
       );
-      lines.push(`               fix the cause, then: npm run ops -- retry ${s.eventId} --reason "…"   (or skip / cancel)`);
+      const { step, skippable } = s.state.attention;
+      lines.push(
+        `               fix the cause, then: npm run ops -- retry ${s.eventId} --step ${step} --reason "…"   (or ${skippable ? 'skip / ' : ''}cancel)`,
+      );
     }
     for (const step of s.state.steps) {
       lines.push(
@@ -149,7 +159,7 @@ function humanShow(s: ShowJson): string {
   if (s.purchase) lines.push(...purchaseLines(s.purchase));
   for (const e of s.emails) lines.push(`  email        ${e.kind} · ${e.status} · ${e.postmarkMessageId ?? '-'} · by ${e.eventId}`);
   for (const a of s.audit)
-    lines.push(`  audit        ${a.at} ${a.action} ${a.step} by ${a.by}: ${a.reason}${a.applied ? '' : ` (not applied: ${a.note})`}`);
+    lines.push(`  audit        ${a.at} ${a.action} ${a.step} by ${a.by}: ${a.reason}${a.applied ? '' : ` (refused: ${a.note})`}`);
   return lines.join('\n');
 }
 

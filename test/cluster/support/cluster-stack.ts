@@ -6,7 +6,8 @@ import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-p
 import type { PrismaClient } from '../../../src/generated/prisma/client';
 import { payloadDataConverter } from '../../../src/temporal/payload-codec';
 import { parsePayloadKeys } from '../../../src/temporal/payload-keys';
-import { startService, type ServiceProcess } from '../../faults/support/service-process';
+import { startApiProcess, startWorkerProcess, type ServiceParts } from '../../support/stack/service-processes';
+import type { NodeProcess } from '../../support/stack/spawn-node';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
 import { recreateDatabase } from '../../support/recreate-database';
 import { reservedPort } from '../../support/reserved-port';
@@ -16,7 +17,7 @@ export const WEBHOOK_SECRET = 'whsec_cluster_local';
 
 /**
  * The service scaled out on a PostgreSQL-backed Temporal cluster: API and worker processes of
- * their own (from sources, as the fault suite runs them), the service's database next to the
+ * their own (from sources, through test/support/stack's spawn helper), the service's database next to the
  * cluster's on the PostgreSQL of TEST_DATABASE_URL, a local Postmark and a Stripe Events API
  * stand-in (for reconciliation). Payloads are encrypted, as in production.
  */
@@ -26,9 +27,9 @@ export class ClusterStack {
   temporalClient!: Client;
   postmark!: LocalPostmark;
   stripeEvents!: LocalStripeEvents;
-  apis: ServiceProcess[] = [];
+  apis: NodeProcess[] = [];
   /** Live workers, oldest first. */
-  workers: ServiceProcess[] = [];
+  workers: NodeProcess[] = [];
   readonly payloadKeys = `k1:${randomBytes(32).toString('base64')}`;
   private apiPorts: number[] = [];
 
@@ -62,47 +63,23 @@ export class ClusterStack {
   }
 
   /** Starts API number `i` (a port of its own, kept across restarts). */
-  async startApi(i: number): Promise<ServiceProcess> {
+  async startApi(i: number): Promise<NodeProcess> {
     this.apiPorts[i] ??= await reservedPort();
-    const api = await startService(
-      'src/server.ts',
-      {
-        ...this.sharedEnv(),
-        PORT: String(this.apiPorts[i]),
-        HOST: '127.0.0.1',
-        METRICS_PORT: 'off',
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        STRIPE_MODE: 'test',
-      },
-      /webhook API ready/,
-    );
+    const api = await startApiProcess(this.parts(), this.apiPorts[i], { env: { PAYLOAD_KEYS: this.payloadKeys } });
     this.apis[i] = api;
     return api;
   }
 
   /** Starts one more worker (it bundles the workflows from sources at boot, like `npm run dev`). */
-  async startWorker(): Promise<ServiceProcess> {
-    const worker = await startService(
-      'src/worker.ts',
-      {
-        ...this.sharedEnv(),
-        STRIPE_SECRET_KEY: 'sk_test_cluster',
-        STRIPE_API_BASE: this.stripeEvents.url,
-        POSTMARK_SERVER_TOKEN: 'local-postmark-token',
-        POSTMARK_API_URL: this.postmark.url,
-        POSTMARK_FROM: 'hello@saas.example',
-        WORKER_METRICS_ADDRESS: 'off',
-        RECONCILE_EVERY: '1h',
-        RECONCILE_LOOKBACK: '1h',
-      },
-      /worker polling/,
-    );
+  async startWorker(): Promise<NodeProcess> {
+    const env = { PAYLOAD_KEYS: this.payloadKeys, RECONCILE_EVERY: '1h', RECONCILE_LOOKBACK: '1h' };
+    const worker = await startWorkerProcess(this.parts(), { env });
     this.workers.push(worker);
     return worker;
   }
 
   /** Stops a worker with `signal` and forgets it. */
-  async stopWorker(worker: ServiceProcess, signal: 'SIGKILL' | 'SIGTERM'): Promise<number | null> {
+  async stopWorker(worker: NodeProcess, signal: 'SIGKILL' | 'SIGTERM'): Promise<number | null> {
     this.workers = this.workers.filter((w) => w !== worker);
     return worker.stop(signal);
   }
@@ -118,7 +95,13 @@ export class ClusterStack {
     await this.cluster?.close();
   }
 
-  private sharedEnv(): Record<string, string> {
-    return { DATABASE_URL: this.databaseUrl, TEMPORAL_ADDRESS: this.cluster.address, LOG_LEVEL: 'info', PAYLOAD_KEYS: this.payloadKeys };
+  private parts(): ServiceParts {
+    return {
+      databaseUrl: this.databaseUrl,
+      temporalAddress: this.cluster.address,
+      postmarkUrl: this.postmark.url,
+      stripeApiBase: this.stripeEvents.url,
+      webhookSecret: WEBHOOK_SECRET,
+    };
   }
 }

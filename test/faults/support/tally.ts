@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
-import type { FaultStack } from './fault-stack';
+import type { ProcessStack } from '../../support/stack/process-stack';
 import type { DeliveryOutcome } from './stripe-delivery';
 
 export interface Purchase {
@@ -35,7 +35,7 @@ export interface Tally {
 }
 
 /** What counting needs of a stack (the fault suite's, the cluster suite's). */
-type Counted = Pick<FaultStack, 'db' | 'postmark' | 'temporalClient'>;
+type Counted = Pick<ProcessStack, 'db' | 'postmark' | 'temporalClient'>;
 
 const fulfilledCount = async (stack: Counted, ids: string[]) =>
   stack.db.stripeEvent.count({ where: { id: { in: ids }, status: 'completed' } }).catch(() => -1);

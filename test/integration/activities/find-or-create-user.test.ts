@@ -1,4 +1,4 @@
-import { createFindOrCreateUser, type FindOrCreateUserInput } from '../../../activities/find-or-create-user';
+import { createFindOrCreateUser, type FindOrCreateUserInput } from '../../../activities/checkout/find-or-create-user';
 import type { UserRef } from '../../../src/contracts';
 import { createPrisma } from '../../../src/db/prisma';
 import { runActivity } from '../../support/run-activity';

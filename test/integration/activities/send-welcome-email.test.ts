@@ -1,4 +1,4 @@
-import { createSendWelcomeEmail, type SendWelcomeEmailInput, type WelcomeEmailResult } from '../../../activities/send-welcome-email';
+import { createSendWelcomeEmail, type SendWelcomeEmailInput, type WelcomeEmailResult } from '../../../activities/email/send-welcome-email';
 import { createPostmarkClient } from '../../../src/clients/postmark';
 import { createPrisma } from '../../../src/db/prisma';
 import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
@@ -13,7 +13,13 @@ beforeAll(async () => {
   sendWelcomeEmail = createSendWelcomeEmail({
     db,
     postmark: createPostmarkClient('token', postmark.url),
-    mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome', paymentFailedTemplate: 'payment-failed', searchSettleMs: 0 },
+    mail: {
+      from: 'hello@saas.example',
+      welcomeTemplate: 'welcome',
+      confirmationTemplate: 'purchase-confirmation',
+      paymentFailedTemplate: 'payment-failed',
+      searchSettleMs: 0,
+    },
   });
 });
 afterAll(async () => {

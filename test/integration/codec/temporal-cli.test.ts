@@ -9,7 +9,7 @@ import { EncryptionCodec } from '../../../src/temporal/payload-codec';
 import { parsePayloadKeys } from '../../../src/temporal/payload-keys';
 import { deliverSigned } from '../../support/deliver-signed';
 import { SHIPPED_CATALOG, WEBHOOK_SECRET } from '../../support/harness';
-import { startInProcessService } from '../../support/in-process-service';
+import { startInProcessService } from '../../support/stack/in-process-service';
 import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
 import { testEnv } from '../../support/test-env';
 

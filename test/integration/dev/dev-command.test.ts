@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT as root } from '../../support/paths';
@@ -10,7 +11,10 @@ const tsx = require.resolve('tsx/cli');
 /**
  * The README's first command: `npm run dev` brings the whole service up on embedded
  * defaults (embedded PostgreSQL, Temporal dev server, local Postmark), `npm run simulate`
- * gets a purchase fulfilled through it, and Ctrl-C stops everything.
+ * gets a purchase fulfilled through it, and Ctrl-C stops everything. The terminal shows each
+ * service line once, pretty, with no deprecation warning; the metrics ports nobody types are
+ * picked free, so a second copy of the service (here: whatever holds the default metrics ports)
+ * does not stop it from starting.
  */
 describe('npm run dev + npm run simulate', () => {
   const devDir = mkdtempSync(join(tmpdir(), 'fulfillment-dev-'));
@@ -18,12 +22,18 @@ describe('npm run dev + npm run simulate', () => {
   let dev: ChildProcess | undefined;
   // Like a terminal: dev runs in its own process group, and Ctrl-C signals the whole group.
   const signalGroup = (signal: NodeJS.Signals) => dev?.pid && dev.exitCode === null && process.kill(-dev.pid, signal);
-  afterAll(() => {
+  // Another copy of the service holds the API's and the worker's default metrics ports.
+  const squatters: Array<Server | null> = [];
+  beforeAll(async () => {
+    for (const port of [9465, 9464]) squatters.push(await hold(port));
+  });
+  afterAll(async () => {
     signalGroup('SIGKILL');
     rmSync(devDir, { recursive: true, force: true });
+    await Promise.all(squatters.map((s) => new Promise((r) => (s ? s.close(r) : r(null)))));
   });
 
-  it('fulfils a simulated Sumo purchase end to end and stops cleanly on SIGINT', async () => {
+  it('fulfils a simulated Sumo purchase end to end while the default metrics ports are taken, printing each line once, and stops cleanly on SIGINT', async () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DEV_DIR: devDir,
@@ -32,11 +42,12 @@ describe('npm run dev + npm run simulate', () => {
       DEV_TEMPORAL_UI_PORT: String(await reservedPort()),
       DEV_POSTMARK_PORT: String(await reservedPort()),
       DEV_CODEC_PORT: String(await reservedPort()),
-      METRICS_PORT: String(await reservedPort()),
-      WORKER_METRICS_ADDRESS: 'off',
       LOG_LEVEL: 'info',
     };
     for (const name of [
+      'METRICS_PORT',
+      'WORKER_METRICS_ADDRESS',
+      'DEV_LOG_FORMAT',
       'DATABASE_URL',
       'STRIPE_WEBHOOK_SECRET',
       'POSTMARK_SERVER_TOKEN',
@@ -60,6 +71,11 @@ describe('npm run dev + npm run simulate', () => {
     // Histories are encrypted with a local key kept in DEV_DIR; the UI decodes through the dev codec server.
     expect(output.text()).toContain(`codec        http://127.0.0.1:${env.DEV_CODEC_PORT}/codec`);
     expect(statSync(join(devDir, 'payload-keys')).mode & 0o777).toBe(0o600);
+    // The metrics ports were picked free, and dev says where.
+    const metricsUrls = /metrics\s+(http:\/\/127\.0\.0\.1:\d+\/metrics) \(API\), (http:\/\/127\.0\.0\.1:\d+\/metrics) \(worker\)/.exec(
+      output.text(),
+    );
+    expect(metricsUrls).not.toBeNull();
 
     const simulate = spawn(process.execPath, [tsx, 'src/dev/simulate.ts', 'sumo', '--email', 'dev.smoke@example.com'], {
       cwd: root,
@@ -74,6 +90,8 @@ describe('npm run dev + npm run simulate', () => {
 
     const outbox = (await (await fetch(`http://127.0.0.1:${env.DEV_POSTMARK_PORT}/outbox`)).json()) as Array<{ to: string }>;
     expect(outbox.map((m) => m.to)).toEqual(['dev.smoke@example.com']);
+    // Both serve there (the worker, which dev does not wait for, has run the purchase by now).
+    for (const url of metricsUrls!.slice(1)) expect((await fetch(url)).status).toBe(200);
 
     // The processes' JSON logs read as pretty lines at the terminal: ids and masked emails only,
     // and no bundler output.
@@ -83,12 +101,25 @@ describe('npm run dev + npm run simulate', () => {
     expect(output.text()).not.toMatch(/webpack|workflow-bundle/i);
     expect(output.text()).not.toContain('dev.smoke@example.com');
     expect(output.text()).not.toContain('taskToken');
+    // Each line once: no raw JSON line beside (or glued to) its pretty twin, no warning from a dependency.
+    expect(output.text().match(/welcome email sent/g)).toHaveLength(1);
+    expect(output.text()).not.toMatch(/"msg":/);
+    expect(output.text()).not.toMatch(/DeprecationWarning|FSTDEP/);
 
     signalGroup('SIGINT');
     await output.waitFor(/\[dev\] stopped/, 30_000);
     await new Promise((r) => dev!.on('exit', r));
   }, 150_000);
 });
+
+/** Listens on `port` on every interface, as a second copy of the service would; null when something already does. */
+function hold(port: number): Promise<Server | null> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolvePromise(null) : reject(err)));
+    server.listen(port, '0.0.0.0', () => resolvePromise(server));
+  });
+}
 
 function collect(child: ChildProcess) {
   let text = '';

@@ -7,7 +7,7 @@ import { opsContextFor } from '../../support/ops-context';
 let h: Harness;
 beforeAll(async () => {
   // Two attempts, so "Postmark down past the retry window" takes about a second here.
-  h = await startHarness({ maxActivityAttempts: 2 });
+  h = await startHarness({ maxActivityAttempts: 2, retryWindowMs: 0 });
 });
 afterAll(() => h.close());
 beforeEach(() => h.postmark.reset());
@@ -49,7 +49,7 @@ describe('a fulfillment stuck in NeedsAttention, found and pushed through with t
 
     h.postmark.reset(); // Postmark is back
     expect(await ops('retry', event.id, '--reason', 'Postmark incident resolved')).toMatchObject({
-      outcome: 'signalled',
+      outcome: 'applied',
       step: 'sendWelcomeEmail',
     });
     await expect(h.result(event.id)).resolves.toMatchObject({ userCreated: true, welcomeEmailMessageId: expect.any(String) });
@@ -79,22 +79,61 @@ describe('a fulfillment stuck in NeedsAttention, found and pushed through with t
     expect(shown.state.attention).toMatchObject({ step: 'resolvePurchase', errorType: 'UnknownTier', attempts: 1 });
     expect(shown.subscription).toBeNull(); // nothing written before validation passed
 
-    // Skipping validation is refused (and audited); the workflow keeps waiting.
-    await ops('skip', event.id, '--reason', 'try skipping');
+    // Skipping validation is refused by the workflow, in the same command (and audited); it keeps waiting.
+    const skip = await runCli(['skip', event.id, '--reason', 'try skipping'], opsContextFor(h));
+    expect(skip).toEqual({
+      code: 1,
+      output: `skip ${event.id}: refused: step resolvePurchase cannot be skipped: the fulfillment needs its result (by oncall@test: try skipping)`,
+    });
+    expect((await ops('show', event.id)).state.attention).toMatchObject({ step: 'resolvePurchase' });
+    // Naming another step than the one waiting is refused too (a stale screen).
+    const wrongStep = await runCli(
+      ['cancel', event.id, '--step', 'sendWelcomeEmail', '--reason', 'old screen', '--json'],
+      opsContextFor(h),
+    );
+    expect(wrongStep.code).toBe(1);
+    expect(JSON.parse(wrongStep.output)).toMatchObject({
+      outcome: 'refused',
+      step: 'resolvePurchase',
+      refusal: 'step resolvePurchase is waiting, not sendWelcomeEmail',
+    });
     await h.restartWorker({
       ...SHIPPED_CATALOG,
       tiers: { ...SHIPPED_CATALOG.tiers, sumo_tier_7: { plan: 'sumo-max', seats: 4, features: ['core', 'sso'] } },
     });
-    await ops('retry', event.id, '--reason', 'sumo_tier_7 added to the catalogue');
+    const retried = await runCli(['retry', event.id, '--step', 'resolvePurchase', '--reason', 'sumo_tier_7 added'], opsContextFor(h));
+    expect(retried).toEqual({ code: 0, output: `retry ${event.id}: applied to step resolvePurchase (by oncall@test: sumo_tier_7 added)` });
 
     await expect(h.result(event.id)).resolves.toMatchObject({ plan: 'sumo-max', seatLimit: 8, userCreated: true });
     expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
     expect(await h.runCount(event.id)).toBe(1);
     const final = await ops('show', event.id);
     const audit = final.audit;
-    expect(audit.map((a: { action: string; applied: boolean }) => [a.action, a.applied])).toEqual([
-      ['skip', false],
-      ['retry', true],
+    expect(audit.map((a: { action: string; applied: boolean; note: string | null }) => [a.action, a.applied, a.note])).toEqual([
+      ['skip', false, 'step resolvePurchase cannot be skipped: the fulfillment needs its result'],
+      ['cancel', false, 'step resolvePurchase is waiting, not sendWelcomeEmail'],
+      ['retry', true, null],
+    ]);
+  });
+
+  it('`ops retry` of a running fulfillment that is not waiting for an operator: the workflow refuses it and says where it is', async () => {
+    h.postmark.failNext(1, { kind: 'slow', delayMs: 5_000 });
+    const event = checkoutEvent({ metadata: sumoMetadata() });
+    await h.deliver(event);
+    // Past the database steps, the welcome email is on its way (Postmark is slow): running, not waiting.
+    await eventually(
+      () => ops('show', event.id),
+      (shown) => shown.state?.currentStep === 'sendWelcomeEmail',
+      { timeoutMs: 10_000 },
+    );
+    const { code, output } = await runCli(['retry', event.id, '--reason', 'why not'], opsContextFor(h));
+    expect({ code, output }).toEqual({
+      code: 1,
+      output: `retry ${event.id}: refused: not waiting for an operator (status Running, step sendWelcomeEmail) (by oncall@test: why not)`,
+    });
+    await expect(h.result(event.id)).resolves.toMatchObject({ welcomeEmailMessageId: expect.any(String) });
+    expect((await ops('show', event.id)).audit).toEqual([
+      expect.objectContaining({ action: 'retry', step: 'sendWelcomeEmail', applied: false, note: expect.stringMatching(/^not waiting/) }),
     ]);
   });
 

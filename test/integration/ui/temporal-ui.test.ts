@@ -7,7 +7,7 @@ import { buildCodecApp } from '../../../src/codec/codec-app';
 import { freePort } from '../../../src/dev/free-port';
 import { EncryptionCodec } from '../../../src/temporal/payload-codec';
 import { parsePayloadKeys } from '../../../src/temporal/payload-keys';
-import { startInProcessService } from '../../support/in-process-service';
+import { startInProcessService } from '../../support/stack/in-process-service';
 import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { startTemporalDevServer, type TemporalDevServer } from '../../../src/dev/temporal-dev-server';

@@ -1,6 +1,6 @@
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
-import { cancelSignal } from '../../../src/contracts';
+import { cancelUpdate } from '../../../src/contracts';
 import { runCli } from '../../../src/ops/cli';
 import { opsContextFor } from '../../support/ops-context';
 import { historySteps } from '../../support/history-steps';
@@ -66,7 +66,9 @@ describe('a tier that is not in the catalogue', () => {
     // While it waits, a redelivery is a duplicate of the waiting run.
     expect((await h.deliver(event)).json()).toEqual({ received: true, workflowId: event.id, duplicate: true });
 
-    await h.client.workflow.getHandle(event.id).signal(cancelSignal, { by: 'oncall@test', reason: 'tier launches next week' });
+    await h.client.workflow
+      .getHandle(event.id)
+      .executeUpdate(cancelUpdate, { args: [{ by: 'oncall@test', reason: 'tier launches next week' }] });
     await expect(h.result(event.id)).rejects.toMatchObject({ cause: { type: 'CancelledByOperator' } });
     expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('cancelled');
 

@@ -1,6 +1,6 @@
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { startHarness, type Harness } from '../../support/harness';
-import { cancelSignal, skipSignal } from '../../../src/contracts';
+import { cancelUpdate, skipUpdate } from '../../../src/contracts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -54,7 +54,7 @@ describe('welcome email when Postmark fails', () => {
 
     await h.client.workflow
       .getHandle(event.id)
-      .signal(skipSignal, { by: 'oncall@test', reason: 'address is suppressed in Postmark; customer told by support' });
+      .executeUpdate(skipUpdate, { args: [{ by: 'oncall@test', reason: 'address is suppressed in Postmark; customer told by support' }] });
     await expect(h.result(event.id)).resolves.toMatchObject({ welcomeEmailMessageId: null });
     expect((await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).status).toBe('completed');
     expect(await h.db.operatorAction.findMany({ where: { eventId: event.id } })).toEqual([
@@ -85,7 +85,7 @@ describe('welcome email when Postmark fails', () => {
     await h.deliver(event);
     const attention = await h.attention(event.id);
     expect(attention.error).toMatch(/Found inactive addresses: p\*\*\*@example\.com/);
-    await h.client.workflow.getHandle(event.id).signal(cancelSignal, { by: 'oncall@test', reason: 'privacy check' });
+    await h.client.workflow.getHandle(event.id).executeUpdate(cancelUpdate, { args: [{ by: 'oncall@test', reason: 'privacy check' }] });
     await expect(h.result(event.id)).rejects.toThrow();
 
     const ledger = await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } });

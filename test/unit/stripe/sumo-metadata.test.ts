@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import fc from 'fast-check';
 import type Stripe from 'stripe';
-import { createResolvePurchase } from '../../../activities/resolve-purchase';
+import { createResolvePurchase } from '../../../activities/checkout/resolve-purchase';
 import { Catalog } from '../../../src/catalog/catalog';
 import { FailureType } from '../../../src/contracts';
 import { checkoutEvent } from '../../../src/dev/sample-events';

@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import {
-  cancelSignal,
+  cancelUpdate,
   FailureType,
-  retrySignal,
-  skipSignal,
+  retryUpdate,
+  skipUpdate,
   statusQuery,
   WorkflowType,
   type FulfillmentInput,
@@ -41,6 +41,10 @@ function input(overrides: Partial<FulfillmentInput> = {}): FulfillmentInput {
     account: null,
     livemode: false,
     checkoutSessionId: `cs_unit_${sequence}`,
+    mode: 'subscription',
+    paymentIntentId: null,
+    amountTotal: null,
+    currency: null,
     source: 'sumo',
     email: 'buyer@example.com',
     name: 'Ada',
@@ -66,6 +70,7 @@ function fakeActivities(overrides: Partial<Activities> = {}) {
     linkSubscription: async ({ input: i }) => ({ subscriptionRowId: 'row-1', stripeSubscriptionId: i.subscriptionId! }),
     provisionAccess: async () => ({ granted: PURCHASE.features, alreadyHeld: [], seatLimit: 9, hasAccess: true, reviewAt: null }),
     sendWelcomeEmail: async ({ eventId }) => ({ messageId: 'msg-1', sentNow: true, sentBy: eventId }),
+    sendPurchaseConfirmation: async ({ eventId }) => ({ messageId: 'msg-confirmation', sentNow: true, sentBy: eventId }),
     recordOutcome: async ({ status, error }) => void outcomes.push({ status, error }),
     recordOperatorAction: async ({ action }) => void audit.push(action),
     ...overrides,
@@ -96,6 +101,11 @@ const waitForAttention = async (eventId: string) => {
   return state;
 };
 
+/** What a refused operator request rejects with: the workflow's reason, nothing applied. */
+const refused = (reason: RegExp) => ({
+  cause: { type: FailureType.OperatorRequestRefused, message: expect.stringMatching(reason) },
+});
+
 describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
   it('runs the steps in order for a new buyer, welcomes them and records the outcome', async () => {
     const fake = fakeActivities();
@@ -114,6 +124,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       plan: 'sumo-growth',
       seatLimit: 9,
       welcomeEmailMessageId: 'msg-1',
+      confirmationEmailMessageId: null,
     });
     expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
   });
@@ -144,11 +155,36 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     expect(activityTasks).toEqual(['sendWelcomeEmail']);
   });
 
-  it('sends no welcome email to a buyer who already had a user', async () => {
-    const fake = fakeActivities({ findOrCreateUser: async () => ({ userId: 'user-2', created: false }) });
-    const result = await env.withWorker(fake.activities, (tq) => start(tq, input()).then((h) => h.result()));
+  it('sends a buyer who already had a user a confirmation of what they bought, not a welcome', async () => {
+    const confirmations: unknown[] = [];
+    const fake = fakeActivities({
+      findOrCreateUser: async () => ({ userId: 'user-2', created: false }),
+      sendPurchaseConfirmation: async (i) => (confirmations.push(i), { messageId: 'msg-confirmation', sentNow: true, sentBy: i.eventId }),
+    });
+    const i = input();
+    const result = await env.withWorker(fake.activities, (tq) => start(tq, i).then((h) => h.result()));
     expect(fake.calls).not.toContain('sendWelcomeEmail');
-    expect(result.welcomeEmailMessageId).toBeNull();
+    expect(confirmations).toEqual([
+      {
+        eventId: i.eventId,
+        userId: 'user-2',
+        checkoutSessionId: i.checkoutSessionId,
+        plan: 'sumo-growth',
+        licences: 3,
+        seats: 9,
+        addons: [],
+        lifetime: false,
+        sumo: true,
+      },
+    ]);
+    expect(result).toMatchObject({ welcomeEmailMessageId: null, confirmationEmailMessageId: 'msg-confirmation' });
+  });
+
+  it('sends a new user the welcome and no confirmation', async () => {
+    const fake = fakeActivities();
+    const result = await env.withWorker(fake.activities, (tq) => start(tq, input()).then((h) => h.result()));
+    expect(fake.calls).not.toContain('sendPurchaseConfirmation');
+    expect(result).toMatchObject({ welcomeEmailMessageId: 'msg-1', confirmationEmailMessageId: null });
   });
 
   it('stops before any write on bad data, waits for an operator, and goes on after a retry', async () => {
@@ -166,7 +202,11 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       expect(state.attention).toMatchObject({ step: 'resolvePurchase', errorType: FailureType.UnknownTier, attempts: 1 });
       expect(fake.calls).toEqual(['resolvePurchase']); // nothing written
       tierKnown = true;
-      await handle.signal(retrySignal, { by: 'oncall', reason: 'tier added' });
+      await expect(handle.executeUpdate(retryUpdate, { args: [{ by: 'oncall', reason: 'tier added' }] })).resolves.toMatchObject({
+        action: 'retry',
+        step: 'resolvePurchase',
+        applied: true,
+      });
       return handle.result();
     });
     expect(result.userCreated).toBe(true);
@@ -174,7 +214,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     expect(fake.audit).toMatchObject([{ action: 'retry', step: 'resolvePurchase', by: 'oncall', reason: 'tier added', applied: true }]);
   });
 
-  it('refuses to skip a step the fulfillment needs, and fails as CancelledByOperator on cancel', async () => {
+  it('refuses at once to skip a step the fulfillment needs, keeps waiting, and fails as CancelledByOperator on cancel', async () => {
     const fake = fakeActivities({
       resolvePurchase: async () => Promise.reject(ApplicationFailure.nonRetryable('bad quantity', FailureType.InvalidPurchaseData)),
     });
@@ -182,12 +222,14 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     const failure = await env.withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
       await waitForAttention(i.eventId);
-      await handle.signal(skipSignal, { by: 'oncall', reason: 'try' });
-      await eventually(
-        () => handle.query(statusQuery),
-        (s) => s.audit.length === 1,
+      await expect(handle.executeUpdate(skipUpdate, { args: [{ by: 'oncall', reason: 'try' }] })).rejects.toMatchObject(
+        refused(/^step resolvePurchase cannot be skipped/),
       );
-      await handle.signal(cancelSignal, { by: 'oncall', reason: 'refunded' });
+      expect((await handle.query(statusQuery)).attention).toMatchObject({ step: 'resolvePurchase', skippable: false });
+      await expect(handle.executeUpdate(cancelUpdate, { args: [{ by: 'oncall', reason: 'refunded' }] })).resolves.toMatchObject({
+        action: 'cancel',
+        applied: true,
+      });
       return handle.result().then(
         () => null,
         (err: unknown) => err,
@@ -195,10 +237,8 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     });
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause).toMatchObject({ type: FailureType.CancelledByOperator });
-    expect(fake.audit.map((a) => [a.action, a.applied])).toEqual([
-      ['skip', false],
-      ['cancel', true],
-    ]);
+    // A refusal never enters the workflow's history (the ops CLI records it); the cancel is audited.
+    expect(fake.audit.map((a) => [a.action, a.applied])).toEqual([['cancel', true]]);
     expect(fake.outcomes).toEqual([{ status: 'cancelled', error: expect.stringContaining('refunded') }]);
   });
 
@@ -209,7 +249,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       const handle = await start(tq, i);
       const state = await waitForAttention(i.eventId);
       expect(state.attention).toMatchObject({ step: 'sendWelcomeEmail', errorType: FailureType.RetriesExhausted, attempts: 2 });
-      await handle.signal(skipSignal, { by: 'oncall', reason: 'customer told by support' });
+      await handle.executeUpdate(skipUpdate, { args: [{ by: 'oncall', reason: 'customer told by support' }] });
       return handle.result();
     });
     expect(result.welcomeEmailMessageId).toBeNull();
@@ -231,7 +271,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       const handle = await start(tq, i);
       const state = await waitForAttention(i.eventId);
       expect(state.attention).toMatchObject({ step: 'reviewAccessWhenGraceEnds', errorType: FailureType.UnknownTier });
-      await handle.signal(retrySignal, { by: 'oncall', reason: 'tier restored' });
+      await handle.executeUpdate(retryUpdate, { args: [{ by: 'oncall', reason: 'tier restored' }] });
       return handle.result();
     });
     expect(result.userCreated).toBe(true);
@@ -241,7 +281,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     expect(described.searchAttributes.FulfillmentStatus).toEqual(['Completed']);
   });
 
-  it('applies an operator request only to the attention it was sent for: a cancel queued behind a retry does not cancel a later failure', async () => {
+  it('refuses a request that arrives while another is being applied, and a later failure waits for its own answer', async () => {
     const failOnce = new Set(['resolvePurchase', 'provisionAccess']);
     const once =
       <T>(name: string, value: () => T) =>
@@ -262,26 +302,28 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     const result = await env.withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
       await waitForAttention(i.eventId);
-      await handle.signal(retrySignal, { by: 'oncall', reason: 'fixed' });
-      await handle.signal(cancelSignal, { by: 'oncall', reason: 'second thoughts' });
+      const retry = await handle.startUpdate(retryUpdate, {
+        args: [{ by: 'oncall', reason: 'fixed' }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      await expect(handle.executeUpdate(cancelUpdate, { args: [{ by: 'oncall', reason: 'second thoughts' }] })).rejects.toMatchObject(
+        refused(/^not waiting for an operator: retry by oncall is being applied to step resolvePurchase/),
+      );
+      await expect(retry.result()).resolves.toMatchObject({ action: 'retry', step: 'resolvePurchase', applied: true });
       const later = await eventually(
         () => handle.query(statusQuery),
-        (s) => s.attention?.step === 'provisionAccess' && s.audit.length === 2,
+        (s) => s.attention?.step === 'provisionAccess',
         { timeoutMs: 15_000 },
       );
-      expect(later.attention).toMatchObject({ step: 'provisionAccess' });
-      expect(later.audit.map((a) => [a.action, a.step, a.applied])).toEqual([
-        ['retry', 'resolvePurchase', true],
-        ['cancel', 'resolvePurchase', false],
-      ]);
-      await handle.signal(retrySignal, { by: 'oncall', reason: 'provisioning fixed' });
+      expect(later.audit.map((a) => [a.action, a.step, a.applied])).toEqual([['retry', 'resolvePurchase', true]]);
+      await handle.executeUpdate(retryUpdate, { args: [{ by: 'oncall', reason: 'provisioning fixed' }] });
       return handle.result();
     });
     expect(result.userCreated).toBe(true);
     expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
   });
 
-  it('audits and ignores a request sent for an earlier attention', async () => {
+  it('refuses a request that names another step than the one waiting', async () => {
     let fixed = false;
     const fake = fakeActivities({
       resolvePurchase: async () => {
@@ -292,20 +334,15 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     const i = input();
     await env.withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
-      const { attention } = await waitForAttention(i.eventId);
-      await handle.signal(cancelSignal, { by: 'oncall', reason: 'stale screen', attention: attention!.id + 1 });
-      const state = await eventually(
-        () => handle.query(statusQuery),
-        (s) => s.audit.length === 1,
-      );
-      expect(state.audit[0]).toMatchObject({
-        action: 'cancel',
-        applied: false,
-        note: expect.stringMatching(/earlier attention|attention #/),
-      });
-      expect(state.attention).toMatchObject({ id: attention!.id });
+      await waitForAttention(i.eventId);
+      await expect(
+        handle.executeUpdate(cancelUpdate, { args: [{ by: 'oncall', reason: 'stale screen', step: 'provisionAccess' }] }),
+      ).rejects.toMatchObject(refused(/^step resolvePurchase is waiting, not provisionAccess$/));
+      const state = await handle.query(statusQuery);
+      expect(state.attention).toMatchObject({ step: 'resolvePurchase' });
+      expect(state.audit).toEqual([]);
       fixed = true;
-      await handle.signal(retrySignal, { by: 'oncall', reason: 'fixed', attention: attention!.id });
+      await handle.executeUpdate(retryUpdate, { args: [{ by: 'oncall', reason: 'fixed', step: 'resolvePurchase' }] });
       return handle.result();
     });
     expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
@@ -347,13 +384,14 @@ describe('fulfillCheckout of a payment-mode session (a lifetime deal)', () => {
       seatLimit: 9,
       entitlementsGranted: PURCHASE.features,
       welcomeEmailMessageId: 'msg-1',
+      confirmationEmailMessageId: null,
     });
     const steps = state.steps.map((step) => step.name);
     expect(steps).toEqual([
       'resolvePurchase',
       'findOrCreateUser',
       'recordPurchase',
-      'provisionAccess',
+      'syncPurchaseAccess',
       'sendWelcomeEmail',
       'recordOutcome',
     ]);
