@@ -15,20 +15,20 @@ const value = (text: string, status: string) => {
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
 };
 
-describe('the gauge of fulfilments waiting for a person', () => {
+describe('the gauge of open fulfilments by status', () => {
   it("counts the open runs of the service's task queue by FulfillmentStatus, one waiting for an operator among them", async () => {
     const registry = new Registry();
     registerFulfillmentGauges(registry, h.client, h.taskQueue);
     const before = await registry.metrics();
     expect(value(before, 'NeedsAttention')).toBe(0);
+    expect(value(before, 'Retrying')).toBe(0);
     expect(before).toContain('fulfillment_temporal_read_ok 1');
 
-    // Postmark took the message but its answer was lost, and its search cannot say: a person decides.
+    // Postmark took the message but its answer was lost, and its search is down: the step retries (Retrying).
     h.postmark.failNext(1, { kind: 'accepted-then-reset' });
     h.postmark.searchUnavailable(true);
     const event = checkoutEvent({ email: `gauge.${Date.now()}@example.com`, metadata: sumoMetadata() });
     await h.deliver(event);
-    await h.attention(event.id);
 
     // Visibility lags a moment behind the workflow; the gauge caches its reads for 10 s.
     const after = await eventually(
@@ -37,10 +37,11 @@ describe('the gauge of fulfilments waiting for a person', () => {
         registerFulfillmentGauges(r, h.client, h.taskQueue);
         return r.metrics();
       },
-      (text) => value(text, 'NeedsAttention') === 1,
-      { timeoutMs: 15_000, intervalMs: 500 },
+      (text) => value(text, 'Retrying') === 1,
+      { timeoutMs: 30_000, intervalMs: 500 },
     );
-    expect(value(after, 'NeedsAttention')).toBe(1);
-    for (const status of ['Running', 'Completed', 'Failed']) expect(value(after, status)).toBe(0);
+    expect(value(after, 'Retrying')).toBe(1);
+    for (const status of ['Running', 'Completed', 'NeedsAttention', 'Failed']) expect(value(after, status)).toBe(0);
+    h.postmark.searchUnavailable(false);
   });
 });
