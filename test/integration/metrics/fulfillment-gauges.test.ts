@@ -16,7 +16,7 @@ const value = (text: string, status: string) => {
 };
 
 describe('the gauge of open fulfilments by status', () => {
-  it("counts the open runs of the service's task queue by FulfillmentStatus, one waiting for an operator among them", async () => {
+  it("counts the open runs of the service's task queue by every FulfillmentStatus, one riding out an outage (Retrying) among them", async () => {
     const registry = new Registry();
     registerFulfillmentGauges(registry, h.client, h.taskQueue);
     const before = await registry.metrics();
