@@ -6,6 +6,9 @@
  *    a local Postmark, started once in test/support/global-setup.ts.
  *  - faults: the API and worker as processes of their own on a Temporal dev server, a PostgreSQL
  *    and a local Postmark the suite owns, while one of them fails (`npm run test:faults`).
+ *  - cluster: two APIs and three workers on a PostgreSQL-backed Temporal server (v1.29.1, as
+ *    production and docker-compose.yml run it), through crashes, a rolling restart and a server
+ *    restart (`npm run test:cluster`).
  */
 const shared = {
   testEnvironment: 'node',
@@ -27,6 +30,7 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     { ...shared, displayName: 'faults', roots: ['<rootDir>/test/faults'] },
+    { ...shared, displayName: 'cluster', roots: ['<rootDir>/test/cluster'] },
   ],
   testTimeout: 60_000,
   maxWorkers: 2,

@@ -1,11 +1,14 @@
 /**
  * Makes sure the developer tools the tests and `npm run dev` use are present, building
  * the missing ones into .tools/bin with `go install` (first run only; a few minutes).
+ * `--cluster` adds the Temporal server and its SQL tool (the cluster suite's; about two minutes
+ * more, once), which `npm test` asks for and `npm run dev` does not.
  */
-import { ensureTool, STRIPE_MOCK, TEMPORAL_CLI } from '../src/dev/tools';
+import { ensureTool, STRIPE_MOCK, TEMPORAL_CLI, TEMPORAL_SERVER, TEMPORAL_SQL_TOOL } from '../src/dev/tools';
 
 async function main(): Promise<void> {
-  for (const tool of [TEMPORAL_CLI, STRIPE_MOCK]) {
+  const cluster = process.argv.includes('--cluster') ? [TEMPORAL_SERVER, TEMPORAL_SQL_TOOL] : [];
+  for (const tool of [TEMPORAL_CLI, STRIPE_MOCK, ...cluster]) {
     const path = await ensureTool(tool, (msg) => console.log(`[tools] ${msg}`));
     console.log(`[tools] ${tool.binary}: ${path}`);
   }

@@ -6,6 +6,7 @@ import { stripeWebhookRoute } from './http/stripe-webhook-route';
 import { createWebhookMetrics, metricsRoute, type WebhookMetrics } from './http/webhook-metrics';
 import type { FulfillmentStarter } from './temporal/start-fulfillment';
 import type { AcceptedEvents } from './http/accepted-events';
+import { requestTracing } from './telemetry/request-tracing';
 import { checkoutStatusRoute } from './http/checkout-status-route';
 import type Stripe from 'stripe';
 
@@ -31,10 +32,19 @@ export interface AppDeps {
   readinessTtlMs?: number;
   /** Omit for a silent app (tests). */
   logger?: FastifyBaseLogger;
+  /** A span per request and its trace id on the request's log lines (when OTEL_* switch export on). */
+  tracing?: boolean;
 }
 
 /** Builds the HTTP app over its dependencies. Listening is src/server.ts's job. */
-export async function buildApp({ logger, metrics = createWebhookMetrics(), checkoutStatus, trustProxyHops = 0, ...deps }: AppDeps) {
+export async function buildApp({
+  logger,
+  metrics = createWebhookMetrics(),
+  checkoutStatus,
+  trustProxyHops = 0,
+  tracing = false,
+  ...deps
+}: AppDeps) {
   // One log line per webhook (the route's, with the event id and outcome; the error handler's
   // for a rejected or failed one), not Fastify's two per request besides: they cost the API
   // more CPU than the database insert (issue 12) and say less. (Through a LogController: the
@@ -47,6 +57,8 @@ export async function buildApp({ logger, metrics = createWebhookMetrics(), check
       : { logger: false, trustProxy },
   );
   registerErrorHandler(app);
+  // Not app.register: its hooks must reach every route, not stay in a plugin's scope.
+  if (tracing) await requestTracing(app);
   await app.register(healthRoutes, deps);
   await app.register(stripeWebhookRoute, { ...deps, metrics });
   if (checkoutStatus) await app.register(checkoutStatusRoute, { ...deps, ...checkoutStatus });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTIVITY_ATTEMPTS_CEILING, RETRY_WINDOW_DEFAULT_MS } from './contracts';
+import { withTemporalProfile } from './clients/temporal-profile';
 import { DEFAULT_TEMPLATE_ALIASES, type TemplateAliases } from './emails/template';
 import { withSecretFiles } from './secret-files';
 import { PayloadKeyError, payloadKeysFromEnv, type PayloadKey } from './temporal/payload-keys';
@@ -70,9 +71,23 @@ const shared = {
   TEMPORAL_TLS_CERT: z.string().trim().min(1).optional(),
   TEMPORAL_TLS_KEY: z.string().trim().min(1).optional(),
   TEMPORAL_TLS_CA: z.string().trim().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   ...payloadKeyVariables(),
+  ...tracingVariables(),
 };
+
+/** OpenTelemetry's standard variables (src/telemetry/tracing.ts): an OTLP/HTTP endpoint switches trace export on. */
+function tracingVariables() {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url.optional(),
+    OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).optional(),
+    OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
+    OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
+  };
+}
 
 /** PAYLOAD_KEYS (`id:base64key,…`, newest first) or PAYLOAD_KEYS_FILE: the payload codec's keys (none: payloads stay plain). */
 function payloadKeyVariables() {
@@ -323,7 +338,8 @@ export class ConfigError extends Error {}
 function load<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
   let parsed;
   try {
-    parsed = schema.safeParse(withSecretFiles(env));
+    // Temporal's connection profile (TOML + TEMPORAL_* variables) fills in what the environment leaves unset.
+    parsed = schema.safeParse(withTemporalProfile(withSecretFiles(env)));
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }

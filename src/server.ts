@@ -1,5 +1,6 @@
 import { buildApp, buildMetricsApp } from './app';
 import { createWebhookMetrics } from './http/webhook-metrics';
+import { registerFulfillmentGauges } from './http/fulfillment-gauges';
 import { createStripeClient } from './clients/stripe';
 import { createTemporalClient } from './clients/temporal';
 import { createRunStatusReader } from './temporal/run-status';
@@ -7,12 +8,14 @@ import { acceptedLivemode, loadApiConfig } from './config';
 import { createPrisma } from './db/prisma';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
+import { startTracing } from './telemetry/tracing';
 import { createFulfillmentStarter } from './temporal/start-fulfillment';
 
 /** The webhook API process: `npm run start:api`. */
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
+  const tracing = startTracing('stripe-fulfillment-api', config);
   const db = createPrisma(config.DATABASE_URL);
   const temporal = createTemporalClient(config);
   const fulfillments = createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE);
@@ -37,7 +40,10 @@ async function main(): Promise<void> {
     logger,
     checkoutStatus,
     trustProxyHops: config.TRUST_PROXY_HOPS,
+    tracing: tracing !== undefined,
   });
+  // Open fulfilments by status and the last reconcile run, read from Temporal when scraped.
+  if (config.METRICS_PORT !== null) registerFulfillmentGauges(metrics.registry, temporal, config.TEMPORAL_TASK_QUEUE);
   const metricsApp = config.METRICS_PORT === null ? null : await buildMetricsApp(metrics);
 
   onShutdown(logger, async () => {
@@ -45,6 +51,7 @@ async function main(): Promise<void> {
     await metricsApp?.close();
     await temporal.connection.close();
     await db.$disconnect();
+    await tracing?.shutdown();
   });
   if (config.payloadKeys.length === 0) {
     logger.warn('payload encryption is off: buyers’ emails and names reach Temporal’s histories in plaintext (set PAYLOAD_KEYS)');
@@ -56,6 +63,7 @@ async function main(): Promise<void> {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       temporal: config.TEMPORAL_ADDRESS,
       payloadEncryption: config.payloadKeys[0] ? { keyId: config.payloadKeys[0].id, keys: config.payloadKeys.length } : 'off',
+      tracing: tracing ? 'otlp' : 'off',
     },
     'webhook API ready on POST /webhooks/stripe and GET /checkout/sessions/:id',
   );

@@ -4,6 +4,7 @@ import { loadWorkerConfig, templateAliases } from './config';
 import { checkTemplates } from './emails/postmark-templates';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
+import { startTracing } from './telemetry/tracing';
 import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
 import { buildWorker } from './worker/build-worker';
 import { lowerCpuPriority } from './worker/cpu-priority';
@@ -15,6 +16,7 @@ import { loadWorkflowBundle } from './worker/workflow-bundle';
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
+  const tracing = startTracing('stripe-fulfillment-worker', config);
   Runtime.install({
     logger: temporalLogger(logger),
     ...(config.WORKER_METRICS_ADDRESS && { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } }),
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    tracing,
   });
   const lowered = lowerCpuPriority(config.WORKER_NICE);
 
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
   const stopped = worker.run().finally(async () => {
     await connection.close();
     await resources.close();
+    await tracing?.shutdown();
   });
   if (config.payloadKeys.length === 0) {
     logger.warn('payload encryption is off: buyers’ emails and names reach Temporal’s histories in plaintext (set PAYLOAD_KEYS)');
@@ -70,6 +74,7 @@ async function main(): Promise<void> {
       catalog: config.CATALOG_PATH,
       payloadEncryption: config.payloadKeys[0] ? { keyId: config.payloadKeys[0].id, keys: config.payloadKeys.length } : 'off',
       nice: { value: config.WORKER_NICE, threads: lowered },
+      tracing: tracing ? 'otlp' : 'off',
     },
     'worker polling',
   );

@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type BackoffOptions,
+  type TLSConfig,
+} from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { payloadDataConverter } from '../temporal/payload-codec';
 import type { PayloadKey } from '../temporal/payload-keys';
 
@@ -13,6 +21,10 @@ export interface TemporalSettings {
   TEMPORAL_TLS_CERT?: string;
   TEMPORAL_TLS_KEY?: string;
   TEMPORAL_TLS_CA?: string;
+  /** TLS on (`true`) without files of its own, or off (`false`); unset: on with an API key or any file above. */
+  TEMPORAL_TLS?: 'true' | 'false';
+  /** The name the server's certificate carries, when it is not the address' host. */
+  TEMPORAL_TLS_SERVER_NAME?: string;
   /** The payload codec's keys (PAYLOAD_KEYS), newest first; none: payloads go unencrypted. */
   payloadKeys?: readonly PayloadKey[];
 }
@@ -21,15 +33,19 @@ export interface TemporalSettings {
 export function temporalConnectionOptions(settings: TemporalSettings): { address: string; apiKey?: string; tls?: TLSConfig | boolean } {
   const read = (path: string) => readFileSync(path);
   const pair = settings.TEMPORAL_TLS_CERT && settings.TEMPORAL_TLS_KEY;
+  const serverName = settings.TEMPORAL_TLS_SERVER_NAME;
   const tls =
-    pair || settings.TEMPORAL_TLS_CA
-      ? {
-          ...(pair && { clientCertPair: { crt: read(settings.TEMPORAL_TLS_CERT!), key: read(settings.TEMPORAL_TLS_KEY!) } }),
-          ...(settings.TEMPORAL_TLS_CA && { serverRootCACertificate: read(settings.TEMPORAL_TLS_CA) }),
-        }
-      : settings.TEMPORAL_API_KEY
-        ? true
-        : undefined;
+    settings.TEMPORAL_TLS === 'false'
+      ? undefined
+      : pair || settings.TEMPORAL_TLS_CA || serverName
+        ? {
+            ...(pair && { clientCertPair: { crt: read(settings.TEMPORAL_TLS_CERT!), key: read(settings.TEMPORAL_TLS_KEY!) } }),
+            ...(settings.TEMPORAL_TLS_CA && { serverRootCACertificate: read(settings.TEMPORAL_TLS_CA) }),
+            ...(serverName && { serverNameOverride: serverName }),
+          }
+        : settings.TEMPORAL_API_KEY || settings.TEMPORAL_TLS === 'true'
+          ? true
+          : undefined;
   return {
     address: settings.TEMPORAL_ADDRESS,
     ...(settings.TEMPORAL_API_KEY && { apiKey: settings.TEMPORAL_API_KEY }),
@@ -40,12 +56,17 @@ export function temporalConnectionOptions(settings: TemporalSettings): { address
 /**
  * A Temporal client whose connection is opened on first use, so the API starts (and
  * answers 503 instead of crashing) while Temporal is down. With payload keys, everything it
- * sends is encrypted and everything it reads decrypted.
+ * sends is encrypted and everything it reads decrypted. A workflow it starts joins the caller's
+ * trace (the OpenTelemetry context travels in the start's headers; a no-op while tracing is off).
  */
-export function createTemporalClient(settings: TemporalSettings): Client {
+export function createTemporalClient(settings: TemporalSettings, { retry }: { retry?: Partial<BackoffOptions> } = {}): Client {
+  // The SDK retries an overloaded or unreachable server (RESOURCE_EXHAUSTED, UNAVAILABLE, …) with
+  // capped backoff; `retry` changes how long (its default: 10 attempts, about 35 s).
+  const interceptors = retry ? { interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions(retry))] } : {};
   return new Client({
-    connection: Connection.lazy(temporalConnectionOptions(settings)),
+    connection: Connection.lazy({ ...temporalConnectionOptions(settings), ...interceptors }),
     namespace: settings.TEMPORAL_NAMESPACE,
     dataConverter: payloadDataConverter(settings.payloadKeys ?? []),
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
   });
 }

@@ -4,8 +4,10 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
  * What an on-call engineer can see and do with a running fulfillment. Shared by the
  * workflows (handlers) and the ops CLI (callers); plain definitions, no workflow code.
  */
-/** Retrying: a step rides out an outage (its retries go on, the run says which step and error). */
-export type FulfillmentStatus = 'Running' | 'Retrying' | 'Completed' | 'NeedsAttention' | 'Failed';
+/** Every value of the FulfillmentStatus search attribute: `ops list --status` and the API's gauge take them from here.
+ *  Retrying: a step rides out an outage (its retries go on, the run says which step and error). */
+export const FULFILLMENT_STATUSES = ['Running', 'Retrying', 'Completed', 'NeedsAttention', 'Failed'] as const;
+export type FulfillmentStatus = (typeof FULFILLMENT_STATUSES)[number];
 
 export interface StepRecord {
   name: string;

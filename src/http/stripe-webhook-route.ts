@@ -5,6 +5,7 @@ import { TemporalUnavailableError, type FulfillmentStarter } from '../temporal/s
 import { HttpError } from './http-error';
 import { foreignEventReason, type AcceptedEvents } from './accepted-events';
 import { verifyStripeEvent } from './verify-signature';
+import { describeRequestSpan, inRequestSpan } from '../telemetry/request-tracing';
 import type { WebhookMetrics } from './webhook-metrics';
 
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -36,6 +37,7 @@ export async function stripeWebhookRoute(app: FastifyInstance, deps: StripeWebho
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const event = verifyStripeEvent(rawBody, request.headers['stripe-signature'], deps.webhookSecrets);
     deps.metrics?.noteEventType(request, event.type);
+    describeRequestSpan(request, { 'stripe.event_id': event.id, 'stripe.event_type': event.type });
     const log = request.log.child({ eventId: event.id, eventType: event.type, account: event.account });
     // Signed with our secret but not ours to fulfil (the other mode, a stranger's account):
     // acknowledged so Stripe stops retrying, logged and counted, never started.
@@ -46,7 +48,8 @@ export async function stripeWebhookRoute(app: FastifyInstance, deps: StripeWebho
       return { received: true, ignored: true };
     }
 
-    const accepted = await acceptEvent(deps, event).catch((err: unknown) => {
+    // Inside the request's span: the workflow start (and so the workflow) joins its trace.
+    const accepted = await inRequestSpan(request, () => acceptEvent(deps, event)).catch((err: unknown) => {
       if (err instanceof LedgerUnavailableError)
         throw new HttpError(503, 'database_unavailable', 'could not record the event', { cause: err });
       if (err instanceof TemporalUnavailableError) throw new HttpError(503, 'temporal_unavailable', err.message, { cause: err });

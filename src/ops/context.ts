@@ -8,6 +8,7 @@ import { connectAccounts, templateAliases } from '../config';
 import type { TemplateAliases } from '../emails';
 import { createTemporalClient } from '../clients/temporal';
 import { createPrisma } from '../db/prisma';
+import { withTemporalProfile } from '../clients/temporal-profile';
 import { withSecretFiles } from '../secret-files';
 import { readDevState } from '../dev/dev-state';
 import type { PrismaClient } from '../generated/prisma/client';
@@ -40,8 +41,16 @@ export interface OpsContext {
  * defaults. Secrets may come from files (`DATABASE_URL_FILE`, `STRIPE_SECRET_KEY_FILE`, …) as
  * for the service.
  */
+/**
+ * A person (or a script) waits rather than fails: a real server answers a burst of visibility
+ * queries with "namespace rate limit exceeded" (RESOURCE_EXHAUSTED, `frontend.namespaceRPS.visibility`,
+ * 10/s per frontend by default), and the SDK's default retries give up after about 35 s. Backoff
+ * 1 s growing ×1.7 to 5 s between attempts, for about three minutes.
+ */
+const OPS_RETRY = { maxAttempts: 40 };
+
 export function createOpsContext(environment: NodeJS.ProcessEnv = process.env): OpsContext {
-  const env = withSecretFiles(environment);
+  const env = withTemporalProfile(withSecretFiles(environment));
   const dev = readDevState();
   const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
   const taskQueue = env.TEMPORAL_TASK_QUEUE ?? 'stripe-fulfillment';
@@ -64,15 +73,18 @@ export function createOpsContext(environment: NodeJS.ProcessEnv = process.env): 
     operator: env.OPS_USER ?? env.USER ?? safeUsername(),
     connectAccounts: parseConnectAccounts(env.STRIPE_CONNECT_ACCOUNTS),
     get temporal() {
-      return (temporal ??= createTemporalClient({
-        TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? dev?.temporalAddress ?? 'localhost:7233',
-        TEMPORAL_NAMESPACE: namespace,
-        TEMPORAL_API_KEY: env.TEMPORAL_API_KEY,
-        TEMPORAL_TLS_CERT: env.TEMPORAL_TLS_CERT,
-        TEMPORAL_TLS_KEY: env.TEMPORAL_TLS_KEY,
-        TEMPORAL_TLS_CA: env.TEMPORAL_TLS_CA,
-        payloadKeys,
-      }));
+      return (temporal ??= createTemporalClient(
+        {
+          TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? dev?.temporalAddress ?? 'localhost:7233',
+          TEMPORAL_NAMESPACE: namespace,
+          TEMPORAL_API_KEY: env.TEMPORAL_API_KEY,
+          TEMPORAL_TLS_CERT: env.TEMPORAL_TLS_CERT,
+          TEMPORAL_TLS_KEY: env.TEMPORAL_TLS_KEY,
+          TEMPORAL_TLS_CA: env.TEMPORAL_TLS_CA,
+          payloadKeys,
+        },
+        { retry: OPS_RETRY },
+      ));
     },
     get db() {
       return (db ??= createPrisma(need('DATABASE_URL', env.DATABASE_URL ?? dev?.databaseUrl), { max: 2 }));

@@ -1,9 +1,17 @@
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Resource } from '@opentelemetry/resources';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { WORKER_DB_POOL_DEFAULT } from '../config';
 import { RETRY_WINDOW_DEFAULT_MS } from '../contracts';
 import { payloadDataConverter } from '../temporal/payload-codec';
 import type { PayloadKey } from '../temporal/payload-keys';
+import type { Tracing } from '../telemetry/tracing';
 import { attemptLimit } from './attempt-limit';
 import { keepAlive } from './keep-alive';
 
@@ -25,6 +33,16 @@ export interface WorkerSetup {
   maxConcurrentActivities?: number;
   /** Local activities run at once (WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES); with the others, within the pool. */
   maxConcurrentLocalActivities?: number;
+  /** Where workflow and activity spans go (src/telemetry/tracing.ts); absent: dropped. */
+  tracing?: Pick<Tracing, 'resource' | 'spanProcessor'>;
+}
+
+const NO_TRACING = { resource: Resource.empty(), spanProcessor: new NoopSpanProcessor() };
+
+/** The bundle always carries the tracing interceptors, so every worker (replayers too) gives them their
+ *  `exporter` sink: spans go to the processor, or nowhere while tracing is off. */
+export function tracingSinks(tracing: Pick<Tracing, 'resource' | 'spanProcessor'> = NO_TRACING) {
+  return { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) };
 }
 
 /** The worker that runs the fulfillment workflows and their activities. */
@@ -40,13 +58,24 @@ export function buildWorker({
   shutdownGraceMs = 30_000,
   maxConcurrentActivities = WORKER_DB_POOL_DEFAULT / 2,
   maxConcurrentLocalActivities = WORKER_DB_POOL_DEFAULT / 2,
+  tracing,
 }: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     activities: createActivities(deps),
-    interceptors: { activity: [attemptLimit(maxActivityAttempts, retryWindowMs), keepAlive] },
+    interceptors: {
+      activity: [
+        attemptLimit(maxActivityAttempts, retryWindowMs),
+        keepAlive,
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
+    },
+    sinks: tracingSinks(tracing),
     workflowBundle,
     // The codec runs on the worker's main thread, never in the workflow sandbox.
     dataConverter: payloadDataConverter(payloadKeys),

@@ -12,9 +12,13 @@ const noop = () => {};
 /** Webpack's progress and stats are noise in a service's log; errors still reach stderr. */
 const quiet = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (message: string) => console.error(message) };
 
+/** OpenTelemetry's workflow interceptors: a span per workflow run and per activity it schedules,
+ *  handed out of the sandbox through the worker's `exporter` sink (src/worker/build-worker.ts). */
+const WORKFLOW_INTERCEPTORS = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+
 /** Bundles the workflow code with webpack (seconds): at build time, or at start from sources. */
 export async function bundleWorkflows(workflowsPath = WORKFLOWS_PATH): Promise<string> {
-  return (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code;
+  return (await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: WORKFLOW_INTERCEPTORS, logger: quiet })).code;
 }
 
 /**

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyBaseLogger } from 'fastify';
 import type Stripe from 'stripe';
+import type { Tracing } from '../../src/telemetry/tracing';
 import type { CatalogData } from '../../src/catalog/catalog';
 import { startInProcessService } from './stack/in-process-service';
 import { startLocalPostmark } from '../../src/dev/local-postmark';
@@ -37,6 +39,8 @@ export async function startHarness(
     maxActivityAttempts?: number;
     retryWindowMs?: number;
     stripeApiBase?: string;
+    tracing?: Tracing;
+    apiLogger?: FastifyBaseLogger;
     checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
   } = {},
 ) {
@@ -57,6 +61,8 @@ export async function startHarness(
     checkoutStatus: options.checkoutStatus,
     retryWindowMs: options.retryWindowMs,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
+    tracing: options.tracing,
+    apiLogger: options.apiLogger,
   });
   const { db, client, app, metricsApp } = service;
 

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../../workflows/activity-calls';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-dev-server';
+import { tracingSinks } from '../../src/worker/build-worker';
 import { attemptLimit } from '../../src/worker/attempt-limit';
 import './quiet-runtime';
 import { bundleWorkflowsFromSource } from './workflow-bundle';
@@ -37,6 +38,7 @@ export async function startWorkflowTestEnv() {
           workflowBundle: bundle,
           activities,
           interceptors: { activity: [attemptLimit(maxActivityAttempts, retryWindowMs)] },
+          sinks: tracingSinks(),
         });
         return worker.runUntil(fn(taskQueue));
       },

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { searchAttributes } from '../../src/contracts';
 import { ROOT as root } from '../support/paths';
 
 /** No container engine runs here, so the compose file is checked by parsing it. */
@@ -26,7 +25,19 @@ const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { 
 describe('docker-compose.yml', () => {
   it('runs PostgreSQL, Temporal with its UI, migrations, the API and a scalable worker', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['api', 'codec', 'migrate', 'postgres', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker'].sort(),
+      [
+        'api',
+        'codec',
+        'grafana',
+        'migrate',
+        'postgres',
+        'prometheus',
+        'temporal',
+        'temporal-schema',
+        'temporal-setup',
+        'temporal-ui',
+        'worker',
+      ].sort(),
     );
     expect(compose.services.worker.deploy?.replicas).toBeGreaterThan(1);
     // Longer than the worker's shutdown grace (30 s) and force time (+5 s): a deploy drains it.
@@ -46,14 +57,9 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker']) {
       expect(compose.services[name].depends_on).toMatchObject({
         migrate: { condition: 'service_completed_successfully' },
-        'temporal-search-attributes': { condition: 'service_completed_successfully' },
+        'temporal-setup': { condition: 'service_completed_successfully' },
       });
     }
-  });
-
-  it('registers every search attribute the workflows are started with', () => {
-    const command = String(compose.services['temporal-search-attributes'].command);
-    for (const key of Object.values(searchAttributes)) expect(command).toContain(`--name ${key.name} --type Keyword`);
   });
 
   it('gives each process the configuration it requires, its secrets as mounted files rather than container environment', () => {
@@ -78,13 +84,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes only the webhook to the world: Temporal, its UI and the codec server on loopback, metrics not at all', () => {
+  it('publishes only the webhook to the world: Temporal, its UI, the codec server, Prometheus and Grafana on loopback, metrics not at all', () => {
     const published = Object.entries(compose.services).flatMap(([name, service]) => (service.ports ?? []).map((port) => [name, port]));
     expect(published).toEqual([
       ['temporal', '127.0.0.1:7233:7233'],
       ['temporal-ui', '127.0.0.1:8233:8080'],
       ['codec', '127.0.0.1:8888:8888'],
       ['api', '3000:3000'],
+      ['prometheus', '127.0.0.1:9090:9090'],
+      ['grafana', '127.0.0.1:3001:3000'],
     ]);
   });
 });

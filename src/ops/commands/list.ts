@@ -3,8 +3,9 @@ import { sinceDate } from '../durations';
 import { FILTER_OPTIONS, selectFulfillments } from '../select-fulfillments';
 import { quote } from '../workflow-lookup';
 import { emailHash } from '../../temporal/email-hash';
+import { FULFILLMENT_STATUSES } from '../../contracts';
 
-export const STATUSES = ['Running', 'Retrying', 'Completed', 'NeedsAttention', 'Failed'];
+export const STATUSES: readonly string[] = FULFILLMENT_STATUSES;
 
 /** `list [--status S] [--source sumo|direct] [--email E] [--since 24h] [--type T] [--subscription sub_…] [--payment-intent pi_…] [--error T] [--step S] [--limit N]` */
 export const list: Command = {

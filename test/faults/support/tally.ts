@@ -34,7 +34,10 @@ export interface Tally {
   recoveryMs: number | null;
 }
 
-const fulfilledCount = async (stack: ProcessStack, ids: string[]) =>
+/** What counting needs of a stack (the fault suite's, the cluster suite's). */
+type Counted = Pick<ProcessStack, 'db' | 'postmark' | 'temporalClient'>;
+
+const fulfilledCount = async (stack: Counted, ids: string[]) =>
   stack.db.stripeEvent.count({ where: { id: { in: ids }, status: 'completed' } }).catch(() => -1);
 
 /**
@@ -43,7 +46,7 @@ const fulfilledCount = async (stack: ProcessStack, ids: string[]) =>
  * from there. The outbox, users and workflow runs are counted per buyer and per event id.
  */
 export async function settle(
-  stack: ProcessStack,
+  stack: Counted,
   name: string,
   bought: Purchase[],
   outcomes: DeliveryOutcome[],
@@ -84,7 +87,7 @@ export async function settle(
   };
 }
 
-async function runsPerEvent(stack: ProcessStack, ids: string[]): Promise<Map<string, number>> {
+async function runsPerEvent(stack: Counted, ids: string[]): Promise<Map<string, number>> {
   const wanted = new Set(ids);
   const runs = new Map<string, number>();
   for await (const wf of stack.temporalClient.workflow.list({ query: `WorkflowType = 'fulfillCheckout'` })) {
@@ -93,7 +96,7 @@ async function runsPerEvent(stack: ProcessStack, ids: string[]): Promise<Map<str
   return runs;
 }
 
-async function needsAttention(stack: ProcessStack, ids: string[]): Promise<number> {
+async function needsAttention(stack: Counted, ids: string[]): Promise<number> {
   const wanted = new Set(ids);
   let n = 0;
   const query = `WorkflowType = 'fulfillCheckout' AND ExecutionStatus = 'Running' AND FulfillmentStatus = 'NeedsAttention'`;

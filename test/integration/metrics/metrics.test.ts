@@ -1,6 +1,7 @@
 import { WORKER_METRICS_PORT } from '../../support/metrics-runtime';
 import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { eventually } from '../../support/eventually';
+import { WORKER_METRICS } from '../../support/worker-metrics';
 import { startHarness, type Harness } from '../../support/harness';
 
 let h: Harness;
@@ -52,5 +53,7 @@ describe('Prometheus metrics', () => {
       metricValue(text, new RegExp(`^temporal_workflow_completed\\{.*task_queue="${h.taskQueue}".*workflow_type="fulfillCheckout"`)),
     ).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^temporal_activity_execution_latency/m);
+    // What the shipped alerts and dashboard read (failures counted once one happened: declared here as HELP).
+    for (const name of WORKER_METRICS.filter((n) => n !== 'temporal_workflow_failed')) expect(text).toMatch(new RegExp(`^${name}`, 'm'));
   });
 });

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { buildApp, buildMetricsApp } from '../../../src/app';
 import { createWebhookMetrics } from '../../../src/http/webhook-metrics';
@@ -11,6 +12,8 @@ import { buildWorker } from '../../../src/worker/build-worker';
 import { createWorkerDeps } from '../../../src/worker/worker-deps';
 import { createRunStatusReader } from '../../../src/temporal/run-status';
 import { createStripeClient } from '../../../src/clients/stripe';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Tracing } from '../../../src/telemetry/tracing';
 
 export interface InProcessServiceOptions {
   databaseUrl: string;
@@ -33,6 +36,10 @@ export interface InProcessServiceOptions {
   dbPoolSize?: number;
   /** PAYLOAD_KEYS (`id:base64key,…`): the worker and the client encrypt payloads. */
   payloadKeys?: string;
+  /** Spans from the webhook to the activities go to this processor (src/telemetry/tracing.ts). */
+  tracing?: Tracing;
+  /** The API's logger (default: silent). */
+  apiLogger?: FastifyBaseLogger;
   /** GET /checkout/sessions/:id's limits (defaults: 1000 a minute; origin https://app.example.test). */
   checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
 }
@@ -62,6 +69,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
   const client = new Client({
     connection: await Connection.connect({ address: options.temporalAddress }),
     dataConverter: payloadDataConverter(config.payloadKeys),
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
   });
 
   let resources: ReturnType<typeof createWorkerDeps>;
@@ -83,6 +91,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       retryWindowMs: config.RETRY_WINDOW,
       payloadKeys: config.payloadKeys,
       maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      tracing: options.tracing,
       maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     });
     running = worker.run();
@@ -110,6 +119,8 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       corsOrigins: options.checkoutStatus?.corsOrigins ?? ['https://app.example.test'],
       ratePerMinute: options.checkoutStatus?.ratePerMinute ?? 1000,
     },
+    tracing: options.tracing !== undefined,
+    logger: options.apiLogger,
   });
 
   return {

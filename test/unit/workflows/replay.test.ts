@@ -5,6 +5,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { EncryptionCodec, payloadDataConverter } from '../../../src/temporal/payload-codec';
 import { parsePayloadKeys } from '../../../src/temporal/payload-keys';
+import { tracingSinks } from '../../../src/worker/build-worker';
 import { encodeHistoryJson } from '../../support/encrypt-history';
 import '../../support/quiet-runtime';
 import { bundleWorkflowsFromSource } from '../../support/workflow-bundle';
@@ -29,7 +30,7 @@ describe('workflow determinism', () => {
 
   it.each(files)('replays %s without a non-determinism error', async (file) => {
     const history = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, file)).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle, sinks: tracingSinks() }, history, file)).resolves.toBeUndefined();
   });
 });
 
@@ -59,11 +60,13 @@ describe('workflow determinism with payload encryption', () => {
   it.each(files)('replays %s, encrypted, through the payload codec', async (file) => {
     const history = await encrypted(file);
     await expect(
-      Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: payloadDataConverter(keys) }, history, file),
+      Worker.runReplayHistory({ workflowBundle: bundle, sinks: tracingSinks(), dataConverter: payloadDataConverter(keys) }, history, file),
     ).resolves.toBeUndefined();
   });
 
   it('cannot replay an encrypted history without the keys', async () => {
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, await encrypted(files[0]), files[0])).rejects.toThrow();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: bundle, sinks: tracingSinks() }, await encrypted(files[0]), files[0]),
+    ).rejects.toThrow();
   });
 });
