@@ -13,13 +13,15 @@ export interface ActivityDeps {
   mail: {
     from: string;
     welcomeTemplate: string;
+    /** The purchase confirmation an existing customer gets instead of a welcome. */
+    confirmationTemplate: string;
     paymentFailedTemplate: string;
     /** How long after a send's claim a "not found" from Postmark's message search is believed. */
     searchSettleMs: number;
   };
   /** How long a past_due subscription keeps its access after the first failed payment. */
   access: { pastDueGraceMs: number };
-  /** Connected accounts (Sumo's) whose events reconciliation lists besides the platform's own. */
+  /** Connected accounts listed in STRIPE_CONNECT_ACCOUNTS, whose events reconciliation lists besides our own account's. */
   stripeConnectAccounts: string[];
   /** Starts workflows for events found by reconciliation (the webhook's own path). */
   fulfillments: FulfillmentStarter;

@@ -2,6 +2,7 @@ import { createFindOrCreateUser } from './checkout/find-or-create-user';
 import { createResolvePurchase } from './checkout/resolve-purchase';
 import type { ActivityDeps } from './deps';
 import { createSendPaymentFailedEmail } from './email/send-payment-failed-email';
+import { createSendPurchaseConfirmation } from './email/send-purchase-confirmation';
 import { createSendWelcomeEmail } from './email/send-welcome-email';
 import { createReconcileEvents } from './ledger/reconcile-events';
 import { createRecordOperatorAction } from './ledger/record-operator-action';
@@ -36,6 +37,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   syncPurchaseAccess: createSyncPurchaseAccess(deps),
   // email/: each email at most once
   sendWelcomeEmail: createSendWelcomeEmail(deps),
+  sendPurchaseConfirmation: createSendPurchaseConfirmation(deps),
   sendPaymentFailedEmail: createSendPaymentFailedEmail(deps),
   // ledger/: the event's outcome, operators' actions, events the webhook missed
   recordOutcome: createRecordOutcome(deps),

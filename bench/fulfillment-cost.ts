@@ -70,7 +70,7 @@ async function main(): Promise<void> {
 
   const stackEnv: StackEnv = {
     databaseUrl: DATABASE_URL,
-    postmarkUrl: postmark.url,
+    postmark,
     secret: settings.secret,
     workerNodeArgs: env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean),
     apiNodeArgs: env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean),

@@ -6,6 +6,8 @@ import { stripeWebhookRoute } from './http/stripe-webhook-route';
 import { createWebhookMetrics, metricsRoute, type WebhookMetrics } from './http/webhook-metrics';
 import type { FulfillmentStarter } from './temporal/start-fulfillment';
 import type { AcceptedEvents } from './http/accepted-events';
+import { checkoutStatusRoute } from './http/checkout-status-route';
+import type Stripe from 'stripe';
 
 export interface AppDeps {
   db: PrismaClient;
@@ -15,22 +17,39 @@ export interface AppDeps {
   acceptedEvents?: AcceptedEvents;
   /** The webhook's counters; src/server.ts serves them on the metrics port (buildMetricsApp). */
   metrics?: WebhookMetrics;
+  /** The landing page's GET /checkout/sessions/:id (see http/checkout-status-route.ts). */
+  checkoutStatus?: {
+    /** Absent: only sessions the webhook delivered are known (STRIPE_SECRET_KEY unset). */
+    stripe?: Stripe;
+    runStatus(workflowId: string): Promise<string | null>;
+    corsOrigins: string[];
+    ratePerMinute: number;
+  };
+  /** Proxies in front of the API whose X-Forwarded-For is believed (the rate limit keys on the client's address). */
+  trustProxyHops?: number;
+  /** How long /readyz reuses a probe's answer (default READINESS_TTL_MS, src/http/readiness.ts). */
+  readinessTtlMs?: number;
   /** Omit for a silent app (tests). */
   logger?: FastifyBaseLogger;
 }
 
 /** Builds the HTTP app over its dependencies. Listening is src/server.ts's job. */
-export async function buildApp({ logger, metrics = createWebhookMetrics(), ...deps }: AppDeps) {
+export async function buildApp({ logger, metrics = createWebhookMetrics(), checkoutStatus, trustProxyHops = 0, ...deps }: AppDeps) {
   // One log line per webhook (the route's, with the event id and outcome; the error handler's
   // for a rejected or failed one), not Fastify's two per request besides: they cost the API
   // more CPU than the database insert (issue 12) and say less. (Through a LogController: the
   // top-level `disableRequestLogging` option prints a deprecation warning since fastify 5.7.)
+  // The client's address is the one `trustProxyHops` proxies in from the right of X-Forwarded-For.
+  const trustProxy = trustProxyHops > 0 ? (_address: string, hop: number) => hop < trustProxyHops : false;
   const app = Fastify(
-    logger ? { loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) } : { logger: false },
+    logger
+      ? { loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), trustProxy }
+      : { logger: false, trustProxy },
   );
   registerErrorHandler(app);
   await app.register(healthRoutes, deps);
   await app.register(stripeWebhookRoute, { ...deps, metrics });
+  if (checkoutStatus) await app.register(checkoutStatusRoute, { ...deps, ...checkoutStatus });
   return app;
 }
 

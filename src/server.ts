@@ -1,6 +1,8 @@
 import { buildApp, buildMetricsApp } from './app';
 import { createWebhookMetrics } from './http/webhook-metrics';
+import { createStripeClient } from './clients/stripe';
 import { createTemporalClient } from './clients/temporal';
+import { createRunStatusReader } from './temporal/run-status';
 import { acceptedLivemode, loadApiConfig } from './config';
 import { createPrisma } from './db/prisma';
 import { createLogger } from './log';
@@ -18,7 +20,24 @@ async function main(): Promise<void> {
   if (livemode === undefined) logger.warn('STRIPE_MODE is not set (nor STRIPE_SECRET_KEY): events of both test and live mode are accepted');
   const acceptedEvents = { livemode, connectAccounts: config.STRIPE_CONNECT_ACCOUNTS };
   const metrics = createWebhookMetrics();
-  const app = await buildApp({ db, fulfillments, webhookSecrets: config.STRIPE_WEBHOOK_SECRET, acceptedEvents, metrics, logger });
+  const checkoutStatus = {
+    stripe: config.STRIPE_SECRET_KEY ? createStripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE) : undefined,
+    runStatus: createRunStatusReader(temporal),
+    corsOrigins: config.CHECKOUT_STATUS_CORS_ORIGINS,
+    ratePerMinute: config.CHECKOUT_STATUS_RATE_LIMIT,
+  };
+  if (!checkoutStatus.stripe)
+    logger.warn('STRIPE_SECRET_KEY is not set: GET /checkout/sessions/:id knows only the sessions the webhook delivered');
+  const app = await buildApp({
+    db,
+    fulfillments,
+    webhookSecrets: config.STRIPE_WEBHOOK_SECRET,
+    acceptedEvents,
+    metrics,
+    logger,
+    checkoutStatus,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+  });
   const metricsApp = config.METRICS_PORT === null ? null : await buildMetricsApp(metrics);
 
   onShutdown(logger, async () => {
@@ -27,6 +46,9 @@ async function main(): Promise<void> {
     await temporal.connection.close();
     await db.$disconnect();
   });
+  if (config.payloadKeys.length === 0) {
+    logger.warn('payload encryption is off: buyers’ emails and names reach Temporal’s histories in plaintext (set PAYLOAD_KEYS)');
+  }
   await app.listen({ port: config.PORT, host: config.HOST });
   if (metricsApp && config.METRICS_PORT !== null) await metricsApp.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST });
   logger.info(
@@ -35,7 +57,7 @@ async function main(): Promise<void> {
       temporal: config.TEMPORAL_ADDRESS,
       payloadEncryption: config.payloadKeys[0] ? { keyId: config.payloadKeys[0].id, keys: config.payloadKeys.length } : 'off',
     },
-    'webhook API ready on POST /webhooks/stripe',
+    'webhook API ready on POST /webhooks/stripe and GET /checkout/sessions/:id',
   );
 }
 

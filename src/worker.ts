@@ -1,6 +1,7 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { temporalConnectionOptions } from './clients/temporal';
-import { loadWorkerConfig } from './config';
+import { loadWorkerConfig, templateAliases } from './config';
+import { checkTemplates } from './emails/postmark-templates';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
 import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
@@ -21,6 +22,12 @@ async function main(): Promise<void> {
   // The API answers Stripe first when both want the CPU (WORKER_NICE); threads made later inherit it.
   lowerCpuPriority(config.WORKER_NICE);
   const resources = createWorkerDeps(config);
+  // Refuses to start (naming the alias) when Postmark lacks a template the worker sends.
+  const templates = await checkTemplates(resources.deps.postmark, templateAliases(config)).catch(async (err: unknown) => {
+    await resources.close();
+    throw err;
+  });
+  if (templates.unreachable) logger.warn({ error: templates.unreachable }, 'could not list the Postmark templates; starting anyway');
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const schedule = await ensureReconcileSchedule(resources.temporal, {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -35,9 +42,11 @@ async function main(): Promise<void> {
     deps: resources.deps,
     workflowBundle: await loadWorkflowBundle(),
     maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
+    retryWindowMs: config.RETRY_WINDOW,
     payloadKeys: config.payloadKeys,
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
   });
   const lowered = lowerCpuPriority(config.WORKER_NICE);
 
@@ -47,6 +56,9 @@ async function main(): Promise<void> {
     await connection.close();
     await resources.close();
   });
+  if (config.payloadKeys.length === 0) {
+    logger.warn('payload encryption is off: buyers’ emails and names reach Temporal’s histories in plaintext (set PAYLOAD_KEYS)');
+  }
   onShutdown(logger, async () => {
     worker.shutdown();
     await stopped;

@@ -1,4 +1,5 @@
 import { fulfillLifetime } from './fulfill-lifetime';
+import { tellTheBuyer } from './tell-the-buyer';
 import { reviewAccessWhenGraceEnds } from './grace-review';
 import { call } from './activity-calls';
 import { runSteps } from './steps';
@@ -52,14 +53,7 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
       },
     };
     const access = await steps.call('provisionAccess', provision.summary, provision.input);
-    const welcome = user.created
-      ? await steps.call(
-          'sendWelcomeEmail',
-          `Welcome email to ${who} ${user.userId}`,
-          { eventId, userId: user.userId },
-          { skipWith: () => null },
-        )
-      : null;
+    const email = await tellTheBuyer(steps, input, purchase, user);
     await steps.complete('Mark the event fulfilled');
     // A payment failure recorded before this checkout linked the user started a grace period.
     await reviewAccessWhenGraceEnds(access.reviewAt, () =>
@@ -74,7 +68,7 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
       plan: purchase.plan,
       seatLimit: access.seatLimit,
       entitlementsGranted: access.granted,
-      welcomeEmailMessageId: welcome?.messageId ?? null,
+      ...email,
     };
   });
 }

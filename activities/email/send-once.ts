@@ -20,7 +20,8 @@ export interface OnceEmail {
 
 export interface Addressed {
   to: string;
-  templateModel: Record<string, unknown>;
+  /** One of the typed models in src/emails. */
+  templateModel: object;
 }
 
 export interface OnceEmailResult {

@@ -1,3 +1,4 @@
+import type { WelcomeModel } from '../../src/emails';
 import type { ActivityDeps } from '../deps';
 import { sendEmailOnce, type OnceEmailResult } from './send-once';
 
@@ -22,7 +23,7 @@ export function createSendWelcomeEmail({ db, postmark, mail }: Pick<ActivityDeps
         from: mail.from,
         templateAlias: mail.welcomeTemplate,
         // The user's row is read in the claim's statement (sendEmailOnce), not apart.
-        address: (user) => ({ to: user.email, templateModel: { name: user.name ?? '', email: user.email } }),
+        address: (user) => ({ to: user.email, templateModel: { name: user.name ?? '', email: user.email } satisfies WelcomeModel }),
       },
       { searchSettleMs: mail.searchSettleMs },
     );

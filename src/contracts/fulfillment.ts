@@ -12,7 +12,7 @@ export interface FulfillmentInput {
   eventType: string;
   /** The event's `created` (unix seconds): orders it against the subscription's other events. */
   created: number;
-  /** Connected account the event came from (Sumo sells through Stripe Connect), if any. */
+  /** Connected account the event came from (one listed in STRIPE_CONNECT_ACCOUNTS), or null: our own account's (direct and Sumo purchases). */
   account: string | null;
   livemode: boolean;
   checkoutSessionId: string;
@@ -86,5 +86,8 @@ export interface FulfillmentSummary {
   plan: string;
   seatLimit: number;
   entitlementsGranted: string[];
+  /** A new user's welcome email (null for an existing user, or when an operator skipped it). */
   welcomeEmailMessageId: string | null;
+  /** An existing user's purchase confirmation, instead of a welcome (null for a new user, or skipped). */
+  confirmationEmailMessageId: string | null;
 }

@@ -16,6 +16,9 @@ export interface DevState {
   databaseUrl?: string;
   stripeApiBase?: string;
   stripeSecretKey?: string;
+  /** The local Postmark and its placeholder token (never a real token), for `ops emails push`. */
+  postmarkUrl?: string;
+  postmarkServerToken?: string;
   /** The local payload key file (PAYLOAD_KEYS_FILE) the dev stack encrypts histories with. */
   payloadKeysFile?: string;
   /** The dev codec server and its bearer token, for `temporal --codec-endpoint … --codec-auth …`. */

@@ -11,7 +11,9 @@ import { createInterface } from 'node:readline';
 import exitHook from 'async-exit-hook';
 import { prettyFactory } from 'pino-pretty';
 import { buildCodecApp } from '../codec/codec-app';
-import { loadCodecConfig } from '../config';
+import { createPostmarkClient } from '../clients/postmark';
+import { loadCodecConfig, templateAliases } from '../config';
+import { pushTemplates } from '../emails/postmark-templates';
 import { applyMigrations } from '../db/migrate';
 import { EncryptionCodec } from '../temporal/payload-codec';
 import { devCodecToken, devPayloadKeysFile } from './dev-secrets';
@@ -84,11 +86,14 @@ async function main(): Promise<void> {
   };
 
   if (!process.env.POSTMARK_SERVER_TOKEN) {
-    const postmark = await startLocalPostmark({ port: ports.postmark });
+    // An empty server, filled as a real one is: by pushing the repository's templates.
+    const postmark = await startLocalPostmark({ port: ports.postmark, templates: 'none' });
     stops.push(() => postmark.close());
     env.POSTMARK_SERVER_TOKEN = 'local-dev-token';
     env.POSTMARK_API_URL = postmark.url;
-    say(`POSTMARK_SERVER_TOKEN not set: emails go to a local Postmark; see them at ${postmark.url}/outbox`);
+    const pushed = await pushTemplates(createPostmarkClient(env.POSTMARK_SERVER_TOKEN, postmark.url), templateAliases(env));
+    say(`POSTMARK_SERVER_TOKEN not set: emails go to a local Postmark (templates pushed: ${pushed.map((t) => t.alias).join(', ')})`);
+    say(`  open ${postmark.url}/outbox in a browser to see each email as the buyer does`);
   }
   if (!process.env.STRIPE_SECRET_KEY) {
     env.STRIPE_SECRET_KEY = 'sk_test_localdev'; // stripe-mock accepts only sk_test_ + letters and digits
@@ -123,6 +128,9 @@ async function main(): Promise<void> {
     stripeSecretKey: process.env.STRIPE_SECRET_KEY ? undefined : env.STRIPE_SECRET_KEY,
     payloadKeysFile: keys.PAYLOAD_KEYS ? undefined : keys.PAYLOAD_KEYS_FILE,
     codecUrl: codec.url,
+    // Only the local stand-in and its placeholder token; a real token stays in the environment.
+    postmarkUrl: process.env.POSTMARK_SERVER_TOKEN ? undefined : env.POSTMARK_API_URL,
+    postmarkServerToken: process.env.POSTMARK_SERVER_TOKEN ? undefined : env.POSTMARK_SERVER_TOKEN,
   });
   say('ready:');
   say(`  webhook      POST ${apiUrl}/webhooks/stripe`);
@@ -135,6 +143,8 @@ async function main(): Promise<void> {
     `               CLI: temporal workflow show -w evt_… --codec-endpoint ${codec.url} --codec-auth "Bearer $(cat ${join(DEV_DIR, 'codec-token')})"`,
   );
   say(`  metrics      ${metricsUrl(metricsPort, env.METRICS_HOST)} (API), ${metricsUrl(workerMetricsAddress)} (worker)`);
+  if (!process.env.POSTMARK_SERVER_TOKEN)
+    say(`  outbox       ${env.POSTMARK_API_URL}/outbox   (open in a browser: each email as the buyer sees it)`);
   say(`  database     ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}`);
   say(
     `  secret       ${env.STRIPE_WEBHOOK_SECRET}   (local signing secret; real Stripe: stripe listen --forward-to localhost:${port}/webhooks/stripe and set STRIPE_WEBHOOK_SECRET)`,

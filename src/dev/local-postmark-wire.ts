@@ -53,6 +53,8 @@ export interface WireAnswer {
   body: unknown;
   /** How the answer is broken on the wire, if it is (see the accepted-then-* failure modes). */
   broken?: 'reset' | 'truncated' | 502 | 504;
+  /** The body is an HTML page (the outbox in a browser), not Postmark's JSON. */
+  html?: boolean;
 }
 
 type Fields = Record<string, unknown>;
@@ -116,8 +118,13 @@ export function invalidMessage(msg: Fields, templated: boolean): WireAnswer | nu
   return null;
 }
 
-/** The record of an accepted message (camelCase, for tests and the /outbox page). */
-export function toSentMessage(msg: Fields, serverToken: string): SentMessage {
+/** The record of an accepted message (camelCase, for tests and the /outbox page); a templated
+ *  message carries what its template rendered, as Postmark's message details do. */
+export function toSentMessage(
+  msg: Fields,
+  serverToken: string,
+  rendered?: { subject: string; htmlBody?: string; textBody?: string },
+): SentMessage {
   const optional = <T>(value: unknown) => (value === undefined || value === null ? undefined : (value as T));
   return {
     to: String(msg.To),
@@ -125,9 +132,9 @@ export function toSentMessage(msg: Fields, serverToken: string): SentMessage {
     templateAlias: optional<string>(msg.TemplateAlias),
     templateId: optional<number>(msg.TemplateId),
     templateModel: optional<Record<string, unknown>>(msg.TemplateModel),
-    subject: optional<string>(msg.Subject),
-    htmlBody: optional<string>(msg.HtmlBody),
-    textBody: optional<string>(msg.TextBody),
+    subject: rendered?.subject ?? optional<string>(msg.Subject),
+    htmlBody: rendered?.htmlBody ?? optional<string>(msg.HtmlBody),
+    textBody: rendered?.textBody ?? optional<string>(msg.TextBody),
     tag: optional<string>(msg.Tag),
     metadata: optional<Record<string, string>>(msg.Metadata),
     messageStream: optional<string>(msg.MessageStream) ?? 'outbound',

@@ -17,6 +17,9 @@ import {
   type SentMessage,
   type WireAnswer,
 } from './local-postmark-wire';
+import { createTemplateStore, type StoredTemplate } from './local-postmark-templates';
+import { outboxPage } from './outbox-page';
+import { DEFAULT_TEMPLATE_ALIASES, withAliases } from '../emails';
 
 export type { FailureMode, RecordedRequest, SentMessage } from './local-postmark-wire';
 
@@ -37,7 +40,9 @@ export interface LocalPostmark {
   failFor(ms: number, mode: FailureMode): Promise<void>;
   /** While true, the Messages API search answers 503 (Postmark cannot tell what it sent). */
   searchUnavailable(unavailable: boolean): void;
-  /** Empties the outbox and the request log, and forgets the failure modes. */
+  /** The server's templates (Postmark's template API: `/templates`). */
+  templates(): StoredTemplate[];
+  /** Empties the outbox and the request log, and forgets the failure modes (the templates stay). */
   reset(): void;
   close: () => Promise<void>;
 }
@@ -45,12 +50,37 @@ export interface LocalPostmark {
 type Fields = Record<string, unknown>;
 type SendRoute = (body: Fields, token: string, mode?: FailureMode) => WireAnswer;
 
+export interface LocalPostmarkOptions {
+  port?: number;
+  host?: string;
+  /**
+   * `repository` (default): the server starts with the repository's templates (src/emails) under
+   * their default aliases, as if `npm run ops -- emails push` had run; `none`: an empty server.
+   */
+  templates?: 'repository' | 'none';
+}
+
 /**
  * A stand-in for the Postmark API that the real `postmark` client can talk to: it accepts any
  * server token, records what it is asked to send and can be told to fail like Postmark does.
- * `GET /outbox` shows the recorded messages; `DELETE /outbox` empties it.
+ * Templates are kept and rendered as Postmark does (its template API: `/templates`); a send to a
+ * template the server lacks is refused with Postmark's 422. `GET /outbox` shows the recorded
+ * messages (as JSON; in a browser, rendered as the buyer sees them); `DELETE /outbox` empties it.
  */
-export async function startLocalPostmark(opts: { port?: number; host?: string } = {}): Promise<LocalPostmark> {
+export async function startLocalPostmark(opts: LocalPostmarkOptions = {}): Promise<LocalPostmark> {
+  const store = createTemplateStore();
+  if ((opts.templates ?? 'repository') === 'repository') {
+    for (const { template, alias } of withAliases(DEFAULT_TEMPLATE_ALIASES)) {
+      const created = store.route('POST', '/templates', new URLSearchParams(), {
+        Name: template.name,
+        Alias: alias,
+        Subject: template.subject,
+        HtmlBody: template.htmlBody,
+        TextBody: template.textBody,
+      });
+      if (created?.status !== 200) throw new Error(`template ${alias} refused: ${JSON.stringify(created?.body)}`);
+    }
+  }
   const outbox: SentMessage[] = [];
   const requests: RecordedRequest[] = [];
   let queued: FailureMode[] = [];
@@ -61,7 +91,9 @@ export async function startLocalPostmark(opts: { port?: number; host?: string } 
   const sendOne = (msg: Fields, token: string, templated: boolean, mode: FailureMode | undefined): WireAnswer => {
     const refusal = (mode && failureAnswer(mode, typeof msg.To === 'string' ? msg.To : '')) ?? invalidMessage(msg, templated);
     if (refusal) return refusal;
-    const sent = toSentMessage(msg, token);
+    const rendered = templated ? store.render(msg) : undefined;
+    if (rendered && 'status' in rendered) return rendered;
+    const sent = toSentMessage(msg, token, rendered);
     outbox.push(sent);
     return accepted(sent);
   };
@@ -79,15 +111,26 @@ export async function startLocalPostmark(opts: { port?: number; host?: string } 
   };
 
   async function handle(req: IncomingMessage): Promise<WireAnswer> {
-    const path = new URL(req.url ?? '/', 'http://local').pathname.replace(/\/$/, '');
+    const url = new URL(req.url ?? '/', 'http://local');
+    const path = url.pathname.replace(/\/$/, '');
     // Server tokens stay out of the page: a token is a secret even when it is a local one.
+    const shown = () => outbox.map(({ serverToken: _token, ...message }) => message);
     if (path === '/outbox' && req.method === 'GET')
-      return { status: 200, body: outbox.map(({ serverToken: _token, ...message }) => message) };
+      return /text\/html/.test(req.headers.accept ?? '')
+        ? { status: 200, body: outboxPage(shown()), html: true }
+        : { status: 200, body: shown() };
     if (path === '/outbox' && req.method === 'DELETE') return { status: 200, body: { Deleted: outbox.splice(0).length } };
     if (path === '/messages/outbound' && req.method === 'GET') {
       if (typeof req.headers['x-postmark-server-token'] !== 'string') return MISSING_TOKEN;
       if (searchDown) return { status: 503, body: { ErrorCode: 0, Message: 'Service Unavailable' } };
       return searchOutbound(outbox, new URL(req.url ?? '/', 'http://local').searchParams);
+    }
+
+    if (path === '/templates' || path.startsWith('/templates/')) {
+      if (typeof req.headers['x-postmark-server-token'] !== 'string') return MISSING_TOKEN;
+      const body = req.method === 'POST' || req.method === 'PUT' ? parseJson(await readBody(req)) : undefined;
+      const answer = store.route(req.method ?? 'GET', path, url.searchParams, body);
+      if (answer) return answer;
     }
 
     const route = req.method === 'POST' ? sendRoutes[path] : undefined;
@@ -134,6 +177,7 @@ export async function startLocalPostmark(opts: { port?: number; host?: string } 
     failAlways(mode) {
       always = mode;
     },
+    templates: () => store.list(),
     searchUnavailable(unavailable) {
       searchDown = unavailable;
     },
@@ -167,8 +211,12 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function reply(res: ServerResponse, { status, body, broken }: WireAnswer): void {
+function reply(res: ServerResponse, { status, body, broken, html }: WireAnswer): void {
   if (broken === 'reset') return void res.socket?.destroy();
+  if (html) {
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+    return void res.end(String(body));
+  }
   if (broken === 502 || broken === 504) {
     // What a proxy in front of Postmark answers when Postmark's own answer did not reach it.
     res.writeHead(broken, { 'content-type': 'text/html' });

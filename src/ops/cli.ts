@@ -4,13 +4,14 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command } from './command';
+import { emails } from './commands/emails';
 import { list } from './commands/list';
 import { show } from './commands/show';
 import { cancel, retry, skip } from './commands/operator-request';
 import { reconcile, replay } from './commands/stripe-events';
 import { createOpsContext, type OpsContext } from './context';
 
-const commands: Record<string, Command> = { list, show, retry, skip, cancel, replay, reconcile };
+const commands: Record<string, Command> = { list, show, retry, skip, cancel, replay, reconcile, emails };
 
 export async function runCli(argv: string[], ctx: OpsContext = createOpsContext()): Promise<{ code: number; output: string }> {
   const [name, ...rest] = argv;

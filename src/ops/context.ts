@@ -1,8 +1,11 @@
 import { userInfo } from 'node:os';
 import type { Client } from '@temporalio/client';
+import type { ServerClient } from 'postmark';
 import type Stripe from 'stripe';
+import { createPostmarkClient } from '../clients/postmark';
 import { createStripeClient } from '../clients/stripe';
-import { connectAccounts } from '../config';
+import { connectAccounts, templateAliases } from '../config';
+import type { TemplateAliases } from '../emails';
 import { createTemporalClient } from '../clients/temporal';
 import { createPrisma } from '../db/prisma';
 import { withSecretFiles } from '../secret-files';
@@ -17,9 +20,13 @@ export interface OpsContext {
   readonly db: PrismaClient;
   readonly stripe: Stripe;
   readonly fulfillments: FulfillmentStarter;
+  /** The Postmark server the worker sends through (POSTMARK_SERVER_TOKEN, POSTMARK_API_URL). */
+  readonly postmark: ServerClient;
+  /** POSTMARK_*_TEMPLATE: the alias each template goes by. */
+  readonly templateAliases: TemplateAliases;
   readonly namespace: string;
   readonly taskQueue: string;
-  /** STRIPE_CONNECT_ACCOUNTS: connected accounts whose events reconcile lists too. */
+  /** STRIPE_CONNECT_ACCOUNTS: connected accounts whose events are ours (reconcile lists them too; replay refuses others). */
   readonly connectAccounts: string[];
   /** Who runs the command, for the audit record of operator requests (OPS_USER, else $USER, else the OS user). */
   readonly operator: string;
@@ -28,8 +35,8 @@ export interface OpsContext {
 
 /**
  * Reads the service's own environment variables (DATABASE_URL, TEMPORAL_ADDRESS,
- * TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, STRIPE_SECRET_KEY, STRIPE_API_BASE, PAYLOAD_KEYS or
- * PAYLOAD_KEYS_FILE); under `npm run dev` the running stack's addresses and key file are the
+ * TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, STRIPE_SECRET_KEY, STRIPE_API_BASE, POSTMARK_SERVER_TOKEN,
+ * POSTMARK_API_URL, POSTMARK_*_TEMPLATE, PAYLOAD_KEYS or PAYLOAD_KEYS_FILE); under `npm run dev` the running stack's addresses and key file are the
  * defaults. Secrets may come from files (`DATABASE_URL_FILE`, `STRIPE_SECRET_KEY_FILE`, …) as
  * for the service.
  */
@@ -46,6 +53,7 @@ export function createOpsContext(environment: NodeJS.ProcessEnv = process.env): 
   let temporal: Client | undefined;
   let db: PrismaClient | undefined;
   let stripe: Stripe | undefined;
+  let postmark: ServerClient | undefined;
   const need = (name: string, value: string | undefined): string => {
     if (!value) throw new Error(`${name} is not set (and no \`npm run dev\` stack is running to take it from)`);
     return value;
@@ -74,6 +82,15 @@ export function createOpsContext(environment: NodeJS.ProcessEnv = process.env): 
         need('STRIPE_SECRET_KEY', env.STRIPE_SECRET_KEY ?? dev?.stripeSecretKey),
         env.STRIPE_API_BASE ?? dev?.stripeApiBase ?? 'https://api.stripe.com',
       ));
+    },
+    get postmark() {
+      return (postmark ??= createPostmarkClient(
+        need('POSTMARK_SERVER_TOKEN', env.POSTMARK_SERVER_TOKEN ?? dev?.postmarkServerToken),
+        env.POSTMARK_API_URL ?? dev?.postmarkUrl ?? 'https://api.postmarkapp.com',
+      ));
+    },
+    get templateAliases() {
+      return templateAliases(env);
     },
     get fulfillments() {
       return createFulfillmentStarter(context.temporal, taskQueue);

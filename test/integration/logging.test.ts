@@ -22,6 +22,7 @@ describe('logs an on-call engineer reads', () => {
     const fulfillments: FulfillmentStarter = {
       start: async ({ input }) => ({ workflowId: input.eventId, duplicate: false }),
       ping: async () => {},
+      exists: async () => false,
     };
     const app = await buildApp({ db, fulfillments, webhookSecrets: ['whsec_logging_test'], logger });
     const email = `private.person.${Date.now()}@example.com`;
@@ -69,7 +70,13 @@ describe('logs an on-call engineer reads', () => {
       const send = createSendWelcomeEmail({
         db,
         postmark: createPostmarkClient('token', postmark.url),
-        mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome', paymentFailedTemplate: 'payment-failed', searchSettleMs: 0 },
+        mail: {
+          from: 'hello@saas.example',
+          welcomeTemplate: 'welcome',
+          confirmationTemplate: 'purchase-confirmation',
+          paymentFailedTemplate: 'payment-failed',
+          searchSettleMs: 0,
+        },
       });
       await runActivity(send, { eventId: 'evt_log', userId: user.userId }, undefined, logs);
 

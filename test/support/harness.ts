@@ -35,7 +35,9 @@ export async function startHarness(
     postmarkSearchSettleMs?: number;
     pastDueGraceMs?: number;
     maxActivityAttempts?: number;
+    retryWindowMs?: number;
     stripeApiBase?: string;
+    checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
   } = {},
 ) {
   const postmark = await startLocalPostmark();
@@ -52,6 +54,8 @@ export async function startHarness(
     postmarkSearchSettleMs: options.postmarkSearchSettleMs,
     pastDueGraceMs: options.pastDueGraceMs,
     maxActivityAttempts: options.maxActivityAttempts,
+    checkoutStatus: options.checkoutStatus,
+    retryWindowMs: options.retryWindowMs,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
   });
   const { db, client, app, metricsApp } = service;

@@ -1,5 +1,7 @@
 import type Stripe from 'stripe';
+import { createPostmarkClient } from '../../src/clients/postmark';
 import { createStripeClient } from '../../src/clients/stripe';
+import { DEFAULT_TEMPLATE_ALIASES } from '../../src/emails';
 import { runCli } from '../../src/ops/cli';
 import type { OpsContext } from '../../src/ops/context';
 import { createFulfillmentStarter } from '../../src/temporal/start-fulfillment';
@@ -9,6 +11,8 @@ import { testEnv } from './test-env';
 /** The ops CLI's context over a test harness's real services (closing it leaves them open). */
 export function opsContextFor(h: Harness, overrides: { stripe?: Stripe; operator?: string; connectAccounts?: string[] } = {}): OpsContext {
   return {
+    postmark: createPostmarkClient('local-postmark-token', h.postmark.url),
+    templateAliases: DEFAULT_TEMPLATE_ALIASES,
     temporal: h.client,
     db: h.db,
     stripe: overrides.stripe ?? createStripeClient('sk_test_ops', testEnv.stripeApiBase),

@@ -13,7 +13,13 @@ beforeAll(async () => {
   sendWelcomeEmail = createSendWelcomeEmail({
     db,
     postmark: createPostmarkClient('token', postmark.url),
-    mail: { from: 'hello@saas.example', welcomeTemplate: 'welcome', paymentFailedTemplate: 'payment-failed', searchSettleMs: 0 },
+    mail: {
+      from: 'hello@saas.example',
+      welcomeTemplate: 'welcome',
+      confirmationTemplate: 'purchase-confirmation',
+      paymentFailedTemplate: 'payment-failed',
+      searchSettleMs: 0,
+    },
   });
 });
 afterAll(async () => {

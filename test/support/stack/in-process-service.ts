@@ -9,6 +9,8 @@ import { payloadDataConverter } from '../../../src/temporal/payload-codec';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { buildWorker } from '../../../src/worker/build-worker';
 import { createWorkerDeps } from '../../../src/worker/worker-deps';
+import { createRunStatusReader } from '../../../src/temporal/run-status';
+import { createStripeClient } from '../../../src/clients/stripe';
 
 export interface InProcessServiceOptions {
   databaseUrl: string;
@@ -26,9 +28,13 @@ export interface InProcessServiceOptions {
   pastDueGraceMs?: number;
   /** Activity attempts before NeedsAttention (default 10). */
   maxActivityAttempts?: number;
+  /** RETRY_WINDOW (default: the service's); 0: an outage asks an operator after one round of attempts. */
+  retryWindowMs?: number;
   dbPoolSize?: number;
   /** PAYLOAD_KEYS (`id:base64key,…`): the worker and the client encrypt payloads. */
   payloadKeys?: string;
+  /** GET /checkout/sessions/:id's limits (defaults: 1000 a minute; origin https://app.example.test). */
+  checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
 }
 
 /**
@@ -49,6 +55,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     WORKER_DB_POOL_SIZE: String(options.dbPoolSize ?? 5),
     ...(options.pastDueGraceMs !== undefined && { PAST_DUE_GRACE_PERIOD: `${Math.round(options.pastDueGraceMs / 1000)}s` }),
     ...(options.maxActivityAttempts !== undefined && { ACTIVITY_MAX_ATTEMPTS: String(options.maxActivityAttempts) }),
+    ...(options.retryWindowMs !== undefined && { RETRY_WINDOW: `${Math.round(options.retryWindowMs / 1000)}s` }),
     ...(options.payloadKeys !== undefined && { PAYLOAD_KEYS: options.payloadKeys }),
   });
   const workerConnection = await NativeConnection.connect({ address: options.temporalAddress });
@@ -73,8 +80,10 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       deps: resources.deps,
       workflowBundle: options.workflowBundle,
       maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
+      retryWindowMs: config.RETRY_WINDOW,
       payloadKeys: config.payloadKeys,
       maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     });
     running = worker.run();
   };
@@ -94,6 +103,13 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     db,
     fulfillments: createFulfillmentStarter(client, options.taskQueue),
     webhookSecrets: [options.webhookSecret],
+    // The landing page's route asks Stripe (stripe-mock, or a test's local Stripe) as the API does.
+    checkoutStatus: {
+      stripe: createStripeClient('sk_test_local', options.stripeApiBase),
+      runStatus: createRunStatusReader(client),
+      corsOrigins: options.checkoutStatus?.corsOrigins ?? ['https://app.example.test'],
+      ratePerMinute: options.checkoutStatus?.ratePerMinute ?? 1000,
+    },
   });
 
   return {

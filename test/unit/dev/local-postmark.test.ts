@@ -11,7 +11,7 @@ describe('local Postmark, driven by the real postmark client', () => {
     From: 'hello@saas.example',
     To: to,
     TemplateAlias: 'welcome',
-    TemplateModel: { name: 'Ada', product: 'CRM' },
+    TemplateModel: { name: 'Ada', email: to },
     Tag: 'welcome',
     Metadata: { eventId: 'evt_123' },
     MessageStream: 'outbound',
@@ -24,7 +24,7 @@ describe('local Postmark, driven by the real postmark client', () => {
   afterEach(() => postmark.reset());
   afterAll(() => postmark.close());
 
-  it('records a templated email and answers with its MessageID', async () => {
+  it('records a templated email, rendered by its template, and answers with its MessageID', async () => {
     const response = await client.sendEmailWithTemplate(welcome());
 
     expect(response).toMatchObject({ To: 'ada@example.com', ErrorCode: 0, Message: 'OK' });
@@ -33,7 +33,10 @@ describe('local Postmark, driven by the real postmark client', () => {
         to: 'ada@example.com',
         from: 'hello@saas.example',
         templateAlias: 'welcome',
-        templateModel: { name: 'Ada', product: 'CRM' },
+        templateModel: { name: 'Ada', email: 'ada@example.com' },
+        subject: 'Welcome aboard, Ada',
+        htmlBody: expect.stringContaining('<strong>ada@example.com</strong>'),
+        textBody: expect.stringContaining('Sign in with ada@example.com'),
         tag: 'welcome',
         metadata: { eventId: 'evt_123' },
         messageStream: 'outbound',

@@ -21,6 +21,10 @@ const offline = (): OpsContext => {
     get fulfillments() {
       return unreachable();
     },
+    get postmark() {
+      return unreachable();
+    },
+    templateAliases: { welcome: 'welcome', confirmation: 'purchase-confirmation', paymentFailed: 'payment-failed' },
     namespace: 'default',
     taskQueue: 'stripe-fulfillment',
     operator: 'oncall@test',
@@ -33,7 +37,7 @@ describe('npm run ops', () => {
   it('lists every command with its usage when called without one', async () => {
     const { code, output } = await runCli([], offline());
     expect(code).toBe(0);
-    for (const name of ['list', 'show', 'retry', 'skip', 'cancel', 'replay', 'reconcile'])
+    for (const name of ['list', 'show', 'retry', 'skip', 'cancel', 'replay', 'reconcile', 'emails'])
       expect(output).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
   });
 
@@ -54,7 +58,7 @@ describe('npm run ops', () => {
   it('reports a bad filter value as an error without asking Temporal', async () => {
     const { code, output } = await runCli(['list', '--status', 'Stuck', '--json'], offline());
     expect(code).toBe(1);
-    expect(JSON.parse(output).error).toBe('--status must be one of Running, Completed, NeedsAttention, Failed, got "Stuck"');
+    expect(JSON.parse(output).error).toBe('--status must be one of Running, Retrying, Completed, NeedsAttention, Failed, got "Stuck"');
   });
 
   it('requires a reason before it signals anything', async () => {

@@ -70,6 +70,7 @@ function fakeActivities(overrides: Partial<Activities> = {}) {
     linkSubscription: async ({ input: i }) => ({ subscriptionRowId: 'row-1', stripeSubscriptionId: i.subscriptionId! }),
     provisionAccess: async () => ({ granted: PURCHASE.features, alreadyHeld: [], seatLimit: 9, hasAccess: true, reviewAt: null }),
     sendWelcomeEmail: async ({ eventId }) => ({ messageId: 'msg-1', sentNow: true, sentBy: eventId }),
+    sendPurchaseConfirmation: async ({ eventId }) => ({ messageId: 'msg-confirmation', sentNow: true, sentBy: eventId }),
     recordOutcome: async ({ status, error }) => void outcomes.push({ status, error }),
     recordOperatorAction: async ({ action }) => void audit.push(action),
     ...overrides,
@@ -123,6 +124,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       plan: 'sumo-growth',
       seatLimit: 9,
       welcomeEmailMessageId: 'msg-1',
+      confirmationEmailMessageId: null,
     });
     expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
   });
@@ -153,11 +155,36 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     expect(activityTasks).toEqual(['sendWelcomeEmail']);
   });
 
-  it('sends no welcome email to a buyer who already had a user', async () => {
-    const fake = fakeActivities({ findOrCreateUser: async () => ({ userId: 'user-2', created: false }) });
-    const result = await env.withWorker(fake.activities, (tq) => start(tq, input()).then((h) => h.result()));
+  it('sends a buyer who already had a user a confirmation of what they bought, not a welcome', async () => {
+    const confirmations: unknown[] = [];
+    const fake = fakeActivities({
+      findOrCreateUser: async () => ({ userId: 'user-2', created: false }),
+      sendPurchaseConfirmation: async (i) => (confirmations.push(i), { messageId: 'msg-confirmation', sentNow: true, sentBy: i.eventId }),
+    });
+    const i = input();
+    const result = await env.withWorker(fake.activities, (tq) => start(tq, i).then((h) => h.result()));
     expect(fake.calls).not.toContain('sendWelcomeEmail');
-    expect(result.welcomeEmailMessageId).toBeNull();
+    expect(confirmations).toEqual([
+      {
+        eventId: i.eventId,
+        userId: 'user-2',
+        checkoutSessionId: i.checkoutSessionId,
+        plan: 'sumo-growth',
+        licences: 3,
+        seats: 9,
+        addons: [],
+        lifetime: false,
+        sumo: true,
+      },
+    ]);
+    expect(result).toMatchObject({ welcomeEmailMessageId: null, confirmationEmailMessageId: 'msg-confirmation' });
+  });
+
+  it('sends a new user the welcome and no confirmation', async () => {
+    const fake = fakeActivities();
+    const result = await env.withWorker(fake.activities, (tq) => start(tq, input()).then((h) => h.result()));
+    expect(fake.calls).not.toContain('sendPurchaseConfirmation');
+    expect(result).toMatchObject({ welcomeEmailMessageId: 'msg-1', confirmationEmailMessageId: null });
   });
 
   it('stops before any write on bad data, waits for an operator, and goes on after a retry', async () => {
@@ -357,6 +384,7 @@ describe('fulfillCheckout of a payment-mode session (a lifetime deal)', () => {
       seatLimit: 9,
       entitlementsGranted: PURCHASE.features,
       welcomeEmailMessageId: 'msg-1',
+      confirmationEmailMessageId: null,
     });
     const steps = state.steps.map((step) => step.name);
     expect(steps).toEqual([

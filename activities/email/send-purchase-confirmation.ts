@@ -1,0 +1,54 @@
+import type { PurchaseConfirmationModel } from '../../src/emails';
+import type { ActivityDeps } from '../deps';
+import { sendEmailOnce, type OnceEmailResult } from './send-once';
+
+/** What was bought, as the workflow resolved it; the buyer's address and name are read here. */
+export interface SendPurchaseConfirmationInput {
+  eventId: string;
+  userId: string;
+  /** One confirmation per purchase: the checkout session is the purchase. */
+  checkoutSessionId: string;
+  plan: string;
+  licences: number;
+  seats: number;
+  addons: string[];
+  lifetime: boolean;
+  sumo: boolean;
+}
+
+export type PurchaseConfirmationResult = OnceEmailResult;
+
+/**
+ * Confirms a purchase to a buyer who already had an account (a new one gets the welcome instead,
+ * as Sumo's partner guide asks), at most once per checkout session (see sendEmailOnce).
+ */
+export function createSendPurchaseConfirmation({ db, postmark, mail }: Pick<ActivityDeps, 'db' | 'postmark' | 'mail'>) {
+  return async function sendPurchaseConfirmation(input: SendPurchaseConfirmationInput): Promise<PurchaseConfirmationResult> {
+    return sendEmailOnce(
+      db,
+      postmark,
+      {
+        dedupKey: `confirmation:${input.checkoutSessionId}`,
+        kind: 'confirmation',
+        userId: input.userId,
+        eventId: input.eventId,
+        from: mail.from,
+        templateAlias: mail.confirmationTemplate,
+        // The user's row is read in the claim's statement (sendEmailOnce), not apart.
+        address: (user) => ({
+          to: user.email,
+          templateModel: {
+            name: user.name ?? '',
+            plan: input.plan,
+            licences: input.licences,
+            seats: input.seats,
+            addons: input.addons,
+            lifetime: input.lifetime,
+            sumo: input.sumo,
+          } satisfies PurchaseConfirmationModel,
+        }),
+      },
+      { searchSettleMs: mail.searchSettleMs },
+    );
+  };
+}

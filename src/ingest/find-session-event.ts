@@ -1,0 +1,69 @@
+import type Stripe from 'stripe';
+import { FULFILLMENT_EVENT_TYPES } from '../stripe/checkout-event';
+import { routeEvent } from '../stripe/event-router';
+import { asAccount, withAccount } from './reconcile';
+
+export type StripeSessionLookup =
+  | { found: false }
+  | { found: true; paid: false; account: string | null }
+  | { found: true; paid: true; account: string | null; event: Stripe.Event | null };
+
+/** Stripe could not be asked (an outage, a bad key): the caller cannot tell what Stripe knows. */
+export class StripeUnavailableError extends Error {}
+
+/** How far after the session's creation its completion event may be (sessions expire within 24 h). */
+const EVENT_WINDOW_SECONDS = 25 * 3600;
+
+/**
+ * What Stripe knows of a checkout session the webhook has not delivered yet: whether it exists
+ * (on the platform, or in one of the connected accounts whose events are ours), whether it is
+ * paid, and if so the event that fulfils it — the `checkout.session.completed` (or, for a
+ * delayed payment, `…async_payment_succeeded`) whose `data.object.id` is the session, listed by
+ * type within the session's lifetime. `event` is null while Stripe has not listed it yet.
+ */
+export async function findSessionEvent(
+  stripe: Stripe,
+  sessionId: string,
+  connectAccounts: readonly string[],
+): Promise<StripeSessionLookup> {
+  for (const account of [null, ...connectAccounts]) {
+    let session: Stripe.Checkout.Session;
+    try {
+      session = await stripe.checkout.sessions.retrieve(sessionId, {}, asAccount(account));
+    } catch (err) {
+      if (
+        (err as { code?: string; statusCode?: number }).code === 'resource_missing' ||
+        (err as { statusCode?: number }).statusCode === 404
+      )
+        continue;
+      throw new StripeUnavailableError(`could not read checkout session ${sessionId} from Stripe: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    // `unpaid` (a delayed payment method still settling, or never completed): nothing to fulfil yet.
+    if (session.status !== 'complete' || session.payment_status === 'unpaid') return { found: true, paid: false, account };
+    return { found: true, paid: true, account, event: await fulfillingEvent(stripe, session, account) };
+  }
+  return { found: false };
+}
+
+async function fulfillingEvent(stripe: Stripe, session: Stripe.Checkout.Session, account: string | null): Promise<Stripe.Event | null> {
+  const params: Stripe.EventListParams = {
+    types: [...FULFILLMENT_EVENT_TYPES],
+    created: { gte: session.created, lte: session.created + EVENT_WINDOW_SECONDS },
+    limit: 100,
+  };
+  try {
+    for await (const listed of stripe.events.list(params, asAccount(account))) {
+      const event = withAccount(listed, account);
+      const object = event.data.object as { id?: string };
+      // The one the webhook would fulfil (a `completed` of a delayed payment is not it).
+      if (object.id === session.id && routeEvent(event).action === 'start') return event;
+    }
+    return null;
+  } catch (err) {
+    throw new StripeUnavailableError(`could not list the events of checkout session ${session.id}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
