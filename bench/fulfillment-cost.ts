@@ -116,7 +116,13 @@ async function main(): Promise<void> {
       const stack = await start();
       try {
         console.error(`measuring ${stack.name} …`);
-        runs.push(await measureStack(stack, db, postmark, settings));
+        runs.push(
+          await measureStack(stack, db, postmark, settings).catch((err: unknown) => {
+            // What the stack's processes said last: the reason behind a 500.
+            for (const p of stack.processes) console.error(`--- ${p.label}:\n${p.output().slice(-3000)}`);
+            throw err;
+          }),
+        );
       } finally {
         await stack.stop();
       }
