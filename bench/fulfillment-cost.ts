@@ -15,8 +15,8 @@
  * BENCH_BEFORE_DIR=<a built checkout> adds that checkout's service as "service (before)",
  * run just before this one's: a before/after in one run. BENCH_STACKS picks stacks
  * (verify, inline, before, service; quiet and semispace: the
- * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32; nice0: the worker
- * without its lowered CPU priority, WORKER_NICE=0; arena16: glibc's default malloc arenas
+ * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32; nice10: the worker
+ * at a lowered CPU priority, WORKER_NICE=10; arena16: glibc's default malloc arenas
  * instead of the Dockerfile's MALLOC_ARENA_MAX=2); BENCH_WORKER_NODE_ARGS adds node flags to the worker
  * (e.g. "--trace-gc" to count collections, "--cpu-prof --cpu-prof-dir=.bench-prof").
  */
@@ -92,8 +92,8 @@ async function main(): Promise<void> {
         workerEnv: { MALLOC_ARENA_MAX: '16' },
         apiEnv: { MALLOC_ARENA_MAX: '16' },
       }),
-    // The worker lowers its own CPU priority (WORKER_NICE, default 10); this is the service without it.
-    nice0: () => startServiceStack('service, WORKER_NICE=0', { ...stackEnv, workerEnv: { WORKER_NICE: '0' } }),
+    // The worker lowers its own CPU priority (WORKER_NICE, default 0: off).
+    nice10: () => startServiceStack('service, WORKER_NICE=10', { ...stackEnv, workerEnv: { WORKER_NICE: '10' } }),
     semispace: () =>
       startServiceStack('service, worker --max-semi-space-size=32', {
         ...stackEnv,
@@ -116,7 +116,13 @@ async function main(): Promise<void> {
       const stack = await start();
       try {
         console.error(`measuring ${stack.name} …`);
-        runs.push(await measureStack(stack, db, postmark, settings));
+        runs.push(
+          await measureStack(stack, db, postmark, settings).catch((err: unknown) => {
+            // What the stack's processes said last: the reason behind a 500.
+            for (const p of stack.processes) console.error(`--- ${p.label}:\n${p.output().slice(-3000)}`);
+            throw err;
+          }),
+        );
       } finally {
         await stack.stop();
       }

@@ -273,8 +273,12 @@ const workerSchema = z
     /** Local activities (the database steps) one worker runs at once (default: the rest of the pool). */
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).optional(),
     ...payloadEncryption,
-    /** The worker's CPU priority below the API's (a nice value; 0 leaves it as started): src/worker/cpu-priority.ts. */
-    WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+    /**
+     * The worker's CPU priority below the API's (a nice value; 0, the default, leaves it as started):
+     * src/worker/cpu-priority.ts. Only where the host runs nothing else at normal priority: on the
+     * shared bench machine at load 40, nice 10 starved the worker (docs/PERFORMANCE.md).
+     */
+    WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
   })
   .superRefine(certPair)
   .superRefine(activitiesFitThePool)

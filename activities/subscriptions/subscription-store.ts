@@ -97,7 +97,8 @@ export const SUBSCRIPTION_COLUMNS = Prisma.sql`id, stripe_subscription_id AS "st
   stripe_price_id AS "stripePriceId", tier_id AS "tierId", plan, quantity, seat_limit AS "seatLimit",
   COALESCE(addons, '{}') AS addons, status, past_due_since AS "pastDueSince", cancel_at_period_end AS "cancelAtPeriodEnd",
   current_period_end AS "currentPeriodEnd", has_access AS "hasAccess", access_changed_at AS "accessChangedAt", source,
-  sumo_campaign_id AS "sumoCampaignId", linked_by_event_id AS "linkedByEventId", versions, status_history AS "statusHistory",
+  sumo_campaign_id AS "sumoCampaignId", linked_by_event_id AS "linkedByEventId", plan_facts AS "planFacts", versions,
+  status_history AS "statusHistory",
   last_event_id AS "lastEventId", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /**
@@ -123,6 +124,9 @@ export function lockSubscription(tx: Tx, where: LockKey<'subscriptions'>): Promi
 const NEW_ROW: SubscriptionState = {
   tierId: null,
   quantity: 1,
+  sumoQuantity: null,
+  priceTierId: null,
+  first: {},
   addons: [],
   cancelAtPeriodEnd: false,
   currentPeriodEnd: null,
@@ -139,15 +143,23 @@ const NEW_ROW: SubscriptionState = {
 async function insertLinked(db: PrismaClient, change: SubscriptionChange, link: SubscriptionLink): Promise<RecordedChange | null> {
   const next = applyPatch(NEW_ROW, change.patch);
   const derived = deriveStatus(next.statusHistory);
+  const plan = planOf(next);
+  const facts = {
+    tierId: next.tierId,
+    quantity: next.quantity,
+    sumoQuantity: next.sumoQuantity ?? null,
+    priceTierId: next.priceTierId ?? null,
+    first: next.first ?? {},
+  };
   const eventId = change.patch.eventId;
   const at = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000));
   const rows = await db.$queryRaw<{ id: string }[]>`
     INSERT INTO subscriptions (id, stripe_subscription_id, user_id, checkout_session_id, source, sumo_campaign_id, linked_by_event_id,
-      stripe_account, stripe_customer_id, stripe_price_id, tier_id, quantity, addons, cancel_at_period_end, current_period_end,
-      versions, status_history, status, past_due_since, last_event_id, updated_at)
+      stripe_account, stripe_customer_id, stripe_price_id, tier_id, quantity, plan_facts, addons, cancel_at_period_end,
+      current_period_end, versions, status_history, status, past_due_since, last_event_id, updated_at)
     VALUES (gen_random_uuid(), ${change.stripeSubscriptionId}, ${link.userId}, ${link.checkoutSessionId}, ${link.source}::purchase_source,
-      ${link.sumoCampaignId}, ${eventId}, ${change.stripeAccount}, ${change.stripeCustomerId}, ${next.stripePriceId}, ${next.tierId},
-      ${next.quantity}, ${next.addons}::text[], ${next.cancelAtPeriodEnd}, ${at(next.currentPeriodEnd)}::timestamp(3),
+      ${link.sumoCampaignId}, ${eventId}, ${change.stripeAccount}, ${change.stripeCustomerId}, ${next.stripePriceId}, ${plan.tierId},
+      ${plan.quantity}, ${JSON.stringify(facts)}::jsonb, ${next.addons}::text[], ${next.cancelAtPeriodEnd}, ${at(next.currentPeriodEnd)}::timestamp(3),
       ${JSON.stringify(next.versions)}::jsonb, ${JSON.stringify(next.statusHistory)}::jsonb, ${derived.status ?? 'unknown'},
       ${at(derived.pastDueSince)}::timestamp(3), ${eventId}, now())
     ON CONFLICT (stripe_subscription_id) DO NOTHING

@@ -28,7 +28,7 @@ export interface ProcessStackOptions {
   temporal: 'owned' | { address: string };
   /** An owned dev server's dynamic config on top of its own (src/dev/temporal-dev-server.ts), e.g. the priority matcher off. */
   temporalDynamicConfig?: Record<string, string | number | boolean>;
-  /** An owned dev server's Prometheus /metrics port (the bench counts activity heartbeats there); default: none. */
+  /** An owned dev server's Prometheus /metrics port (the bench reads activity heartbeats there); default: a random one. */
   temporalMetricsPort?: number;
   /** A Postmark stand-in the caller owns (left open by `stop`); default: one of the stack's own. */
   postmark?: LocalPostmark;
@@ -249,7 +249,12 @@ export class ProcessStack {
   private async startTemporal(): Promise<void> {
     const dbFile = join(this.dir!, 'temporal', 'temporal.db');
     const dynamicConfig = this.options.temporalDynamicConfig;
-    const metricsPort = this.options.temporalMetricsPort;
-    this.temporal = await startTemporalDevServer({ port: this.ports.temporal, uiPort: null, dbFile, dynamicConfig, metricsPort });
+    this.temporal = await startTemporalDevServer({
+      port: this.ports.temporal,
+      uiPort: null,
+      dbFile,
+      dynamicConfig,
+      metricsPort: this.options.temporalMetricsPort,
+    });
   }
 }
