@@ -36,7 +36,8 @@ interface Poll {
 async function run(url: string, stripe: Awaited<ReturnType<typeof startLocalStripeEvents>>, polls: number) {
   const apiBase = url.replace(/\/webhooks\/stripe$/, '');
   const t0 = performance.now();
-  const deliveries: Promise<Delivery>[] = [];
+  // Settled, not thrown: a refused delivery must not end the bench before its stack is stopped.
+  const deliveries: Promise<Delivery | Error>[] = [];
   const answers: Promise<Poll>[] = [];
   for (let i = 0; i < RATE * SECONDS; i++) {
     const wait = t0 + (i * 1000) / RATE - performance.now();
@@ -45,10 +46,13 @@ async function run(url: string, stripe: Awaited<ReturnType<typeof startLocalStri
     const session = p.event.data.object as Stripe.Checkout.Session;
     stripe.addSession(session);
     stripe.add(p.event);
-    deliveries.push(post(url, SECRET, p));
+    deliveries.push(post(url, SECRET, p).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
     for (let k = 0; k < polls; k++) answers.push(poll(apiBase, session.id, Math.random() * 1000));
   }
-  return { deliveries: await Promise.all(deliveries), polls: await Promise.all(answers) };
+  const settled = await Promise.all(deliveries);
+  const failed = settled.filter((d): d is Error => d instanceof Error);
+  if (failed.length > 0) throw new Error(`${failed.length} webhook deliveries failed, e.g. ${failed[0].message}`);
+  return { deliveries: settled as Delivery[], polls: await Promise.all(answers) };
 }
 
 async function poll(apiBase: string, sessionId: string, afterMs: number): Promise<Poll> {
