@@ -16,6 +16,10 @@ RUN npm run prisma:generate && npm run build
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# glibc's malloc keeps up to 8 arenas per core, one per thread that allocates at once; Temporal
+# core's and Node's threads each grow one. Two cut the worker's resident memory by about a fifth
+# at the same CPU (docs/PERFORMANCE.md). The bench runs the service with these ENV lines.
+ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json ./
 # --ignore-scripts: postinstall is `prisma generate`, which needs the prisma CLI (a dev
 # dependency); the generated client is already compiled into dist/.

@@ -21,7 +21,7 @@ export interface ActivityDeps {
   };
   /** How long a past_due subscription keeps its access after the first failed payment. */
   access: { pastDueGraceMs: number };
-  /** Connected accounts (Sumo's) whose events reconciliation lists besides the platform's own. */
+  /** Connected accounts listed in STRIPE_CONNECT_ACCOUNTS, whose events reconciliation lists besides our own account's. */
   stripeConnectAccounts: string[];
   /** Starts workflows for events found by reconciliation (the webhook's own path). */
   fulfillments: FulfillmentStarter;

@@ -15,22 +15,37 @@
  * BENCH_BEFORE_DIR=<a built checkout> adds that checkout's service as "service (before)",
  * run just before this one's: a before/after in one run. BENCH_STACKS picks stacks
  * (verify, inline, before, service; quiet and semispace: the
- * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32; nice: the worker at
- * nice 10, the API first for the CPU); BENCH_WORKER_NODE_ARGS adds node flags to the worker
+ * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32; nice0: the worker
+ * without its lowered CPU priority, WORKER_NICE=0; arena16: glibc's default malloc arenas
+ * instead of the Dockerfile's MALLOC_ARENA_MAX=2); BENCH_WORKER_NODE_ARGS adds node flags to the worker
  * (e.g. "--trace-gc" to count collections, "--cpu-prof --cpu-prof-dir=.bench-prof").
  */
-import { cpus } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { applyMigrations } from '../src/db/migrate';
+import { startEmbeddedPostgres } from '../src/dev/embedded-postgres';
 import { startLocalPostmark } from '../src/dev/local-postmark';
 import { recreateDatabase } from '../test/support/recreate-database';
+import { billableActions, historyFile, total } from './billable-actions';
 import { measureStack, type BenchSettings, type StackResult } from './measure';
 import { medianOf } from './median';
 import { report } from './report';
 import { startBaselineStack, startServiceStack, type Stack, type StackEnv } from './stack';
 
 const env = process.env;
-const DATABASE_URL = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fulfillment_bench';
+const DATABASE = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fulfillment_bench';
+
+/** BENCH_DATABASE_URL=embedded: a PostgreSQL of the bench's own (embedded-postgres), for a machine whose shared server is full. */
+async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (DATABASE !== 'embedded') return { url: DATABASE, stop: async () => {} };
+  const pg = await startEmbeddedPostgres({ dataDir: mkdtempSync(join(tmpdir(), 'bench-pg-')), persistent: false });
+  const url = new URL(pg.url);
+  url.pathname = '/fulfillment_bench';
+  return { url: url.toString(), stop: () => pg.stop() };
+}
 const settings: BenchSettings = {
   secret: 'whsec_bench_only',
   warmup: Number(env.BENCH_WARMUP ?? 20),
@@ -44,6 +59,8 @@ const POSTMARK_DELAY_MS = Number(env.BENCH_POSTMARK_DELAY_MS ?? 150);
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const pg = await database();
+  const DATABASE_URL = pg.url;
   await recreateDatabase(DATABASE_URL, '_bench');
   await applyMigrations(DATABASE_URL);
   const postmark = await startLocalPostmark();
@@ -53,10 +70,12 @@ async function main(): Promise<void> {
 
   const stackEnv: StackEnv = {
     databaseUrl: DATABASE_URL,
-    postmarkUrl: postmark.url,
+    postmark,
     secret: settings.secret,
     workerNodeArgs: env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean),
     apiNodeArgs: env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean),
+    // Production encrypts payloads (docs/SECURITY.md); a fresh key per run. BENCH_ENCRYPTION=off measures without.
+    payloadKeys: env.BENCH_ENCRYPTION === 'off' ? undefined : `bench:${randomBytes(32).toString('base64')}`,
   };
   const quiet = { LOG_LEVEL: 'warn' };
   const starters: Record<string, () => Promise<Stack>> = {
@@ -66,8 +85,15 @@ async function main(): Promise<void> {
     service: () => startServiceStack('service', stackEnv),
     // Suspects, one setting changed each: the logs' share, and the young generation's size.
     quiet: () => startServiceStack('service, LOG_LEVEL=warn', { ...stackEnv, workerEnv: quiet, apiEnv: quiet }),
-    // The API first: the worker at a lower CPU priority, as if they did not share cores.
-    nice: () => startServiceStack('service, worker at nice 10', { ...stackEnv, workerEnv: { BENCH_NICE: '10' } }),
+    // glibc's default arenas (8 per core) instead of the Dockerfile's MALLOC_ARENA_MAX=2.
+    arena16: () =>
+      startServiceStack('service, MALLOC_ARENA_MAX=16', {
+        ...stackEnv,
+        workerEnv: { MALLOC_ARENA_MAX: '16' },
+        apiEnv: { MALLOC_ARENA_MAX: '16' },
+      }),
+    // The worker lowers its own CPU priority (WORKER_NICE, default 10); this is the service without it.
+    nice0: () => startServiceStack('service, WORKER_NICE=0', { ...stackEnv, workerEnv: { WORKER_NICE: '0' } }),
     semispace: () =>
       startServiceStack('service, worker --max-semi-space-size=32', {
         ...stackEnv,
@@ -76,6 +102,11 @@ async function main(): Promise<void> {
   };
   const names = (env.BENCH_STACKS ?? `verify,inline,${env.BENCH_BEFORE_DIR ? 'before,' : ''}service`).split(',');
 
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ');
+  const loadAtStart = load();
   const rounds = Number(env.BENCH_ROUNDS ?? 1);
   const runs: StackResult[] = [];
   for (let round = 0; round < rounds; round++)
@@ -94,12 +125,33 @@ async function main(): Promise<void> {
   const results = [...new Set(runs.map((r) => r.name))].map((name) => medianOf(runs.filter((r) => r.name === name)));
   console.log(
     `${rounds > 1 ? `median of ${rounds} rounds, stacks interleaved; ` : ''}${settings.events} purchases at ${settings.inFlight} in flight, then ${settings.rate}/s for ${settings.rateSeconds} s; ` +
-      `Postmark answers in ${POSTMARK_DELAY_MS} ms; ${cpus().length} CPUs\n`,
+      `Postmark answers in ${POSTMARK_DELAY_MS} ms; ${cpus().length} CPUs; payloads ${stackEnv.payloadKeys ? 'encrypted' : 'not encrypted'}; ` +
+      `PostgreSQL ${DATABASE === 'embedded' ? 'of its own (embedded)' : 'from BENCH_DATABASE_URL'}; ` +
+      `load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${load()} at the end\n`,
   );
   console.log(report(results, settings));
+  console.log(`\n${recordedActions()}`);
   console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   await db.end();
   await postmark.close();
+  await pg.stop();
+}
+
+/** Billable actions in the committed recorded histories of each kind of fulfilment (heartbeats aside: not in a history). */
+function recordedActions(): string {
+  const kinds = [
+    ['Sumo purchase, new user', 'sumo-new-user'],
+    ['direct purchase, new user', 'direct-new-user'],
+    ['subscription updated (a renewal)', 'subscription-updated'],
+    ['lifetime deal refunded (one code)', 'lifetime-refund-one-code'],
+  ];
+  const rows = kinds.map(([what, file]) => {
+    const counts = billableActions(
+      historyFile(JSON.parse(readFileSync(resolve(__dirname, `../test/fixtures/histories/${file}.json`), 'utf8'))),
+    );
+    return `| ${what} | ${total(counts)} | ${[...counts].map(([k, n]) => `${k} ${n}`).join(', ')} |`;
+  });
+  return ['| recorded history (test/fixtures/histories) | billable actions | of which |', '|---|---|---|', ...rows].join('\n');
 }
 
 main().then(

@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   postmark.failAlways({ kind: 'slow', delayMs: 150 });
   const stack = await startServiceStack('service', {
     databaseUrl: DATABASE_URL,
-    postmarkUrl: postmark.url,
+    postmark,
     secret: SECRET,
     apiEnv: { STRIPE_SECRET_KEY: 'sk_test_bench', STRIPE_API_BASE: stripe.url, CHECKOUT_STATUS_RATE_LIMIT: '1000000' },
   });

@@ -1,7 +1,11 @@
+import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Client } from 'pg';
+import type { NodeProcess } from '../test/support/stack/spawn-node';
 import type { LocalPostmark } from '../src/dev/local-postmark';
+import { probe, type ProbeReading } from './probe';
+import { billableActions } from './billable-actions';
 import { burst, quantile, steadyRate, type Delivery } from './load';
-import { cpuBetween, peakRssMiB, snapshot, threadCpuBetween, type CpuSnapshot } from './proc-stats';
+import { cpuBetween, peakRssMiB, rssMiB, snapshot, threadCpuBetween, type CpuSnapshot } from './proc-stats';
 import { GC_LINE, type Stack } from './stack';
 
 export interface BenchSettings {
@@ -26,8 +30,65 @@ export interface StackResult {
   idle: Map<string, number>;
   rate: { ackP50: number; ackP99: number; drainSeconds: number };
   peakRss: Map<string, number>;
-  check: { purchases: number; fulfilled: number; emails: number; duplicateEmails: number };
+  /** PostgreSQL round trips and statements per purchase of the burst, by process. */
+  db: { roundTrips: Map<string, number>; statements: Map<string, number> };
+  /** Where each process's resident memory is at the end (MiB), by part, then by process. */
+  memory: Record<keyof MemoryBreakdown, Map<string, number>>;
+  /** Temporal Cloud billable actions per fulfilment of the burst (service stacks), by kind. */
+  actions: Map<string, number>;
+  check: { purchases: number; fulfilled: number; emails: number; duplicateEmails: number; unavailable: number };
 }
+
+export interface MemoryBreakdown {
+  rss: number;
+  /** The main thread's V8 heap (committed). */
+  heap: number;
+  /** Buffers and ArrayBuffers outside the heap, WebAssembly memory (Prisma's query compiler) among them. */
+  external: number;
+  /** Everything else anonymous: other threads' V8 heaps (Temporal's workflow thread), Temporal core (Rust), Node's own. */
+  native: number;
+  /** Code and shared libraries mapped from files (Node, Temporal core's .node, Prisma's engines). */
+  code: number;
+}
+
+const MiB = 1024 * 1024;
+
+function breakdown(pid: number, reading: ProbeReading): MemoryBreakdown {
+  const { rss, anon, file, shmem } = rssMiB(pid);
+  const heap = reading.memory.heapTotal / MiB;
+  const external = reading.memory.external / MiB;
+  return { rss, heap, external, native: Math.max(0, anon - heap - external), code: file + shmem };
+}
+
+/** Activity heartbeats the Temporal server has received (its Prometheus metrics). */
+async function heartbeats(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('service_requests{') && line.includes('operation="RecordActivityTaskHeartbeat"'))
+    .reduce((n, line) => n + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/** Billable actions per fulfilment: the median kinds over a sample of the burst's recorded histories, plus heartbeats. */
+async function actionsPerFulfilment(stack: Stack, ids: string[], heartbeatsPer: number): Promise<Map<string, number>> {
+  const connection = await Connection.connect({ address: stack.temporal!.address });
+  try {
+    const client = new TemporalClient({ connection });
+    const sample = ids.filter((_, i) => i % Math.ceil(ids.length / 10) === 0);
+    const counts = await Promise.all(
+      sample.map(async (id) => billableActions((await client.workflow.getHandle(id).fetchHistory()).events ?? [])),
+    );
+    const kinds = new Set(counts.flatMap((c) => [...c.keys()]));
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const actions = new Map([...kinds].map((k) => [k, median(counts.map((c) => c.get(k) ?? 0))] as const));
+    actions.set('activity heartbeats (server metrics)', heartbeatsPer);
+    return actions;
+  } finally {
+    await connection.close();
+  }
+}
+
+const probeAll = (processes: NodeProcess[]) => Promise.all(processes.map(async (p) => [p, await probe(p)] as const));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,11 +128,24 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
 
   const worker = stack.processes.find((p) => p.label === 'worker');
   const gcBefore = worker?.count(GC_LINE) ?? 0;
+  const probesBefore = await probeAll(stack.processes);
+  const heartbeatsBefore = stack.temporal ? await heartbeats(stack.temporal.metricsUrl) : 0;
   const before = snap(stack);
   const t0 = performance.now();
   const deliveries = await burst(stack.url, s.secret, s.events, s.inFlight);
   const seconds = await fulfilled(stack, db, postmark, deliveries, t0);
   const after = snap(stack);
+  const probesAfter = await probeAll(stack.processes);
+  const pgPer = (key: 'roundTrips' | 'statements') =>
+    new Map(probesAfter.map(([p, later], i) => [p.label, (later.pg[key] - probesBefore[i][1].pg[key]) / s.events] as const));
+  const dbPer = { roundTrips: pgPer('roundTrips'), statements: pgPer('statements') };
+  const actions = stack.temporal
+    ? await actionsPerFulfilment(
+        stack,
+        deliveries.map((d) => d.event.id),
+        ((await heartbeats(stack.temporal.metricsUrl)) - heartbeatsBefore) / s.events,
+      )
+    : new Map<string, number>();
   const gcEvents = worker ? worker.count(GC_LINE) - gcBefore : null;
   const workerPid = worker?.pid;
   const workerThreads =
@@ -96,6 +170,9 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
   const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM stripe_events WHERE status = 'completed' AND id = ANY($1)`, [
     all.map((d) => d.event.id),
   ]);
+  const parts = (await probeAll(stack.processes)).map(([p, reading]) => [p.label, breakdown(p.pid, reading)] as const);
+  const part = (k: keyof MemoryBreakdown) => new Map(parts.map(([label, b]) => [label, b[k]] as const));
+  const memory = { rss: part('rss'), heap: part('heap'), external: part('external'), native: part('native'), code: part('code') };
   const peakRss = new Map(
     stack.groups().flatMap((g) => (g.label === 'postgres' ? [] : g.pids.map((pid) => [g.label, peakRssMiB(pid)] as const))),
   );
@@ -132,11 +209,15 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
       drainSeconds: Math.max(0, drainSeconds),
     },
     peakRss,
+    db: dbPer,
+    memory,
+    actions,
     check: {
       purchases: all.length,
       fulfilled: Number(rows[0].n),
       emails: mine.length,
       duplicateEmails: mine.length - new Set(mine.map((m) => m.to)).size,
+      unavailable: all.reduce((n, d) => n + d.unavailable, 0),
     },
   };
 }

@@ -24,6 +24,7 @@ export function medianOf(runs: StackResult[]): StackResult {
     fulfilled: total('fulfilled'),
     emails: total('emails'),
     duplicateEmails: total('duplicateEmails'),
+    unavailable: total('unavailable'),
   };
   return merged;
 }

@@ -58,6 +58,13 @@ export function peakRssMiB(pid: number): number {
   return kb ? Number(kb) / 1024 : 0;
 }
 
+/** Resident memory now, MiB, split as the kernel counts it: anonymous (heaps, native allocations), file-backed (code, shared libraries), shared. */
+export function rssMiB(pid: number): { rss: number; anon: number; file: number; shmem: number } {
+  const status = read(`/proc/${pid}/status`) ?? '';
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile'), shmem: kb('RssShmem') };
+}
+
 /** PostgreSQL backends serving `database` (their title is "postgres: user database host(port) state"). */
 export function postgresBackends(database: string): number[] {
   const pids: number[] = [];

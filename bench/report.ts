@@ -28,6 +28,11 @@ export function report(results: StackResult[], settings: { events: number; inFli
       ['POST → welcome email p50 / p99 (ms)', ...cols((r) => (r.fulfils ? `${f(r.burst.e2eP50, 0)} / ${f(r.burst.e2eP99, 0)}` : '—'))],
       ['CPU per purchase, all processes (ms)', ...cols((r) => f(sum(r.cpu)))],
       ['peak RSS, all processes but PostgreSQL (MiB)', ...cols((r) => f(sum(r.peakRss), 0))],
+      [
+        'PostgreSQL round trips per purchase (of them statements)',
+        ...cols((r) => (r.fulfils ? `${f(sum(r.db.roundTrips))} (${f(sum(r.db.statements))})` : '—')),
+      ],
+      ['Temporal Cloud billable actions per fulfilment', ...cols((r) => (r.actions.size > 0 ? f(sum(r.actions)) : '—'))],
     ].map((row, i) => {
       if (!inline) return row;
       const picks: ((r: StackResult) => number)[] = [
@@ -38,6 +43,8 @@ export function report(results: StackResult[], settings: { events: number; inFli
         (r) => r.burst.e2eP50,
         (r) => sum(r.cpu),
         (r) => sum(r.peakRss),
+        (r) => sum(r.db.roundTrips),
+        () => NaN,
       ];
       return [...row, ...results.filter((r) => r.fulfils && r !== inline).map((r) => ratio(picks[i](r), picks[i]))];
     }),
@@ -67,12 +74,44 @@ export function report(results: StackResult[], settings: { events: number; inFli
     ]),
   );
 
+  const withDb = results.filter((r) => r.fulfils);
+  const dbTable = table(
+    ['PostgreSQL round trips (statements) per purchase', ...withDb.map((r) => r.name)],
+    [...new Set(withDb.flatMap((r) => [...r.db.roundTrips.keys()]))].map((p) => [
+      p,
+      ...withDb.map((r) => (r.db.roundTrips.has(p) ? `${f(r.db.roundTrips.get(p)!)} (${f(r.db.statements.get(p) ?? 0)})` : '')),
+    ]),
+  );
+
+  const memoryParts = [
+    ['rss', 'RSS at the end'],
+    ['heap', 'main thread V8 heap'],
+    ['external', 'buffers, WebAssembly (Prisma compiler)'],
+    ['native', 'other anonymous (workflow thread heap, Temporal core, Node)'],
+    ['code', 'code and shared libraries'],
+  ] as const;
+  const processes = [...new Set(results.flatMap((r) => [...r.memory.rss.keys()]))];
+  const memoryTable = table(
+    ['memory at the end (MiB)', ...results.flatMap((r) => processes.filter((p) => r.memory.rss.has(p)).map((p) => `${r.name}: ${p}`))],
+    memoryParts.map(([k, label]) => [
+      label,
+      ...results.flatMap((r) => processes.filter((p) => r.memory.rss.has(p)).map((p) => f(r.memory[k].get(p) ?? 0, 0))),
+    ]),
+  );
+
+  const billed = results.filter((r) => r.actions.size > 0);
+  const actionKinds = [...new Set(billed.flatMap((r) => [...r.actions.keys()]))];
+  const actionsTable = table(
+    ['billable actions per fulfilment (median of 10 histories; heartbeats per purchase)', ...billed.map((r) => r.name)],
+    [...actionKinds.map((k) => [k, ...billed.map((r) => f(r.actions.get(k) ?? 0))]), ['total', ...billed.map((r) => f(sum(r.actions)))]],
+  );
+
   const checks = results
     .filter((r) => r.fulfils)
     .map(
       (r) =>
-        `${r.name}: ${r.check.purchases} purchases, ${r.check.fulfilled} fulfilled, ${r.check.emails} welcome emails, ${r.check.duplicateEmails} duplicates`,
+        `${r.name}: ${r.check.purchases} purchases, ${r.check.fulfilled} fulfilled, ${r.check.emails} welcome emails, ${r.check.duplicateEmails} duplicates, ${r.check.unavailable} answers 503 (retried)`,
     )
     .join('\n');
-  return [summary, perProcess, perThread, rss, checks].join('\n\n');
+  return [summary, perProcess, perThread, dbTable, rss, memoryTable, actionsTable, checks].join('\n\n');
 }

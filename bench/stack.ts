@@ -1,10 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { freePort } from '../src/dev/free-port';
-import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
-import { startApiProcess, startWorkerProcess, type ServiceProcessOptions } from '../test/support/stack/service-processes';
+import type { LocalPostmark } from '../src/dev/local-postmark';
+import { ProcessStack } from '../test/support/stack/process-stack';
 import { spawnNode, type NodeProcess } from '../test/support/stack/spawn-node';
+import { probed, register } from './probe';
 import { findProcesses, postgresBackends } from './proc-stats';
 
 /** A line of `--trace-gc` output. */
@@ -18,12 +18,15 @@ export interface Stack {
   processes: NodeProcess[];
   /** Process groups whose CPU is counted, read anew at each snapshot (backends come and go). */
   groups: () => { label: string; pids: number[] }[];
+  /** The service's Temporal server: where its histories and its metrics (heartbeats) are read. */
+  temporal?: { address: string; metricsUrl: string };
   stop: () => Promise<void>;
 }
 
 export interface StackEnv {
   databaseUrl: string;
-  postmarkUrl: string;
+  /** The bench's Postmark stand-in, shared by every stack. */
+  postmark: LocalPostmark;
   secret: string;
   /** Extra node flags for the worker (--cpu-prof, --trace-gc). */
   workerNodeArgs?: string[];
@@ -31,81 +34,102 @@ export interface StackEnv {
   serviceDir?: string;
   /** Extra node flags for the API. */
   apiNodeArgs?: string[];
+  /** The payload codec's keys, as production sets them (PAYLOAD_KEYS); none: payloads go unencrypted. */
+  payloadKeys?: string;
   /** Environment added to the worker's and the API's (e.g. a setting under test). */
   workerEnv?: Record<string, string>;
   apiEnv?: Record<string, string>;
+}
+
+/** The checkout's Dockerfile `ENV NAME=value` lines: production's process environment (NODE_ENV, MALLOC_ARENA_MAX). */
+function dockerfileEnv(dir: string): Record<string, string> {
+  const text = existsSync(resolve(dir, 'Dockerfile')) ? readFileSync(resolve(dir, 'Dockerfile'), 'utf8') : '';
+  return Object.fromEntries([...text.matchAll(/^ENV\s+([A-Z_][A-Z0-9_]*)=(\S+)\s*$/gm)].map((m) => [m[1], m[2]]));
 }
 
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 
 /** The service as production runs it: the compiled API and worker processes, a Temporal dev server, PostgreSQL. */
 export async function startServiceStack(name: string, env: StackEnv): Promise<Stack> {
-  const dir = env.serviceDir ?? process.cwd();
-  const devServer = await startTemporalDevServer({ uiPort: null });
-  const temporalPort = devServer.address.split(':')[1];
-  const connection = await Connection.connect({ address: devServer.address });
-  const [temporalPid] = findProcesses(['start-dev', temporalPort]);
-  const apiPort = await freePort();
-  const parts = { databaseUrl: env.databaseUrl, temporalAddress: devServer.address, taskQueue: 'bench', webhookSecret: env.secret };
-  const common: ServiceProcessOptions = { build: 'dist', cwd: dir, keepChars: 4_000 };
-  const production = { LOG_LEVEL: 'info', NODE_ENV: 'production' };
-  // Ready by probe, not by log line: a stack may run at LOG_LEVEL=warn.
-  const worker = await startWorkerProcess(
-    { ...parts, postmarkUrl: env.postmarkUrl },
-    {
-      ...common,
-      env: { ...production, ...env.workerEnv },
-      nodeArgs: env.workerNodeArgs,
-      // BENCH_NICE: the worker's niceness.
-      nice: env.workerEnv?.BENCH_NICE === undefined ? undefined : Number(env.workerEnv.BENCH_NICE),
-      ready: polling(connection, 'bench'),
-      countLines: [GC_LINE],
+  const metricsPort = await freePort();
+  const stack = new ProcessStack({
+    postgres: { url: env.databaseUrl },
+    temporal: 'owned',
+    temporalMetricsPort: metricsPort,
+    postmark: env.postmark,
+    build: 'dist',
+    cwd: env.serviceDir,
+    taskQueue: 'bench',
+    webhookSecret: env.secret,
+    env: {
+      ...dockerfileEnv(env.serviceDir ?? process.cwd()),
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+      ...(env.payloadKeys && { PAYLOAD_KEYS: env.payloadKeys }),
     },
-  );
-  await connection.close();
-  const api = await startApiProcess(parts, apiPort, {
-    ...common,
-    env: { ...production, ...env.apiEnv },
-    nodeArgs: env.apiNodeArgs,
-    ready: healthy(apiPort),
+    apis: 0,
+    workers: 0,
+    // Ready by probe, not by log line: a stack may run at LOG_LEVEL=warn.
+    readyBy: 'probe',
+    countLines: [GC_LINE],
+    keepChars: 4_000,
   });
-  const database = databaseName(env.databaseUrl);
-  return {
-    name,
-    url: `http://127.0.0.1:${apiPort}/webhooks/stripe`,
-    fulfils: true,
-    processes: [api, worker],
-    groups: () => [
-      { label: 'api', pids: [api.pid] },
-      { label: 'worker', pids: [worker.pid] },
-      { label: 'temporal server', pids: temporalPid ? [temporalPid] : [] },
-      { label: 'postgres', pids: postgresBackends(database) },
-    ],
-    async stop() {
-      await api.stop();
-      await worker.stop();
-      await devServer.stop();
-    },
-  };
+  await stack.start();
+  try {
+    const [temporalPid] = findProcesses(['start-dev', stack.temporalAddress.split(':')[1]]);
+    // BENCH_NICE: the worker's niceness.
+    const nice = env.workerEnv?.BENCH_NICE === undefined ? undefined : Number(env.workerEnv.BENCH_NICE);
+    const workerProbe = probed('worker');
+    const apiProbe = probed('api');
+    const worker = await stack.startWorker(
+      { ...workerProbe.env, ...env.workerEnv },
+      { nodeArgs: [...workerProbe.nodeArgs, ...(env.workerNodeArgs ?? [])], nice },
+    );
+    const api = await stack.startApi({ ...apiProbe.env, ...env.apiEnv }, { nodeArgs: [...apiProbe.nodeArgs, ...(env.apiNodeArgs ?? [])] });
+    register(worker, workerProbe.file);
+    register(api, apiProbe.file);
+    const database = databaseName(env.databaseUrl);
+    return {
+      name,
+      url: `${stack.apiUrl}/webhooks/stripe`,
+      fulfils: true,
+      processes: [api, worker],
+      temporal: { address: stack.temporalAddress, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` },
+      groups: () => [
+        { label: 'api', pids: [api.pid] },
+        { label: 'worker', pids: [worker.pid] },
+        { label: 'temporal server', pids: temporalPid ? [temporalPid] : [] },
+        { label: 'postgres', pids: postgresBackends(database) },
+      ],
+      // SIGTERM: the worker drains and writes its profile (--cpu-prof).
+      stop: () => stack.stop('SIGTERM'),
+    };
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
 }
 
 /** The inline handler (`inline`) or the verify-and-200 ceiling (`verify`), bench/inline-server.ts. */
 export async function startBaselineStack(mode: 'inline' | 'verify', env: StackEnv): Promise<Stack> {
   const port = await freePort();
+  const serverProbe = probed(mode);
   const server = await spawnNode({
     label: mode,
-    args: ['--import', 'tsx', resolve(__dirname, 'inline-server.ts')],
+    args: [...serverProbe.nodeArgs, '--import', 'tsx', resolve(__dirname, 'inline-server.ts')],
     env: {
       PATH: process.env.PATH ?? '',
+      ...serverProbe.env,
       INLINE_MODE: mode,
       DATABASE_URL: env.databaseUrl,
-      POSTMARK_API_URL: env.postmarkUrl,
+      POSTMARK_API_URL: env.postmark.url,
       STRIPE_WEBHOOK_SECRET: env.secret,
       PORT: String(port),
     },
     ready: /inline ready/,
     keepChars: 4_000,
   });
+  register(server, serverProbe.file);
   const database = databaseName(env.databaseUrl);
   return {
     name: mode === 'inline' ? 'inline handler' : 'verify-only',
@@ -119,16 +143,3 @@ export async function startBaselineStack(mode: 'inline' | 'verify', env: StackEn
     stop: async () => void (await server.stop()),
   };
 }
-
-/** The worker polls the task queue (whatever its log level says). */
-const polling = (connection: Connection, taskQueue: string) => async () => {
-  const { pollers } = await connection.workflowService.describeTaskQueue({
-    namespace: 'default',
-    taskQueue: { name: taskQueue },
-    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-  });
-  return (pollers?.length ?? 0) > 0;
-};
-
-/** The API answers GET /healthz. */
-const healthy = (port: number) => async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;

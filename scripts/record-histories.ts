@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     stripeApiBase: stripeMock.url,
     postmarkUrl: postmark.url,
     maxActivityAttempts: 2,
+    // The recorded outage scenario is one that outlasts its window and is retried by an operator.
+    retryWindowMs: 0,
     workflowBundle: await bundleWorkflowsFromSource(),
   });
   const deliver = async (event: Stripe.Event) => {

@@ -27,6 +27,8 @@ export interface AppDeps {
   };
   /** Proxies in front of the API whose X-Forwarded-For is believed (the rate limit keys on the client's address). */
   trustProxyHops?: number;
+  /** How long /readyz reuses a probe's answer (default READINESS_TTL_MS, src/http/readiness.ts). */
+  readinessTtlMs?: number;
   /** Omit for a silent app (tests). */
   logger?: FastifyBaseLogger;
 }

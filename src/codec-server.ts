@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     codec: new EncryptionCodec(config.payloadKeys),
     authToken: config.CODEC_AUTH_TOKEN,
     corsOrigins: config.CODEC_CORS_ORIGINS,
+    trustProxy: config.CODEC_TRUST_PROXY,
     logger,
   });
   onShutdown(logger, () => app.close());

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIVITY_ATTEMPTS_CEILING } from './contracts';
+import { ACTIVITY_ATTEMPTS_CEILING, RETRY_WINDOW_DEFAULT_MS } from './contracts';
 import { DEFAULT_TEMPLATE_ALIASES, type TemplateAliases } from './emails/template';
 import { withSecretFiles } from './secret-files';
 import { PayloadKeyError, payloadKeysFromEnv, type PayloadKey } from './temporal/payload-keys';
@@ -29,7 +29,7 @@ const commaList = () =>
         .map((s) => s.trim())
         .filter(Boolean),
     );
-/** `acct_…` ids, comma-separated: the connected accounts whose events reconciliation lists. */
+/** `acct_…` ids, comma-separated: the connected accounts whose events are ours (none by default). */
 export const connectAccounts = commaList().refine(
   (ids) => ids.every((id) => /^acct_\w+$/.test(id)),
   'must be comma-separated Stripe account ids (acct_…)',
@@ -78,6 +78,31 @@ const shared = {
 function payloadKeyVariables() {
   return { PAYLOAD_KEYS: z.string().optional(), PAYLOAD_KEYS_FILE: z.string().optional() };
 }
+
+/** `off`: run without payload keys in live mode, knowingly (emails and names reach Temporal's histories in plaintext). */
+const payloadEncryption = { PAYLOAD_ENCRYPTION: z.enum(['off']).optional() };
+
+/**
+ * A live-mode API or worker without payload keys would write buyers' emails and names into
+ * Temporal's histories in plaintext: it refuses to start unless PAYLOAD_ENCRYPTION=off says so.
+ */
+function encryptionInLiveMode<T extends { payloadKeys: PayloadKey[]; PAYLOAD_ENCRYPTION?: 'off' }>(live: (config: T) => boolean) {
+  return (config: T, ctx: z.RefinementCtx) => {
+    if (config.PAYLOAD_ENCRYPTION === 'off' && config.payloadKeys.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ENCRYPTION'], message: 'is off while PAYLOAD_KEYS are set; use one or the other' });
+    }
+    if (live(config) && config.payloadKeys.length === 0 && config.PAYLOAD_ENCRYPTION !== 'off') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYLOAD_KEYS'],
+        message:
+          'is required in live mode (or PAYLOAD_KEYS_FILE): without it buyers’ emails and names reach Temporal’s histories in plaintext; set PAYLOAD_ENCRYPTION=off to run so knowingly',
+      });
+    }
+  };
+}
+
+const liveKey = (key: string | undefined): boolean => /^(?:sk|rk)_live_/.test(key ?? '');
 
 /** Parses the payload keys once, into `payloadKeys`; a bad key names its variable (and key id, never the key). */
 function withPayloadKeys<T extends { PAYLOAD_KEYS?: string; PAYLOAD_KEYS_FILE?: string }>(
@@ -133,7 +158,7 @@ const apiSchema = z
     STRIPE_SECRET_KEY: z.string().optional(),
     /** Where the landing page's look-ups of undelivered sessions go (with STRIPE_SECRET_KEY). */
     STRIPE_API_BASE: url.default('https://api.stripe.com'),
-    /** Allow-list of connected accounts whose events are ours (empty: any). */
+    /** Allow-list of connected accounts whose events are ours (empty: none; our own account's always are). */
     STRIPE_CONNECT_ACCOUNTS: connectAccounts,
     /** Origins of the landing pages that may call GET /checkout/sessions/:id from a browser. */
     CHECKOUT_STATUS_CORS_ORIGINS: origins,
@@ -141,9 +166,11 @@ const apiSchema = z
     CHECKOUT_STATUS_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
     /** Proxies (load balancers) in front of the API whose X-Forwarded-For names the client; 0: none. */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    ...payloadEncryption,
   })
   .superRefine(certPair)
-  .transform(withPayloadKeys);
+  .transform(withPayloadKeys)
+  .superRefine(encryptionInLiveMode((config) => acceptedLivemode(config) === true));
 
 /** true = live, false = test, undefined = either (see STRIPE_MODE). */
 export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE_SECRET_KEY'>): boolean | undefined {
@@ -152,22 +179,45 @@ export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE
   return prefix === undefined ? undefined : prefix === 'live';
 }
 
-/** The worker's pool when WORKER_DB_POOL_SIZE is unset; also its activity concurrency then. */
+/** The worker's pool when WORKER_DB_POOL_SIZE is unset: half of it for activity tasks, half for local activities. */
 export const WORKER_DB_POOL_DEFAULT = 10;
 
 /**
- * Every activity running at once can hold a connection: a burst then never leaves a transaction
- * queueing for the pool until it times out (activities use one connection at a time).
+ * Issue 19.2, bounded by construction: every activity and every local activity running at once
+ * can hold a connection, so the two together never exceed the pool. A launch burst then never
+ * leaves a transaction queueing for a connection until it times out. The SDK's defaults (100
+ * of each) over a pool of 10 did exactly that. Unset, activity tasks (emails, reconciliation)
+ * get half the pool, rounded up, and the database steps (local activities) the rest.
  */
-const activitiesFitThePool = (config: { WORKER_DB_POOL_SIZE: number; WORKER_MAX_CONCURRENT_ACTIVITIES?: number }, ctx: z.RefinementCtx) => {
-  if ((config.WORKER_MAX_CONCURRENT_ACTIVITIES ?? 0) > config.WORKER_DB_POOL_SIZE) {
+const activitiesFitThePool = (
+  config: { WORKER_DB_POOL_SIZE: number; WORKER_MAX_CONCURRENT_ACTIVITIES?: number; WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES?: number },
+  ctx: z.RefinementCtx,
+) => {
+  const { remote, local } = activitySlots(config);
+  if (remote + local > config.WORKER_DB_POOL_SIZE || local < 1) {
     ctx.addIssue({
       code: 'custom',
-      path: ['WORKER_MAX_CONCURRENT_ACTIVITIES'],
-      message: `must be at most WORKER_DB_POOL_SIZE (${config.WORKER_DB_POOL_SIZE}): each running activity may need a database connection`,
+      path: [
+        config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES === undefined
+          ? 'WORKER_MAX_CONCURRENT_ACTIVITIES'
+          : 'WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
+      ],
+      message:
+        `WORKER_MAX_CONCURRENT_ACTIVITIES (${remote}) + WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES (${local}) must be at most ` +
+        `WORKER_DB_POOL_SIZE (${config.WORKER_DB_POOL_SIZE}), each at least 1: each running activity may need a database connection`,
     });
   }
 };
+
+function activitySlots(config: {
+  WORKER_DB_POOL_SIZE: number;
+  WORKER_MAX_CONCURRENT_ACTIVITIES?: number;
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES?: number;
+}): { remote: number; local: number } {
+  const pool = config.WORKER_DB_POOL_SIZE;
+  const remote = config.WORKER_MAX_CONCURRENT_ACTIVITIES ?? Math.max(1, Math.ceil(pool / 2));
+  return { remote, local: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES ?? pool - remote };
+}
 
 const workerSchema = z
   .object({
@@ -191,26 +241,37 @@ const workerSchema = z
       .trim()
       .default('0.0.0.0:9464')
       .transform((v) => (v === 'off' || v === '' ? null : v)),
-    /** Above the workflows' own ceiling the retry policy would end the attempts first, silently. */
+    /** Attempts in one round of an outage's retries (about 15 s at 5), after which the run shows Retrying.
+     *  Above the workflows' own ceiling the retry policy would end the attempts first, silently. */
     ACTIVITY_MAX_ATTEMPTS: z.coerce
       .number()
       .int()
       .min(1)
       .max(ACTIVITY_ATTEMPTS_CEILING, `must be at most ${ACTIVITY_ATTEMPTS_CEILING} (the workflows' retry policy allows no more attempts)`)
-      .default(10),
-    /** Connections in the worker's PostgreSQL pool. */
-    WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(WORKER_DB_POOL_DEFAULT),
-    /** Activities one worker runs at once (default: the pool size). */
+      .default(5),
+    /** How long a step rides out an outage (Retrying) before it asks an operator (NeedsAttention); `0s`: at once. */
+    RETRY_WINDOW: duration.default(RETRY_WINDOW_DEFAULT_MS),
+    /** Connections in the worker's PostgreSQL pool (at least 2: one for activities, one for local activities). */
+    WORKER_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(WORKER_DB_POOL_DEFAULT),
+    /** Activity tasks one worker runs at once (default: half the pool, rounded up). */
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
+    /** Local activities (the database steps) one worker runs at once (default: the rest of the pool). */
+    WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).optional(),
+    ...payloadEncryption,
+    /** The worker's CPU priority below the API's (a nice value; 0 leaves it as started): src/worker/cpu-priority.ts. */
+    WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   })
   .superRefine(certPair)
   .superRefine(activitiesFitThePool)
   .transform((config, ctx) =>
     withPayloadKeys(
-      { ...config, WORKER_MAX_CONCURRENT_ACTIVITIES: config.WORKER_MAX_CONCURRENT_ACTIVITIES ?? config.WORKER_DB_POOL_SIZE },
+      (({ remote, local }) => ({ ...config, WORKER_MAX_CONCURRENT_ACTIVITIES: remote, WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: local }))(
+        activitySlots(config),
+      ),
       ctx,
     ),
-  );
+  )
+  .superRefine(encryptionInLiveMode((config) => liveKey(config.STRIPE_SECRET_KEY)));
 
 const codecSchema = z
   .object({
@@ -223,6 +284,21 @@ const codecSchema = z
       'must be at least 24 characters',
     ),
     CODEC_CORS_ORIGINS: origins,
+    /** Whose X-Forwarded-Proto to believe (a TLS-terminating proxy in front): `on`, or its addresses/CIDRs; default none. */
+    CODEC_TRUST_PROXY: z
+      .string()
+      .trim()
+      .default('off')
+      .transform((v): boolean | string[] =>
+        v === 'off' || v === ''
+          ? false
+          : v === 'on'
+            ? true
+            : v
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+      ),
     LOG_LEVEL: shared.LOG_LEVEL,
   })
   .transform(withPayloadKeys)

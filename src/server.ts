@@ -46,6 +46,9 @@ async function main(): Promise<void> {
     await temporal.connection.close();
     await db.$disconnect();
   });
+  if (config.payloadKeys.length === 0) {
+    logger.warn('payload encryption is off: buyers’ emails and names reach Temporal’s histories in plaintext (set PAYLOAD_KEYS)');
+  }
   await app.listen({ port: config.PORT, host: config.HOST });
   if (metricsApp && config.METRICS_PORT !== null) await metricsApp.listen({ port: config.METRICS_PORT, host: config.METRICS_HOST });
   logger.info(

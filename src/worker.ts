@@ -6,6 +6,7 @@ import { createLogger } from './log';
 import { onShutdown } from './shutdown';
 import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
 import { buildWorker } from './worker/build-worker';
+import { lowerCpuPriority } from './worker/cpu-priority';
 import { temporalLogger } from './worker/temporal-logger';
 import { createWorkerDeps } from './worker/worker-deps';
 import { loadWorkflowBundle } from './worker/workflow-bundle';
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
     logger: temporalLogger(logger),
     ...(config.WORKER_METRICS_ADDRESS && { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } }),
   });
+  // The API answers Stripe first when both want the CPU (WORKER_NICE); threads made later inherit it.
+  lowerCpuPriority(config.WORKER_NICE);
   const resources = createWorkerDeps(config);
   // Refuses to start (naming the alias) when Postmark lacks a template the worker sends.
   const templates = await checkTemplates(resources.deps.postmark, templateAliases(config)).catch(async (err: unknown) => {
@@ -39,10 +42,13 @@ async function main(): Promise<void> {
     deps: resources.deps,
     workflowBundle: await loadWorkflowBundle(),
     maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
+    retryWindowMs: config.RETRY_WINDOW,
     payloadKeys: config.payloadKeys,
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
   });
+  const lowered = lowerCpuPriority(config.WORKER_NICE);
 
   // worker.shutdown() only asks: the run resolves once polling stopped and running activities
   // finished (or the grace ran out); only then are the pools closed and the process exits.
@@ -50,6 +56,9 @@ async function main(): Promise<void> {
     await connection.close();
     await resources.close();
   });
+  if (config.payloadKeys.length === 0) {
+    logger.warn('payload encryption is off: buyers’ emails and names reach Temporal’s histories in plaintext (set PAYLOAD_KEYS)');
+  }
   onShutdown(logger, async () => {
     worker.shutdown();
     await stopped;
@@ -60,6 +69,7 @@ async function main(): Promise<void> {
       temporal: config.TEMPORAL_ADDRESS,
       catalog: config.CATALOG_PATH,
       payloadEncryption: config.payloadKeys[0] ? { keyId: config.payloadKeys[0].id, keys: config.payloadKeys.length } : 'off',
+      nice: { value: config.WORKER_NICE, threads: lowered },
     },
     'worker polling',
   );

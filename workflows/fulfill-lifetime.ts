@@ -1,3 +1,4 @@
+import { call } from './activity-calls';
 import type { StepRunner } from './steps';
 import { tellTheBuyer } from './tell-the-buyer';
 import type { FulfillmentInput, FulfillmentSummary, ResolvedPurchase, UserRef } from '../src/contracts';
@@ -6,7 +7,10 @@ import type { FulfillmentInput, FulfillmentSummary, ResolvedPurchase, UserRef } 
  * The rest of a one-time purchase's fulfillment (a payment-mode checkout: a lifetime deal), once
  * it is validated and its user found: record the purchase (by payment intent and session),
  * provision tier × quantity (+ add-ons) as lifetime access — less whatever refunds or disputes
- * recorded before the checkout took away — and welcome a new user, or confirm an existing one's purchase.
+ * recorded before the checkout took away — and welcome a new user, or confirm an existing one's purchase. The checkout always completes
+ * with what the purchase grants: a refund recorded before it that is no whole number of codes is a
+ * decision on the refund, asked once the event is marked fulfilled (`decidePartialRefund`, which an
+ * operator may skip to keep the access as provisioned).
  */
 export async function fulfillLifetime(
   steps: StepRunner,
@@ -26,10 +30,17 @@ export async function fulfillLifetime(
   const access = await steps.call(
     'syncPurchaseAccess',
     `Provision lifetime ${purchase.plan} · ${purchase.quantity} code(s) · ${purchase.seatLimit} seats · ${purchase.features.length} features`,
-    { eventId, purchase: { id: recorded.purchaseRowId } },
+    { eventId, purchase: { id: recorded.purchaseRowId }, ambiguousRefund: 'keep' },
   );
   const email = await tellTheBuyer(steps, input, purchase, user);
   await steps.complete('Mark the event fulfilled');
+  if (access.status === 'refund_needs_decision') {
+    await steps.afterCompletion(
+      'decidePartialRefund',
+      () => call('syncPurchaseAccess', `Decide the partial refund of ${payment}`, { eventId, purchase: { id: recorded.purchaseRowId } }),
+      { skipWith: () => access },
+    );
+  }
   return {
     eventId,
     userId: user.userId,

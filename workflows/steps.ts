@@ -12,6 +12,7 @@ import {
 
 import { call, type ActivityInput, type ActivityName, type ActivityResult } from './activity-calls';
 import { describeFailure } from './failure';
+import { createOutageRetry, type StepFailure } from './outage-retry';
 import {
   FailureType,
   operatorUpdates,
@@ -72,7 +73,7 @@ interface Waiting {
  * once the run has acted on it (the step scheduled again, skipped, or the run failing).
  */
 function createStepRunner(eventId: string) {
-  const state: FulfillmentState = { status: 'Running', currentStep: null, steps: [], attention: null, audit: [] };
+  const state: FulfillmentState = { status: 'Running', currentStep: null, steps: [], attention: null, audit: [], retrying: null };
   let details = '';
   let waiting: Waiting | null = null;
   let answering: OperatorAction | null = null;
@@ -140,6 +141,8 @@ function createStepRunner(eventId: string) {
     upsertSearchAttributes([{ key: searchAttributes.FulfillmentStatus, value: status }]);
   };
 
+  const outages = createOutageRetry(state, { setStatus: (status) => setStatus(status), details: () => details });
+
   /** Waits for the operator's answer to the failed step; null when nobody answered in time. */
   async function waitForOperator(step: string, skippable: boolean): Promise<OperatorAction | null> {
     const answered: { action: OperatorAction | null } = { action: null };
@@ -159,11 +162,15 @@ function createStepRunner(eventId: string) {
       try {
         const result = await fn();
         step.status = 'completed';
+        outages.recovered();
         return result;
       } catch (err) {
         if (isCancellation(err)) throw err;
         const failure = describeStepFailure(err);
         Object.assign(step, { status: 'failed', lastError: failure.message, errorType: failure.type, attempts: failure.attempts });
+        // An outage: Retrying, wait, run the step again (until RETRY_WINDOW ends), no operator.
+        if (await outages.rideOut(name, failure)) continue;
+        Object.assign(step, { lastError: failure.message, errorType: failure.type });
         const skippable = options.skipWith !== undefined;
         state.attention = {
           step: name,
@@ -227,8 +234,8 @@ function createStepRunner(eventId: string) {
      * A step after the event is marked done (the end-of-grace access check): a failure waits
      * for an operator like any step, and the run is Completed again once it passes.
      */
-    async afterCompletion<T>(name: string, fn: () => Promise<T>): Promise<T> {
-      const result = await run(name, fn);
+    async afterCompletion<T>(name: string, fn: () => Promise<T>, options: StepOptions<T> = {}): Promise<T> {
+      const result = await run(name, fn, options);
       if (state.status !== 'Completed') finish('Completed');
       return result;
     },
@@ -253,7 +260,7 @@ function createStepRunner(eventId: string) {
 }
 
 /** The activity's own message and type, and its attempt count when the worker reported it. */
-export function describeStepFailure(err: unknown): { message: string; type: string | null; attempts: number | null } {
+export function describeStepFailure(err: unknown): StepFailure {
   let cause: unknown = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof TimeoutFailure) {
     return {
@@ -263,8 +270,13 @@ export function describeStepFailure(err: unknown): { message: string; type: stri
     };
   }
   if (cause instanceof ApplicationFailure) {
-    const details = cause.details?.[0] as { attempt?: number } | undefined;
-    return { message: cause.message, type: cause.type ?? null, attempts: details?.attempt ?? null };
+    const details = cause.details?.[0] as { attempt?: number; retryWindowMs?: number } | undefined;
+    return {
+      message: cause.message,
+      type: cause.type ?? null,
+      attempts: details?.attempt ?? null,
+      retryWindowMs: details?.retryWindowMs ?? null,
+    };
   }
   cause = cause instanceof Error ? cause : new Error(String(cause));
   return { message: (cause as Error).message, type: null, attempts: null };

@@ -1,6 +1,6 @@
 import { activityInfo, ApplicationFailure, log } from '@temporalio/activity';
 import { Errors, type ServerClient } from 'postmark';
-import { Prisma, type PrismaClient } from '../../src/generated/prisma/client';
+import type { PrismaClient } from '../../src/generated/prisma/client';
 import { maskEmail } from '../../src/log';
 import { FailureType } from '../../src/contracts';
 import { invalidData } from '../shared/errors';
@@ -12,9 +12,14 @@ export interface OnceEmail {
   kind: string;
   userId: string | null;
   eventId: string;
-  to: string;
   from: string;
   templateAlias: string;
+  /** To whom and with what; or, for an email to the user `userId`, how to address it from the user's row (read in the claim's own statement). */
+  address: Addressed | ((user: { email: string; name: string | null }) => Addressed);
+}
+
+export interface Addressed {
+  to: string;
   /** One of the typed models in src/emails. */
   templateModel: object;
 }
@@ -60,7 +65,17 @@ async function sendOnce(
   heartbeat: (details: SentDetails) => void,
 ): Promise<OnceEmailResult> {
   const { dedupKey, eventId } = email;
-  const previous = await db.emailDelivery.findUnique({ where: { dedupKey } });
+  const { claimed, previous, user } = await claimOrRead(db, email);
+  const needsUser = typeof email.address === 'function';
+  if (needsUser && !user) throw new Error(`user ${email.userId} not found for the ${email.kind} email`);
+  const { to, templateModel } = typeof email.address === 'function' ? email.address(user!) : email.address;
+  if (claimed === null && !previous) {
+    // Claimed between our statement's snapshot and its insert: by another event, which owns the
+    // send, or by a concurrent attempt of this very activity, whose outcome we cannot know.
+    const winner = await db.emailDelivery.findUnique({ where: { dedupKey }, select: { eventId: true } });
+    if (winner && winner.eventId !== eventId) return claimedElsewhere(email, winner.eventId);
+    throw concurrentAttempt(email);
+  }
   if (previous?.status === 'sent' && previous.postmarkMessageId) {
     log.info(`${email.kind} email already sent`, { dedupKey, messageId: previous.postmarkMessageId, sentBy: previous.eventId });
     return { messageId: previous.postmarkMessageId, sentNow: false, sentBy: previous.eventId };
@@ -77,7 +92,7 @@ async function sendOnce(
   if (previous) {
     // An earlier attempt claimed it and never learnt the outcome (a timeout, a dropped or cut
     // answer, a gateway error, or the worker died while sending): ask Postmark what it sent.
-    const found = await findSent(postmark, email, previous.id);
+    const found = await findSent(postmark, email, to, previous.id);
     if (found) {
       await markSent(db, previous.id, found);
       log.info(`${email.kind} email had been sent by an earlier attempt; recorded it`, { dedupKey, messageId: found });
@@ -89,17 +104,15 @@ async function sendOnce(
     }
     claim = previous.id;
   } else {
-    const claimed = await claimDelivery(db, email);
-    if (typeof claimed !== 'string') return claimedElsewhere(email, claimed.claimedBy);
-    claim = claimed;
+    claim = claimed!;
   }
   let messageId: string;
   try {
     const response = await postmark.sendEmailWithTemplate({
       From: email.from,
-      To: email.to,
+      To: to,
       TemplateAlias: email.templateAlias,
-      TemplateModel: email.templateModel,
+      TemplateModel: templateModel,
       Tag: email.kind,
       MessageStream: 'outbound',
       Metadata: { event_id: eventId, delivery_id: claim },
@@ -116,7 +129,7 @@ async function sendOnce(
     throw classifyPostmarkError(err, email);
   }
   await markSent(db, claim, messageId);
-  log.info(`${email.kind} email sent`, { dedupKey, to: maskEmail(email.to), messageId });
+  log.info(`${email.kind} email sent`, { dedupKey, to: maskEmail(to), messageId });
   return { messageId, sentNow: true, sentBy: eventId };
 }
 
@@ -129,24 +142,57 @@ async function markSent(db: PrismaClient, deliveryId: string, messageId: string)
   await db.emailDelivery.update({ where: { id: deliveryId }, data: { status: 'sent', postmarkMessageId: messageId, sentAt: new Date() } });
 }
 
-async function claimDelivery(db: PrismaClient, email: OnceEmail): Promise<string | { claimedBy: string }> {
-  try {
-    const row = await db.emailDelivery.create({
-      data: { dedupKey: email.dedupKey, userId: email.userId, kind: email.kind, status: 'sending', eventId: email.eventId },
-      select: { id: true },
-    });
-    return row.id;
-  } catch (err) {
-    if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
-    // Claimed between our read and this insert: by another event, which owns the send, or
-    // by a concurrent attempt of this very activity, whose outcome we cannot know.
-    const winner = await db.emailDelivery.findUnique({ where: { dedupKey: email.dedupKey }, select: { eventId: true } });
-    if (winner && winner.eventId !== email.eventId) return { claimedBy: winner.eventId };
-    throw concurrentAttempt(email);
-  }
+interface Claim {
+  /** The delivery row this statement inserted (null: there was one, or one came at the same moment). */
+  claimed: string | null;
+  /** The delivery row that was there before (null: none). */
+  previous: { id: string; status: string; postmarkMessageId: string | null; eventId: string; createdAt: Date } | null;
+  user: { email: string; name: string | null } | null;
 }
 
-/** Two attempts of this very activity raced for the claim: the other's outcome is unknown here. */
+/**
+ * Claims the send, or reads the claim already there, and reads the user the email goes to: one
+ * statement. The insert skips a key that exists (ON CONFLICT DO NOTHING) and a user that does
+ * not; the reads see the rows as they were before it.
+ */
+async function claimOrRead(db: PrismaClient, email: OnceEmail): Promise<Claim> {
+  const needsUser = typeof email.address === 'function';
+  const [row] = await db.$queryRaw<
+    {
+      claimed: string | null;
+      id: string | null;
+      status: string | null;
+      postmarkMessageId: string | null;
+      eventId: string | null;
+      createdAt: Date | null;
+      userEmail: string | null;
+      userName: string | null;
+    }[]
+  >`
+    WITH u AS (SELECT email, name FROM users WHERE id = ${email.userId}),
+    claim AS (
+      INSERT INTO email_deliveries (id, dedup_key, user_id, kind, status, event_id)
+      SELECT gen_random_uuid(), ${email.dedupKey}, ${email.userId}, ${email.kind}, 'sending', ${email.eventId}
+      WHERE NOT ${needsUser} OR EXISTS (SELECT 1 FROM u)
+      ON CONFLICT (dedup_key) DO NOTHING
+      RETURNING id
+    )
+    SELECT c.id AS claimed, d.id, d.status::text AS status, d.postmark_message_id AS "postmarkMessageId", d.event_id AS "eventId",
+      d.created_at AS "createdAt", u.email AS "userEmail", u.name AS "userName"
+    FROM (SELECT 1) AS one
+      LEFT JOIN claim c ON true
+      LEFT JOIN email_deliveries d ON d.dedup_key = ${email.dedupKey}
+      LEFT JOIN u ON true`;
+  return {
+    claimed: row.claimed,
+    previous:
+      row.id === null
+        ? null
+        : { id: row.id, status: row.status!, postmarkMessageId: row.postmarkMessageId, eventId: row.eventId!, createdAt: row.createdAt! },
+    user: row.userEmail === null ? null : { email: row.userEmail, name: row.userName },
+  };
+}
+
 function concurrentAttempt(email: OnceEmail): ApplicationFailure {
   return invalidData(
     FailureType.EmailOutcomeUnknown,
@@ -186,12 +232,12 @@ const describe = (err: unknown): string =>
  * carries `delivery_id` in its metadata), or null. Postmark not answering is an outage: the
  * attempt fails and is retried, and only when retries run out does an operator look.
  */
-async function findSent(postmark: ServerClient, email: OnceEmail, deliveryId: string): Promise<string | null> {
+async function findSent(postmark: ServerClient, email: OnceEmail, to: string, deliveryId: string): Promise<string | null> {
   try {
     const { Messages } = await postmark.getOutboundMessages({
       count: 50,
       offset: 0,
-      recipient: email.to,
+      recipient: to,
       tag: email.kind,
       metadata_delivery_id: deliveryId,
     });

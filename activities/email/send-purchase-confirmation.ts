@@ -2,7 +2,7 @@ import type { PurchaseConfirmationModel } from '../../src/emails';
 import type { ActivityDeps } from '../deps';
 import { sendEmailOnce, type OnceEmailResult } from './send-once';
 
-/** What was bought, as the workflow resolved it; the buyer's address and name are read here. */
+/** What was bought, as the workflow resolved it; the buyer's address and name are read with the send's claim. */
 export interface SendPurchaseConfirmationInput {
   eventId: string;
   userId: string;
@@ -24,7 +24,6 @@ export type PurchaseConfirmationResult = OnceEmailResult;
  */
 export function createSendPurchaseConfirmation({ db, postmark, mail }: Pick<ActivityDeps, 'db' | 'postmark' | 'mail'>) {
   return async function sendPurchaseConfirmation(input: SendPurchaseConfirmationInput): Promise<PurchaseConfirmationResult> {
-    const user = await db.user.findUniqueOrThrow({ where: { id: input.userId }, select: { email: true, name: true } });
     return sendEmailOnce(
       db,
       postmark,
@@ -33,18 +32,21 @@ export function createSendPurchaseConfirmation({ db, postmark, mail }: Pick<Acti
         kind: 'confirmation',
         userId: input.userId,
         eventId: input.eventId,
-        to: user.email,
         from: mail.from,
         templateAlias: mail.confirmationTemplate,
-        templateModel: {
-          name: user.name ?? '',
-          plan: input.plan,
-          licences: input.licences,
-          seats: input.seats,
-          addons: input.addons,
-          lifetime: input.lifetime,
-          sumo: input.sumo,
-        } satisfies PurchaseConfirmationModel,
+        // The user's row is read in the claim's statement (sendEmailOnce), not apart.
+        address: (user) => ({
+          to: user.email,
+          templateModel: {
+            name: user.name ?? '',
+            plan: input.plan,
+            licences: input.licences,
+            seats: input.seats,
+            addons: input.addons,
+            lifetime: input.lifetime,
+            sumo: input.sumo,
+          } satisfies PurchaseConfirmationModel,
+        }),
       },
       { searchSettleMs: mail.searchSettleMs },
     );

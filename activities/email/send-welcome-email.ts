@@ -12,7 +12,6 @@ export type WelcomeEmailResult = OnceEmailResult;
 /** Sends the welcome email through Postmark at most once per user (see sendEmailOnce). */
 export function createSendWelcomeEmail({ db, postmark, mail }: Pick<ActivityDeps, 'db' | 'postmark' | 'mail'>) {
   return async function sendWelcomeEmail({ eventId, userId }: SendWelcomeEmailInput): Promise<WelcomeEmailResult> {
-    const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true } });
     return sendEmailOnce(
       db,
       postmark,
@@ -21,10 +20,10 @@ export function createSendWelcomeEmail({ db, postmark, mail }: Pick<ActivityDeps
         kind: 'welcome',
         userId,
         eventId,
-        to: user.email,
         from: mail.from,
         templateAlias: mail.welcomeTemplate,
-        templateModel: { name: user.name ?? '', email: user.email } satisfies WelcomeModel,
+        // The user's row is read in the claim's statement (sendEmailOnce), not apart.
+        address: (user) => ({ to: user.email, templateModel: { name: user.name ?? '', email: user.email } satisfies WelcomeModel }),
       },
       { searchSettleMs: mail.searchSettleMs },
     );

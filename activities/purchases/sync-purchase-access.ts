@@ -13,6 +13,8 @@ export interface SyncPurchaseAccessInput {
   eventId: string;
   /** The row a checkout recorded, or the payment a refund / dispute names. */
   purchase: { id: string } | { paymentIntentId: string };
+  /** `keep` (a checkout): a refund of no whole number of codes does not fail the sync (see applyPurchaseAccess). */
+  ambiguousRefund?: 'ask' | 'keep';
 }
 
 /**
@@ -20,8 +22,8 @@ export interface SyncPurchaseAccessInput {
  * of the same name after a lifetime checkout, a refund or a dispute.
  */
 export function createSyncPurchaseAccess({ db, catalog }: Pick<ActivityDeps, 'db' | 'catalog'>) {
-  return async function syncPurchaseAccess({ eventId, purchase }: SyncPurchaseAccessInput): Promise<PurchaseAccess> {
-    const access = await applyPurchaseAccess(db, catalog, purchase, { eventId, nowMs: Date.now() });
+  return async function syncPurchaseAccess({ eventId, purchase, ambiguousRefund }: SyncPurchaseAccessInput): Promise<PurchaseAccess> {
+    const access = await applyPurchaseAccess(db, catalog, purchase, { eventId, nowMs: Date.now(), ambiguousRefund });
     log.info(access.linked ? 'purchase access synced' : 'purchase access not synced: checkout not recorded yet', {
       status: access.status,
       hasAccess: access.hasAccess,
@@ -38,28 +40,37 @@ export function createSyncPurchaseAccess({ db, catalog }: Pick<ActivityDeps, 'db
  * Makes the user's entitlements for one one-time purchase equal what its stored state implies
  * (src/lifecycle/purchase-state.ts): the tier's features and add-ons while it has access, tier
  * seats × the codes that still count. Under the row lock, so the last sync sees the newest state;
- * running it again changes nothing. A refund that maps to no whole number of codes changes
- * nothing and fails for an operator (PartialRefundNeedsDecision).
+ * running it again changes nothing. A refund that maps to no whole number of codes is a decision
+ * on the refund: the purchase keeps the codes no refund fully covers (status
+ * `refund_needs_decision`), and unless `ambiguousRefund` is `keep` (a checkout, which always
+ * completes with what the purchase grants) the sync then fails for an operator
+ * (PartialRefundNeedsDecision).
  */
 async function applyPurchaseAccess(
   db: PrismaClient,
   catalog: Catalog,
   where: { id: string } | { paymentIntentId: string },
-  options: { eventId: string; nowMs: number },
+  options: { eventId: string; nowMs: number; ambiguousRefund?: 'ask' | 'keep' },
 ): Promise<PurchaseAccess> {
-  const outcome = await inTransaction(db, async (tx): Promise<PurchaseAccess | { needsDecision: string }> => {
+  const ambiguous: { reason: string | null } = { reason: null };
+  const outcome = await inTransaction(db, async (tx): Promise<PurchaseAccess> => {
     const row = await lockPurchase(tx, where);
     const linked = !!row?.userId;
     if (!row || !row.userId) {
       const none = { linked, hasAccess: false, activeQuantity: 0, seatLimit: 0, granted: [], revoked: [] };
       return { ...none, status: 'awaiting_checkout', reason: 'checkout not recorded yet' };
     }
-    const decision = decidePurchaseAccess({ linked, quantity: row.quantity, amount: row.amount }, purchaseStateOf(row.events));
-    if (decision.kind === 'needs_decision') {
-      // Recorded (ops show says so), access left as it was: the failure is thrown after the commit.
-      await tx.purchase.update({ where: { id: row.id }, data: { status: 'refund_needs_decision' } });
-      return { needsDecision: `purchase ${row.paymentIntentId ?? row.checkoutSessionId}: ${decision.reason}` };
-    }
+    const decided = decidePurchaseAccess(
+      { linked, quantity: row.quantity, amount: row.amount, currency: row.currency },
+      purchaseStateOf(row.events),
+    );
+    // A refund of no whole number of codes: recorded (ops show says so), the codes no refund fully
+    // covers kept; the failure, when asked for, is thrown after the commit.
+    if (decided.kind === 'needs_decision') ambiguous.reason = `purchase ${row.paymentIntentId ?? row.checkoutSessionId}: ${decided.reason}`;
+    const decision =
+      decided.kind === 'decided'
+        ? decided
+        : { status: 'refund_needs_decision' as const, granted: true, activeQuantity: decided.activeQuantity, reason: decided.reason };
     const tier = row.tierId ? catalog.tier(row.tierId) : undefined;
     if (decision.granted && !tier) {
       throw ApplicationFailure.nonRetryable(
@@ -96,9 +107,9 @@ async function applyPurchaseAccess(
       reason: decision.reason,
     };
   });
-  if ('needsDecision' in outcome) {
+  if (ambiguous.reason && options.ambiguousRefund !== 'keep') {
     throw ApplicationFailure.nonRetryable(
-      `${outcome.needsDecision}; access unchanged until an operator decides (event ${options.eventId})`,
+      `${ambiguous.reason}; the codes no refund fully covers stay until an operator decides (event ${options.eventId})`,
       FailureType.PartialRefundNeedsDecision,
     );
   }

@@ -12,10 +12,9 @@ export async function setEntitlements(
   tx: Tx,
   owner: EntitlementOwner,
   grant: { userId: string; eventId: string; wanted: string[] },
-): Promise<{ granted: string[]; revoked: string[] }> {
-  const held = (await tx.entitlement.findMany({ where: owner, select: { feature: true } })).map((e) => e.feature);
-  const revoked = held.filter((f) => !grant.wanted.includes(f)).sort();
-  const granted = grant.wanted.filter((f) => !held.includes(f)).sort();
+): Promise<{ granted: string[]; revoked: string[]; holding: Holding[] }> {
+  const rows = await tx.entitlement.findMany({ where: owner, select: { feature: true, grantedByEventId: true } });
+  const { granted, revoked, holding } = entitlementDiff(rows, grant);
   if (revoked.length > 0) await tx.entitlement.deleteMany({ where: { ...owner, feature: { in: revoked } } });
   if (granted.length > 0) {
     await tx.entitlement.createMany({
@@ -23,5 +22,26 @@ export async function setEntitlements(
       skipDuplicates: true,
     });
   }
-  return { granted, revoked };
+  return { granted, revoked, holding };
+}
+
+/** One entitlement row: the feature, and the event that granted it. */
+export interface Holding {
+  feature: string;
+  grantedByEventId: string;
+}
+
+/** What to revoke and grant so that `held` becomes `wanted`, and what is held after (sorted by feature). */
+export function entitlementDiff(
+  held: Holding[],
+  grant: { eventId: string; wanted: string[] },
+): { granted: string[]; revoked: string[]; holding: Holding[] } {
+  const features = held.map((e) => e.feature);
+  const revoked = features.filter((f) => !grant.wanted.includes(f)).sort();
+  const granted = grant.wanted.filter((f) => !features.includes(f)).sort();
+  const holding = [
+    ...held.filter((e) => grant.wanted.includes(e.feature)),
+    ...granted.map((feature) => ({ feature, grantedByEventId: grant.eventId })),
+  ].sort((a, b) => (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0));
+  return { granted, revoked, holding };
 }

@@ -17,10 +17,18 @@ export type LockKey<T extends Table> = { [K in keyof (typeof LOCKABLE)[T]]: { [P
  * The lock holds until the transaction ends (see inTransaction).
  */
 export async function lockRow<T extends Table>(tx: Tx, table: T, key: LockKey<T>): Promise<string | null> {
+  return (await lockAndRead<T, { id: string }>(tx, table, key, Prisma.sql`id`))?.id ?? null;
+}
+
+/**
+ * The same lock, returning the locked row's `columns` in the same statement (one round trip
+ * where a lock and then a read took two; the lock makes the read the newest state).
+ */
+export async function lockAndRead<T extends Table, R>(tx: Tx, table: T, key: LockKey<T>, columns: Prisma.Sql): Promise<R | null> {
   const [field, value] = Object.entries(key)[0] as [keyof (typeof LOCKABLE)[T], string];
   const column = LOCKABLE[table][field] as string;
-  const rows = await tx.$queryRaw<{ id: string }[]>(
-    Prisma.sql`SELECT id FROM ${Prisma.raw(table)} WHERE ${Prisma.raw(column)} = ${value} FOR UPDATE`,
+  const rows = await tx.$queryRaw<R[]>(
+    Prisma.sql`SELECT ${columns} FROM ${Prisma.raw(table)} WHERE ${Prisma.raw(column)} = ${value} FOR UPDATE`,
   );
-  return rows[0]?.id ?? null;
+  return rows[0] ?? null;
 }

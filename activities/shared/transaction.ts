@@ -5,7 +5,8 @@ export type Tx = Prisma.TransactionClient;
 
 /**
  * Every interactive transaction's bounds. The worker's pool holds a connection for each activity
- * it runs at once (WORKER_MAX_CONCURRENT_ACTIVITIES ≤ WORKER_DB_POOL_SIZE, src/config.ts), so
+ * and local activity it runs at once (WORKER_MAX_CONCURRENT_ACTIVITIES + WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES
+ * ≤ WORKER_DB_POOL_SIZE, src/config.ts), so
  * `maxWait` is spent only while a pool refills after PostgreSQL came back; a transaction here
  * takes milliseconds, `timeout` allows for a loaded server. Both end well inside an activity's
  * 30 s start-to-close timeout, so a stuck transaction fails its attempt, which is retried.

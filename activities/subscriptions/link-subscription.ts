@@ -34,7 +34,9 @@ export function createLinkSubscription({ db }: Pick<ActivityDeps, 'db'>) {
         eventType: input.eventType,
         created: input.created,
         tierId: purchase.tierId,
-        quantity: purchase.quantity,
+        // A Sumo checkout's licences are sumo_quantity, in its own unit: Stripe's item quantity
+        // scales them (src/lifecycle/subscription-state.ts planOf). A direct one's are the line item's.
+        ...(input.source === 'sumo' ? { sumoQuantity: purchase.quantity } : { quantity: purchase.quantity }),
         addons: purchase.addons,
         status: 'active',
       },

@@ -30,13 +30,9 @@ export function createProvisionAccess({ db, catalog, access }: Pick<ActivityDeps
         graceMs: access.pastDueGraceMs,
       },
     );
-    const held = await db.entitlement.findMany({
-      where: { subscriptionId: input.subscriptionRowId },
-      select: { feature: true, grantedByEventId: true },
-      orderBy: { feature: 'asc' },
-    });
-    const granted = held.filter((e) => e.grantedByEventId === input.eventId).map((e) => e.feature);
-    const alreadyHeld = held.filter((e) => e.grantedByEventId !== input.eventId).map((e) => e.feature);
+    // What the subscription holds after the sync, as the sync wrote it (no second read).
+    const granted = sync.holding.filter((e) => e.grantedByEventId === input.eventId).map((e) => e.feature);
+    const alreadyHeld = sync.holding.filter((e) => e.grantedByEventId !== input.eventId).map((e) => e.feature);
     log.info('access provisioned', {
       userId: input.userId,
       hasAccess: sync.hasAccess,

@@ -22,6 +22,7 @@ export function createRecordSubscriptionEvent({ db, catalog }: Pick<ActivityDeps
       created: input.created,
       ...(sequence !== null && { sequence }),
       ...(input.status !== null && { status: input.status }),
+      ...(input.invoice && { invoice: { id: input.invoice.invoiceId, created: input.invoice.created ?? input.created } }),
       ...(input.subscription && planFacts(catalog, input.subscription)),
     };
     const recorded = await recordSubscriptionChange(db, {
@@ -69,10 +70,18 @@ function planFacts(catalog: Catalog, facts: SubscriptionFacts): Partial<Subscrip
       cancelAtPeriodEnd: facts.cancelAtPeriodEnd,
       currentPeriodEnd: item?.currentPeriodEnd ?? null,
       stripePriceId: item?.priceId ?? null,
+      // The tier the item's price maps to, if catalogued: it wins once the price has changed.
+      priceTierId: item === byPrice?.item ? (byPrice?.tier?.id ?? null) : null,
     },
   };
   if (tier) out.tierId = tier.id;
   if (item?.quantity && item.quantity > 0) out.quantity = item.quantity;
+  if (item?.previous) {
+    out.previous = {
+      ...(item.previous.priceId && { priceId: item.previous.priceId }),
+      ...(item.previous.quantity && item.previous.quantity > 0 && { quantity: item.previous.quantity }),
+    };
+  }
   if (facts.rawAddons !== null) {
     try {
       out.addons = parseAddons(catalog, facts.rawAddons);

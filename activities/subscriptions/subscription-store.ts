@@ -1,12 +1,13 @@
-import type { Prisma, PrismaClient, PurchaseSource } from '../../src/generated/prisma/client';
+import { Prisma, type PrismaClient, type PurchaseSource, type Subscription } from '../../src/generated/prisma/client';
 import {
   applyPatch,
   deriveStatus,
+  planOf,
   type StatusMark,
   type SubscriptionPatch,
   type SubscriptionState,
 } from '../../src/lifecycle/subscription-state';
-import { lockRow, type LockKey } from '../shared/row-lock';
+import { lockAndRead, type LockKey } from '../shared/row-lock';
 import { inTransaction, type Tx } from '../shared/transaction';
 
 export interface SubscriptionLink {
@@ -36,18 +37,29 @@ export type RecordedChange =
  * checkout are kept, keyed by the Stripe subscription id, and count once it is linked.
  */
 export async function recordSubscriptionChange(db: PrismaClient, change: SubscriptionChange): Promise<RecordedChange> {
+  // A checkout usually comes before any other event of its subscription: then one INSERT is all.
+  const inserted = change.link ? await insertLinked(db, change, change.link) : null;
+  if (inserted) return inserted;
   return inTransaction(db, async (tx) => {
     const row = await lockOrCreate(tx, change.stripeSubscriptionId);
     if (change.link && row.userId && row.userId !== change.link.userId) return { outcome: 'owned_by_another_user', rowId: row.id };
 
     const next = applyPatch(stateOf(row), change.patch);
     const derived = deriveStatus(next.statusHistory);
+    const plan = planOf(next);
     const link = change.link && !row.userId ? change.link : null;
     await tx.subscription.update({
       where: { id: row.id },
       data: {
-        tierId: next.tierId,
-        quantity: next.quantity,
+        tierId: plan.tierId,
+        quantity: plan.quantity,
+        planFacts: {
+          tierId: next.tierId,
+          quantity: next.quantity,
+          sumoQuantity: next.sumoQuantity ?? null,
+          priceTierId: next.priceTierId ?? null,
+          first: next.first ?? {},
+        },
         addons: next.addons,
         cancelAtPeriodEnd: next.cancelAtPeriodEnd,
         currentPeriodEnd: next.currentPeriodEnd === null ? null : new Date(next.currentPeriodEnd * 1000),
@@ -73,31 +85,95 @@ export async function recordSubscriptionChange(db: PrismaClient, change: Subscri
       rowId: row.id,
       userId: row.userId ?? link?.userId ?? null,
       status: derived.status,
-      tierId: next.tierId,
-      quantity: next.quantity,
+      tierId: plan.tierId,
+      quantity: plan.quantity,
     };
   });
 }
 
-/** INSERT … ON CONFLICT DO NOTHING, then the row lock: race-free for a new id. */
-async function lockOrCreate(tx: Tx, stripeSubscriptionId: string) {
-  await tx.subscription.createMany({ data: [{ stripeSubscriptionId, status: 'unknown' }], skipDuplicates: true });
-  await lockRow(tx, 'subscriptions', { stripeSubscriptionId });
-  return tx.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId } });
+/** A subscriptions row as Prisma's model reads it, for raw statements that lock or write and read in one round trip. */
+export const SUBSCRIPTION_COLUMNS = Prisma.sql`id, stripe_subscription_id AS "stripeSubscriptionId", user_id AS "userId",
+  checkout_session_id AS "checkoutSessionId", stripe_account AS "stripeAccount", stripe_customer_id AS "stripeCustomerId",
+  stripe_price_id AS "stripePriceId", tier_id AS "tierId", plan, quantity, seat_limit AS "seatLimit",
+  COALESCE(addons, '{}') AS addons, status, past_due_since AS "pastDueSince", cancel_at_period_end AS "cancelAtPeriodEnd",
+  current_period_end AS "currentPeriodEnd", has_access AS "hasAccess", access_changed_at AS "accessChangedAt", source,
+  sumo_campaign_id AS "sumoCampaignId", linked_by_event_id AS "linkedByEventId", versions, status_history AS "statusHistory",
+  last_event_id AS "lastEventId", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/**
+ * The row for this Stripe subscription, created if new, locked, read: one statement. The
+ * no-op DO UPDATE takes the row's lock (FOR NO KEY UPDATE, which excludes SELECT … FOR UPDATE
+ * and itself) whether the row was there or not, so it is race-free for a new id.
+ */
+async function lockOrCreate(tx: Tx, stripeSubscriptionId: string): Promise<Subscription> {
+  const [row] = await tx.$queryRaw<Subscription[]>(Prisma.sql`
+    INSERT INTO subscriptions (id, stripe_subscription_id, status, updated_at)
+    VALUES (gen_random_uuid(), ${stripeSubscriptionId}, 'unknown', now())
+    ON CONFLICT (stripe_subscription_id) DO UPDATE SET stripe_subscription_id = EXCLUDED.stripe_subscription_id
+    RETURNING ${SUBSCRIPTION_COLUMNS}`);
+  return row;
 }
 
-/** Locks an existing row for the rest of the transaction (null when there is none). */
-export async function lockSubscription(tx: Tx, where: LockKey<'subscriptions'>) {
-  const id = await lockRow(tx, 'subscriptions', where);
-  return id === null ? null : tx.subscription.findUniqueOrThrow({ where: { id } });
+/** Locks an existing row for the rest of the transaction and reads it, in one statement (null when there is none). */
+export function lockSubscription(tx: Tx, where: LockKey<'subscriptions'>): Promise<Subscription | null> {
+  return lockAndRead<'subscriptions', Subscription>(tx, 'subscriptions', where, SUBSCRIPTION_COLUMNS);
 }
 
-type Row = Awaited<ReturnType<typeof lockOrCreate>>;
+/** What a row holds before any event: the columns' defaults (the state lockOrCreate's new row starts from). */
+const NEW_ROW: SubscriptionState = {
+  tierId: null,
+  quantity: 1,
+  addons: [],
+  cancelAtPeriodEnd: false,
+  currentPeriodEnd: null,
+  stripePriceId: null,
+  versions: {},
+  statusHistory: [],
+};
 
-function stateOf(row: Row): SubscriptionState {
+/**
+ * A checkout for a subscription with no row yet: the row as the transaction below would leave
+ * it (the patch applied to a new row, linked), in one INSERT … ON CONFLICT DO NOTHING. Null
+ * when the row exists (an earlier event, or an earlier attempt): then the locked path decides.
+ */
+async function insertLinked(db: PrismaClient, change: SubscriptionChange, link: SubscriptionLink): Promise<RecordedChange | null> {
+  const next = applyPatch(NEW_ROW, change.patch);
+  const derived = deriveStatus(next.statusHistory);
+  const eventId = change.patch.eventId;
+  const at = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000));
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    INSERT INTO subscriptions (id, stripe_subscription_id, user_id, checkout_session_id, source, sumo_campaign_id, linked_by_event_id,
+      stripe_account, stripe_customer_id, stripe_price_id, tier_id, quantity, addons, cancel_at_period_end, current_period_end,
+      versions, status_history, status, past_due_since, last_event_id, updated_at)
+    VALUES (gen_random_uuid(), ${change.stripeSubscriptionId}, ${link.userId}, ${link.checkoutSessionId}, ${link.source}::purchase_source,
+      ${link.sumoCampaignId}, ${eventId}, ${change.stripeAccount}, ${change.stripeCustomerId}, ${next.stripePriceId}, ${next.tierId},
+      ${next.quantity}, ${next.addons}::text[], ${next.cancelAtPeriodEnd}, ${at(next.currentPeriodEnd)}::timestamp(3),
+      ${JSON.stringify(next.versions)}::jsonb, ${JSON.stringify(next.statusHistory)}::jsonb, ${derived.status ?? 'unknown'},
+      ${at(derived.pastDueSince)}::timestamp(3), ${eventId}, now())
+    ON CONFLICT (stripe_subscription_id) DO NOTHING
+    RETURNING id`;
+  if (rows.length === 0) return null;
   return {
-    tierId: row.tierId,
-    quantity: row.quantity,
+    outcome: 'recorded',
+    rowId: rows[0].id,
+    userId: link.userId,
+    status: derived.status,
+    tierId: next.tierId,
+    quantity: next.quantity,
+  };
+}
+
+type Row = Subscription;
+
+/** Rows written before issue 20 have no plan facts: their tier_id and quantity are what the events said. */
+function stateOf(row: Row): SubscriptionState {
+  const facts = (row.planFacts ?? {}) as Partial<Pick<SubscriptionState, 'tierId' | 'quantity' | 'sumoQuantity' | 'priceTierId' | 'first'>>;
+  return {
+    tierId: facts.tierId !== undefined ? facts.tierId : row.tierId,
+    quantity: facts.quantity ?? row.quantity,
+    sumoQuantity: facts.sumoQuantity ?? null,
+    priceTierId: facts.priceTierId ?? null,
+    first: facts.first ?? {},
     addons: row.addons,
     cancelAtPeriodEnd: row.cancelAtPeriodEnd,
     currentPeriodEnd: row.currentPeriodEnd ? Math.floor(row.currentPeriodEnd.getTime() / 1000) : null,

@@ -2,8 +2,8 @@ import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerErrorHandler } from '../http/error-handler';
 import { HttpError } from '../http/http-error';
-import { isAuthorized, sessionCookie, tokenMatches } from './codec-auth';
-import { loginPage, signedInPage } from './login-page';
+import { CodecSessions, isAuthorized, sessionCookie, sessionIdOf, tokenMatches } from './codec-auth';
+import { loginPage, signedInPage, signedOutPage } from './login-page';
 import { payloadsFromJson, payloadsToJson } from './payloads-json';
 
 export interface CodecAppDeps {
@@ -13,8 +13,15 @@ export interface CodecAppDeps {
   authToken: string;
   /** CODEC_CORS_ORIGINS: the Temporal UI origins whose pages may call the codec (with credentials). */
   corsOrigins: string[];
-  /** How long a browser session lasts (default 12 h). */
+  /** How long a browser session lasts (default 12 h), enforced by the server. */
   sessionSeconds?: number;
+  /**
+   * CODEC_TRUST_PROXY: which hops' X-Forwarded-* to believe (Fastify's trustProxy), so a codec behind a
+   * TLS-terminating proxy knows it is served over https and marks its cookie Secure. Default: none.
+   */
+  trustProxy?: boolean | string[];
+  /** The clock sessions expire by (tests). */
+  now?: () => number;
   /** Omit for a silent app (tests). */
   logger?: FastifyBaseLogger;
 }
@@ -26,8 +33,21 @@ const ALLOWED_HEADERS = 'Content-Type, X-Namespace, Authorization, Authorization
  * `{payloads:[{metadata, data}]}`), so the Temporal UI and `temporal` CLI show decrypted
  * payloads to engineers; never served on the public webhook port.
  */
-export async function buildCodecApp({ codec, authToken, corsOrigins, sessionSeconds = 12 * 3600, logger }: CodecAppDeps) {
-  const app = Fastify({ ...(logger ? { loggerInstance: logger } : { logger: false }), bodyLimit: 16 * 1024 * 1024 });
+export async function buildCodecApp({
+  codec,
+  authToken,
+  corsOrigins,
+  sessionSeconds = 12 * 3600,
+  trustProxy = false,
+  now,
+  logger,
+}: CodecAppDeps) {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    bodyLimit: 16 * 1024 * 1024,
+    trustProxy: Array.isArray(trustProxy) ? trustProxy.join(',') : trustProxy,
+  });
+  const sessions = new CodecSessions(sessionSeconds, now);
   registerErrorHandler(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
@@ -56,7 +76,7 @@ export async function buildCodecApp({ codec, authToken, corsOrigins, sessionSeco
     });
 
     app.post(`/codec/${op}`, async (request, reply) => {
-      if (!isAuthorized(request, authToken)) return unauthorized(reply);
+      if (!isAuthorized(request, authToken, sessions)) return unauthorized(reply);
       let payloads;
       try {
         payloads = payloadsFromJson(request.body);
@@ -82,11 +102,21 @@ export async function buildCodecApp({ codec, authToken, corsOrigins, sessionSeco
     if (typeof token !== 'string' || !tokenMatches(token, authToken)) {
       return reply.status(401).type('text/html').send(loginPage('That is not the codec token.'));
     }
+    // https directly, or X-Forwarded-Proto from a proxy CODEC_TRUST_PROXY trusts.
     const secure = request.protocol === 'https';
+    const session = sessions.start();
     return reply
-      .header('Set-Cookie', sessionCookie(authToken, secure, sessionSeconds))
+      .header('Set-Cookie', sessionCookie(session.id, secure, session.maxAgeSeconds))
       .type('text/html')
       .send(signedInPage());
+  });
+  // Ends this browser's session on the server (its cookie is then worth nothing), and clears the cookie.
+  app.post('/codec/logout', async (request, reply) => {
+    sessions.end(sessionIdOf(request));
+    return reply
+      .header('Set-Cookie', sessionCookie('', request.protocol === 'https', 0))
+      .type('text/html')
+      .send(signedOutPage());
   });
 
   app.get('/codec/healthz', async () => ({ status: 'ok' }));

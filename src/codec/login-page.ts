@@ -19,6 +19,11 @@ export function signedInPage(): string {
   return page(
     `<p>Signed in. In the Temporal UI, open the Codec Server settings (the data-encoder icon), ` +
       `tick <em>Include cross-origin credentials</em> (and, if the endpoint is not preset, enter this server's ` +
-      `<code>/codec</code> URL); payloads then show decoded.</p>`,
+      `<code>/codec</code> URL); payloads then show decoded.</p>` +
+      `<form method="post" action="/codec/logout"><button type="submit">Sign out</button></form>`,
   );
+}
+
+export function signedOutPage(): string {
+  return page(`<p>Signed out: this browser's session is over.</p><p><a href="/codec/login">Sign in again</a></p>`);
 }

@@ -20,7 +20,13 @@ export const FailureType = {
   EmailRejected: 'EmailRejected',
   /** Postmark may or may not have sent the message; sending again could mail twice. */
   EmailOutcomeUnknown: 'EmailOutcomeUnknown',
-  /** An outage outlasted ACTIVITY_MAX_ATTEMPTS (set by the worker's attempt-limit interceptor). */
+  /**
+   * A retryable failure (an outage) outlasted one round of ACTIVITY_MAX_ATTEMPTS attempts (set by the
+   * worker's attempt-limit interceptor, with the worker's RETRY_WINDOW in its details): the step
+   * runner marks the run Retrying, waits, and runs the step again — no operator needed.
+   */
+  Outage: 'Outage',
+  /** An outage outlasted RETRY_WINDOW (set by the step runner): now an operator is asked. */
   RetriesExhausted: 'RetriesExhausted',
   /** An activity did not report back in time (no failure message of its own). */
   ActivityTimeout: 'ActivityTimeout',
@@ -28,10 +34,16 @@ export const FailureType = {
   CancelledByOperator: 'CancelledByOperator',
   /** Nobody acted on a NeedsAttention fulfillment within its wait. */
   AttentionTimedOut: 'AttentionTimedOut',
+  /** Stripe refused to list events to reconciliation (the key lacks Events read, or is revoked): a configuration to fix. */
+  ReconcileNotPermitted: 'ReconcileNotPermitted',
   /** The workflow refused an operator's retry/skip/cancel (the message says why); nothing changed. */
   OperatorRequestRefused: 'OperatorRequestRefused',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** How long a step rides out an outage before it asks an operator, when the worker did not say
+ *  (RETRY_WINDOW's default; a timeout carries no worker details). */
+export const RETRY_WINDOW_DEFAULT_MS = 6 * 3_600_000;
 
 /**
  * Attempts of one activity the workflows' retry policy allows (`maximumAttempts`): the ceiling

@@ -12,7 +12,7 @@ export interface FulfillmentInput {
   eventType: string;
   /** The event's `created` (unix seconds): orders it against the subscription's other events. */
   created: number;
-  /** Connected account the event came from (Sumo sells through Stripe Connect), if any. */
+  /** Connected account the event came from (one listed in STRIPE_CONNECT_ACCOUNTS), or null: our own account's (direct and Sumo purchases). */
   account: string | null;
   livemode: boolean;
   checkoutSessionId: string;

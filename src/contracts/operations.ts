@@ -4,7 +4,8 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
  * What an on-call engineer can see and do with a running fulfillment. Shared by the
  * workflows (handlers) and the ops CLI (callers); plain definitions, no workflow code.
  */
-export type FulfillmentStatus = 'Running' | 'Completed' | 'NeedsAttention' | 'Failed';
+/** Retrying: a step rides out an outage (its retries go on, the run says which step and error). */
+export type FulfillmentStatus = 'Running' | 'Retrying' | 'Completed' | 'NeedsAttention' | 'Failed';
 
 export interface StepRecord {
   name: string;
@@ -56,6 +57,18 @@ export interface FulfillmentState {
   } | null;
   /** The operator requests this run applied (refusals are in `operator_actions` only). */
   audit: OperatorAction[];
+  /** Set while a step rides out an outage on its own (status Retrying): no operator is needed. */
+  retrying: {
+    step: string;
+    error: string;
+    errorType: string | null;
+    /** When the step's first round of attempts failed. */
+    since: string;
+    rounds: number;
+    nextTryAt: string;
+    /** When it stops retrying and asks an operator (RETRY_WINDOW after `since`). */
+    until: string;
+  } | null;
 }
 
 /**

@@ -3,11 +3,11 @@
  * the `syncPurchase` workflow that a refund or a dispute starts.
  */
 
-/** What a refund event says. `charge.refunded` carries the charge's running total; a
+/** What a refund event says, in the charge's currency. `charge.refunded` carries the charge's running total; a
  *  `refund.created`/`refund.updated` that succeeded carries that one refund. */
 export type RefundFacts =
-  | { kind: 'charge'; chargeAmount: number; amountRefunded: number; fullyRefunded: boolean }
-  | { kind: 'refund'; refundId: string; amount: number };
+  | { kind: 'charge'; chargeAmount: number; amountRefunded: number; fullyRefunded: boolean; currency?: string | null }
+  | { kind: 'refund'; refundId: string; amount: number; currency?: string | null };
 
 /** What a `charge.dispute.*` event says about one dispute. */
 export interface DisputeFacts {
@@ -36,7 +36,7 @@ export interface PurchaseEventInput {
  * A purchase's access state: `awaiting_checkout` (refund or dispute seen, checkout not yet),
  * `active`, `partially_refunded` (some codes refunded), `refunded`, `disputed` (suspended),
  * `dispute_lost` (revoked for good), `refund_needs_decision` (a refund that maps to no whole
- * number of codes; access unchanged until an operator decides).
+ * number of codes: the codes no refund fully covers stay until an operator decides).
  */
 export type PurchaseStatus =
   'awaiting_checkout' | 'active' | 'partially_refunded' | 'refunded' | 'disputed' | 'dispute_lost' | 'refund_needs_decision';

@@ -12,7 +12,7 @@ export const searchAttributes = {
   /** A one-time purchase's payment intent: its checkout, refunds and disputes share it. */
   StripePaymentIntentId: defineSearchAttributeKey('StripePaymentIntentId', SearchAttributeType.KEYWORD),
   SumoCampaignId: defineSearchAttributeKey('SumoCampaignId', SearchAttributeType.KEYWORD),
-  /** Running | Completed | NeedsAttention | Failed, kept current by the workflow. */
+  /** Running | Retrying | Completed | NeedsAttention | Failed, kept current by the workflow. */
   FulfillmentStatus: defineSearchAttributeKey('FulfillmentStatus', SearchAttributeType.KEYWORD),
   /** emailHash() of the buyer's normalised email: find a customer's fulfillments without storing the email. */
   CustomerEmailHash: defineSearchAttributeKey('CustomerEmailHash', SearchAttributeType.KEYWORD),

@@ -26,7 +26,14 @@ export interface SubscriptionEventInput {
 export interface SubscriptionFacts {
   /** `metadata.sumo_product_tier_id` or `metadata.tier_id` on the subscription, if set. */
   tierId: string | null;
-  items: Array<{ priceId: string | null; lookupKey: string | null; quantity: number | null; currentPeriodEnd: number | null }>;
+  items: Array<{
+    priceId: string | null;
+    lookupKey: string | null;
+    quantity: number | null;
+    currentPeriodEnd: number | null;
+    /** What an update changed on this item (`data.previous_attributes.items`): its price and quantity before. */
+    previous?: { priceId: string | null; quantity: number | null } | null;
+  }>;
   /** `metadata.sumo_addons` on the subscription, as delivered. */
   rawAddons: string | null;
   cancelAtPeriodEnd: boolean;
@@ -34,6 +41,9 @@ export interface SubscriptionFacts {
 
 export interface InvoiceFacts {
   invoiceId: string;
+  /** The invoice's own `created` (unix seconds): a subscription's later invoices are created later.
+   *  Absent in runs started before issue 20. */
+  created?: number | null;
   /** Where Stripe sends the invoice; used when the subscription has no linked user yet. */
   customerEmail: string | null;
   amountDue: number;

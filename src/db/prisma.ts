@@ -1,8 +1,35 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
 
-/** A Prisma client over node-postgres (Prisma 7's driver-adapter setup). */
-export function createPrisma(databaseUrl: string, options: { max?: number } = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.max ?? 10 });
+/**
+ * Every pool's time bounds (issue 19.2): a database that refuses, hangs at connect, or accepts a
+ * query and never answers (a failover, a paused server) fails the caller in seconds, never hangs it.
+ */
+export interface PoolBounds {
+  /** Connections in the pool. */
+  max?: number;
+  /** Connecting, or waiting for a free connection of a full pool (pg `connectionTimeoutMillis`). */
+  connectTimeoutMs?: number;
+  /** One statement, enforced by PostgreSQL (`statement_timeout`), and by the client when the server
+   *  stops answering altogether (pg `query_timeout`, a little later so the server's own error wins). */
+  statementTimeoutMs?: number;
+}
+
+/** The defaults: a webhook answers within Stripe's ~10 s even when both bounds are hit in a row;
+ *  a transaction of the worker (TRANSACTION_OPTIONS: 15 s) is made of statements of milliseconds. */
+export const POOL_BOUNDS_DEFAULT = { max: 10, connectTimeoutMs: 3_000, statementTimeoutMs: 5_000 } as const;
+
+/** A Prisma client over node-postgres (Prisma 7's driver-adapter setup), bounded in time. */
+export function createPrisma(databaseUrl: string, bounds: PoolBounds = {}): PrismaClient {
+  const { max, connectTimeoutMs, statementTimeoutMs } = { ...POOL_BOUNDS_DEFAULT, ...bounds };
+  const adapter = new PrismaPg({
+    connectionString: databaseUrl,
+    max,
+    connectionTimeoutMillis: connectTimeoutMs,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 1_000,
+    // A connection whose peer vanished (failover) is noticed by the OS, not only by the next query.
+    keepAlive: true,
+  });
   return new PrismaClient({ adapter });
 }

@@ -16,12 +16,13 @@ export interface CheckoutEventOptions {
   sessionId?: string;
   paymentStatus?: 'paid' | 'unpaid' | 'no_payment_required';
   clientReferenceId?: string | null;
-  /** Connected account the event comes from (Sumo's purchases arrive through Connect). */
+  /** Connected account the event comes from (ours only when listed in STRIPE_CONNECT_ACCOUNTS; Sumo's purchases come without: they are sessions on our own account). */
   account?: string;
   metadata?: Record<string, string>;
   created?: number;
-  /** `payment`: a one-time purchase (a lifetime deal): a payment intent, no subscription. */
-  mode?: 'subscription' | 'payment';
+  /** `payment`: a one-time purchase (a lifetime deal): a payment intent, no subscription.
+   *  `setup`: a card saved (or updated) through Checkout: a setup intent, nothing bought. */
+  mode?: 'subscription' | 'payment' | 'setup';
   paymentIntentId?: string;
   /** Cents; default 4900 × the Sumo quantity for a payment-mode session, else 4900. */
   amountTotal?: number;
@@ -54,13 +55,14 @@ export function checkoutEvent(options: CheckoutEventOptions = {}): Stripe.Event 
   const created = options.created ?? Math.floor(Date.now() / 1000);
   const email = options.email === undefined ? `buyer.${randomBytes(4).toString('hex')}@example.com` : options.email;
   const payment = options.mode === 'payment';
+  const setup = options.mode === 'setup';
   const codes = Number(options.metadata?.sumo_quantity ?? 1);
   const amount = options.amountTotal ?? (payment && Number.isSafeInteger(codes) && codes > 0 ? LIFETIME_CODE_PRICE * codes : 4900);
   const session = {
     id: options.sessionId ?? id('cs'),
     object: 'checkout.session',
-    amount_subtotal: amount,
-    amount_total: amount,
+    amount_subtotal: setup ? null : amount,
+    amount_total: setup ? null : amount,
     client_reference_id: options.clientReferenceId ?? null,
     created: created - 60,
     currency: 'usd',
@@ -71,11 +73,12 @@ export function checkoutEvent(options: CheckoutEventOptions = {}): Stripe.Event 
     expires_at: created + 86_400,
     livemode: false,
     metadata: options.metadata ?? {},
-    mode: payment ? 'payment' : 'subscription',
+    mode: options.mode ?? 'subscription',
     payment_intent: payment ? (options.paymentIntentId ?? id('pi')) : null,
-    payment_status: options.paymentStatus ?? 'paid',
+    payment_status: options.paymentStatus ?? (setup ? 'no_payment_required' : 'paid'),
+    setup_intent: setup ? id('seti') : null,
     status: 'complete',
-    subscription: options.subscriptionId === undefined ? (payment ? null : id('sub')) : options.subscriptionId,
+    subscription: options.subscriptionId === undefined ? (payment || setup ? null : id('sub')) : options.subscriptionId,
     success_url: 'https://app.example.com/welcome',
     url: null,
   };
@@ -117,6 +120,9 @@ export interface SubscriptionEventOptions {
   cancelAtPeriodEnd?: boolean;
   currentPeriodEnd?: number;
   account?: string;
+  /** What an update changed, as Stripe's `data.previous_attributes` tells it: the item's quantity
+   *  and/or price before (a portal upgrade, a quantity change). */
+  previous?: { quantity?: number; priceId?: string };
 }
 
 /** A realistic `customer.subscription.*` event (API 2026-10-28: the period lives on the items). */
@@ -151,7 +157,15 @@ export function subscriptionEvent(options: SubscriptionEventOptions): Stripe.Eve
     metadata: options.metadata ?? {},
     status: options.status,
   };
-  return envelope(options.type, subscription, created, options.eventId, options.account);
+  const event = envelope(options.type, subscription, created, options.eventId, options.account);
+  if (options.previous) {
+    const before = {
+      ...(options.previous.quantity !== undefined && { quantity: options.previous.quantity }),
+      ...(options.previous.priceId !== undefined && { price: { ...subscription.items.data[0].price, id: options.previous.priceId } }),
+    };
+    Object.assign(event.data, { previous_attributes: { items: { data: [{ ...subscription.items.data[0], ...before }] } } });
+  }
+  return event;
 }
 
 export interface InvoiceEventOptions {
@@ -162,6 +176,10 @@ export interface InvoiceEventOptions {
   created?: number;
   customerEmail?: string | null;
   amountDue?: number;
+  /** The invoice's own `created` (when Stripe made it, at its period's start); default: the event's. */
+  invoiceCreated?: number;
+  /** Default `usd`; `jpy` is zero-decimal (4900 is ¥4,900), `kwd` three-decimal. */
+  currency?: string;
   account?: string;
 }
 
@@ -176,7 +194,8 @@ export function invoiceEvent(options: InvoiceEventOptions): Stripe.Event {
     amount_paid: paid ? (options.amountDue ?? 4900) : 0,
     attempt_count: 1,
     billing_reason: 'subscription_cycle',
-    currency: 'usd',
+    created: options.invoiceCreated ?? created,
+    currency: options.currency ?? 'usd',
     customer: id('cus'),
     customer_email: options.customerEmail === undefined ? null : options.customerEmail,
     hosted_invoice_url: 'https://invoice.stripe.com/i/test',

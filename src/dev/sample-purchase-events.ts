@@ -12,6 +12,8 @@ export interface ChargeRefundedOptions {
   eventId?: string;
   created?: number;
   account?: string;
+  /** The charge's currency (default `usd`); Adaptive Pricing can charge in another than the session's. */
+  currency?: string;
 }
 
 /** A realistic `charge.refunded` event: the charge with its running refund total. */
@@ -24,7 +26,7 @@ export function chargeRefundedEvent(options: ChargeRefundedOptions): Stripe.Even
     amount_captured: options.amount,
     amount_refunded: options.amountRefunded,
     captured: true,
-    currency: 'usd',
+    currency: options.currency ?? 'usd',
     customer: null,
     disputed: false,
     livemode: false,
@@ -45,6 +47,8 @@ export interface RefundEventOptions {
   eventId?: string;
   created?: number;
   account?: string;
+  /** The charge's currency (default `usd`). */
+  currency?: string;
 }
 
 /** A realistic `refund.created` / `refund.updated` event: one refund of a charge. */
@@ -56,7 +60,7 @@ export function refundEvent(options: RefundEventOptions): Stripe.Event {
     amount: options.amount,
     charge: chargeIdFor(options.paymentIntentId),
     created,
-    currency: 'usd',
+    currency: options.currency ?? 'usd',
     payment_intent: options.paymentIntentId,
     reason: 'requested_by_customer',
     status: options.status ?? 'succeeded',

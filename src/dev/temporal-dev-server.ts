@@ -21,8 +21,19 @@ export interface DevServerOptions {
   dbFile?: string;
   /** The Web UI decodes payloads through this codec server (`…/codec`; the UI posts to /decode under it). */
   uiCodecEndpoint?: string;
+  /** Dynamic config on top of DEV_DYNAMIC_CONFIG (a key given here replaces its value there). */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  /** Port of the server's Prometheus /metrics (the bench counts activity heartbeats there); default: none asked for. */
+  metricsPort?: number;
   log?: (msg: string) => void;
 }
+
+/**
+ * The dev server's dynamic config: what production sets in its own dynamic config and the
+ * service relies on. `matching.useNewMatcher`: the priority matcher (Temporal 1.29 leaves it
+ * off), so our own customers' runs go ahead of a Sumo launch's backlog (src/temporal/task-priority.ts).
+ */
+export const DEV_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = { 'matching.useNewMatcher': true };
 
 /**
  * A real Temporal server on SQLite (`temporal server start-dev`, the CLI found or built by
@@ -30,7 +41,8 @@ export interface DevServerOptions {
  * launcher, `@temporalio/testing`'s `TestWorkflowEnvironment.createLocal` with the binary as
  * an existing path: it picks the ports, waits until the server serves, and stops it (SIGINT).
  * Everything the tests, the fault suite, the bench and `npm run dev` need goes through its
- * options (`dbFilename`, `uiPort`, `searchAttributes`) or `extraArgs` (the UI's codec endpoint);
+ * options (`dbFilename`, `uiPort`, `searchAttributes`) or `extraArgs` (the UI's codec endpoint,
+ * the dynamic config);
  * restarting on the same port and database file is stop, then start with both given.
  */
 export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<TemporalDevServer> {
@@ -51,7 +63,14 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
       // under load, "context canceled", would otherwise fill the tests' and dev's output).
       log: { format: 'text', level: 'never' },
       searchAttributes: Object.values(searchAttributes),
-      extraArgs: ui && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [],
+      extraArgs: [
+        ...(ui && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+        ...Object.entries({ ...DEV_DYNAMIC_CONFIG, ...options.dynamicConfig }).flatMap(([key, value]) => [
+          '--dynamic-config-value',
+          `${key}=${JSON.stringify(value)}`,
+        ]),
+        ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
+      ],
     },
   });
   let stopped: Promise<void> | undefined;

@@ -4,8 +4,12 @@ import type Stripe from 'stripe';
 export interface AcceptedEvents {
   /** The account mode the service runs in (its Stripe key's); absent: both. */
   livemode?: boolean;
-  /** Connected accounts whose events are ours; absent or empty: any. The platform's own always are. */
-  connectAccounts?: string[];
+  /**
+   * Connected accounts whose events are ours; absent or empty: none. Our own account's events (no
+   * `account`) always are — direct purchases and Sumo's alike (Sumo, the Connect platform, creates
+   * its Checkout Sessions on our account, so they reach our endpoint as our own events).
+   */
+  connectAccounts?: readonly string[];
 }
 
 export type ForeignReason = 'livemode_mismatch' | 'account_not_allowed';
@@ -14,6 +18,6 @@ export type ForeignReason = 'livemode_mismatch' | 'account_not_allowed';
 export function foreignEventReason(event: Stripe.Event, accepted: AcceptedEvents = {}): ForeignReason | null {
   if (accepted.livemode !== undefined && event.livemode !== accepted.livemode) return 'livemode_mismatch';
   const allowed = accepted.connectAccounts ?? [];
-  if (event.account && allowed.length > 0 && !allowed.includes(event.account)) return 'account_not_allowed';
+  if (event.account && !allowed.includes(event.account)) return 'account_not_allowed';
   return null;
 }

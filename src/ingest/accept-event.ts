@@ -16,9 +16,10 @@ export type AcceptOutcome =
 export class LedgerUnavailableError extends Error {}
 
 /**
- * One verified Stripe event → its workflow, started at most once. The single path for the
- * webhook, `ops replay` and reconciliation: the ledger row first (so a completed event is a
- * duplicate even after Temporal forgot it), then the start with workflow id = event id.
+ * One verified Stripe event → its workflow, started at most once. The path of the webhook and
+ * `ops replay` (reconciliation has its own, which counts no delivery: reconcile.ts): the ledger
+ * row first (so a completed or cancelled event is a duplicate even after Temporal forgot it; the
+ * row cannot follow the start, see docs/RELIABILITY.md), then the start with workflow id = event id.
  * Throws LedgerUnavailableError or TemporalUnavailableError when a dependency is down.
  */
 export async function acceptEvent(deps: IngestDeps, event: Stripe.Event): Promise<AcceptOutcome> {

@@ -7,7 +7,10 @@ import { eventOrderKey, isNewer } from './event-order';
  *    the largest a `charge.refunded` reported, or the sum of the distinct succeeded refunds
  *    (`refund.*`), whichever is larger; a duplicate changes nothing, and so does order;
  *  - each dispute keeps the status of its newest event (created < closed within a second), and a
- *    lost dispute is final: no later event about it, or about another dispute, gives access back.
+ *    lost dispute is final: no later event about it, or about another dispute, gives access back;
+ *  - amounts are the charge's, in the charge's currency (what refund events name): a checkout session
+ *    can show one currency and charge in another (Adaptive Pricing), so the session's total counts
+ *    only when no charge total is known and its currency is the refunds' own.
  */
 export interface PurchaseState {
   /** The largest `amount_refunded` a `charge.refunded` reported. */
@@ -16,6 +19,8 @@ export interface PurchaseState {
   fullyRefunded: boolean;
   /** The charge's amount, as the refund events report it. */
   chargeAmount: number | null;
+  /** The charge's currency (what every refund of it is in), as the refund events report it. */
+  currency?: string | null;
   /** Succeeded refunds seen one by one (`refund.*`), id → amount. */
   refunds: Record<string, number>;
   /** Dispute id → the status its newest event gave, with that event's ordering key. */
@@ -30,8 +35,8 @@ export type PurchaseEventPatch = {
 } & (
   | {
       refund:
-        | { kind: 'charge'; chargeAmount: number; amountRefunded: number; fullyRefunded: boolean }
-        | { kind: 'refund'; refundId: string; amount: number };
+        | { kind: 'charge'; chargeAmount: number; amountRefunded: number; fullyRefunded: boolean; currency?: string | null }
+        | { kind: 'refund'; refundId: string; amount: number; currency?: string | null };
     }
   | { dispute: { disputeId: string; status: string } }
 );
@@ -58,6 +63,7 @@ export function applyPurchaseEvent(state: PurchaseState, patch: PurchaseEventPat
     } else {
       next.refunds[refund.refundId] = refund.amount;
     }
+    if (refund.currency) next.currency = refund.currency.toLowerCase();
     return next;
   }
   const { disputeId, status } = patch.dispute;
@@ -86,16 +92,23 @@ export type PurchaseAccessDecision =
       activeQuantity: number;
       reason: string;
     }
-  | { kind: 'needs_decision'; reason: string };
+  | {
+      kind: 'needs_decision';
+      reason: string;
+      /** What the purchase keeps until an operator decides: the codes no refund fully covers. */
+      activeQuantity: number;
+    };
 
 /**
  * What the purchase's access is: none before its checkout; revoked for good once a dispute is
- * lost; revoked by a full refund; suspended while a dispute is open; else the bought codes less
- * the refunded share — when the refunded amount is a whole number of codes
- * (amount_refunded / (amount / quantity)), otherwise an operator decides.
+ * lost; revoked by a full refund; suspended while a dispute is open (whatever the refunds left,
+ * whole codes or not); else the bought codes less the refunded share — when the refunded amount
+ * is a whole number of codes (amount_refunded / (amount / quantity)), otherwise an operator
+ * decides, and until then the purchase keeps the codes no refund fully covers.
+ * The amount is the charge's (see above); the session's `amount_total` only in the refunds' currency.
  */
 export function decidePurchaseAccess(
-  purchase: { linked: boolean; quantity: number; amount: number | null },
+  purchase: { linked: boolean; quantity: number; amount: number | null; currency?: string | null },
   state: PurchaseState,
 ): PurchaseAccessDecision {
   const { quantity } = purchase;
@@ -105,24 +118,26 @@ export function decidePurchaseAccess(
   if (disputes.some((d) => d.status === 'lost')) {
     return { kind: 'decided', status: 'dispute_lost', granted: false, activeQuantity: 0, reason: 'a dispute was lost' };
   }
-  const amount = purchase.amount ?? state.chargeAmount;
+  const amount = chargeTotal(purchase, state);
   const refunded = refundedAmount(state);
   if (state.fullyRefunded || (amount !== null && amount > 0 && refunded >= amount)) {
     return { kind: 'decided', status: 'refunded', granted: false, activeQuantity: 0, reason: 'fully refunded' };
   }
-  let activeQuantity = quantity;
-  if (refunded > 0) {
-    // Whole codes: refunded × quantity is a multiple of the amount (integers, no rounding).
-    if (amount === null || amount <= 0 || (refunded * quantity) % amount !== 0) {
-      return {
-        kind: 'needs_decision',
-        reason: `refunded ${refunded} of ${amount ?? 'an unknown amount'} for ${quantity} code(s), which is no whole number of codes`,
-      };
-    }
-    activeQuantity = quantity - (refunded * quantity) / amount;
-  }
+  const known = amount !== null && amount > 0;
+  // Codes the refunds cover in full (integers, no rounding): refunded × quantity / amount, rounded down.
+  const wholeCodesRefunded = refunded > 0 && known ? Math.floor((refunded * quantity) / amount) : 0;
+  const whole = refunded === 0 || (known && (refunded * quantity) % amount === 0);
+  const activeQuantity = quantity - wholeCodesRefunded;
   if (disputes.some((d) => !DISPUTE_SETTLED_FOR_SELLER.has(d.status))) {
     return { kind: 'decided', status: 'disputed', granted: false, activeQuantity, reason: 'a dispute is open' };
+  }
+  if (!whole) {
+    const measure = known ? String(amount) : 'an unknown amount (no charge total in the refunds’ currency)';
+    return {
+      kind: 'needs_decision',
+      reason: `refunded ${refunded} of ${measure} for ${quantity} code(s), which is no whole number of codes`,
+      activeQuantity,
+    };
   }
   return activeQuantity < quantity
     ? {
@@ -133,4 +148,12 @@ export function decidePurchaseAccess(
         reason: `${quantity - activeQuantity} of ${quantity} code(s) refunded`,
       }
     : { kind: 'decided', status: 'active', granted: true, activeQuantity, reason: 'paid' };
+}
+
+/** The charge's total as the refund events report it; else the session's, when it is in the same currency. */
+function chargeTotal(purchase: { amount: number | null; currency?: string | null }, state: PurchaseState): number | null {
+  if (state.chargeAmount !== null) return state.chargeAmount;
+  const sessionCurrency = purchase.currency?.toLowerCase() ?? null;
+  if (state.currency && sessionCurrency && state.currency !== sessionCurrency) return null;
+  return purchase.amount;
 }

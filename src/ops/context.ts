@@ -26,7 +26,7 @@ export interface OpsContext {
   readonly templateAliases: TemplateAliases;
   readonly namespace: string;
   readonly taskQueue: string;
-  /** STRIPE_CONNECT_ACCOUNTS: connected accounts whose events reconcile lists too. */
+  /** STRIPE_CONNECT_ACCOUNTS: connected accounts whose events are ours (reconcile lists them too; replay refuses others). */
   readonly connectAccounts: string[];
   /** Who runs the command, for the audit record of operator requests (OPS_USER, else $USER, else the OS user). */
   readonly operator: string;

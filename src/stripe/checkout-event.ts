@@ -7,6 +7,8 @@ type FulfillmentEventType = (typeof FULFILLMENT_EVENT_TYPES)[number];
 
 export type CheckoutEventDecision = { action: 'fulfil'; input: FulfillmentInput } | { action: 'ignore'; reason: string };
 
+const PURCHASE_MODES: ReadonlySet<string> = new Set(['payment', 'subscription']);
+
 const isFulfillmentType = (type: string): type is FulfillmentEventType => (FULFILLMENT_EVENT_TYPES as readonly string[]).includes(type);
 
 /**
@@ -17,6 +19,9 @@ export function decideCheckoutEvent(event: Stripe.Event): CheckoutEventDecision 
   if (!isFulfillmentType(event.type)) return { action: 'ignore', reason: `event type ${event.type} is not handled` };
   const session = event.data.object as Stripe.Checkout.Session;
   if (session.object !== 'checkout.session') return { action: 'ignore', reason: 'event does not carry a checkout session' };
+  // Only a payment or a subscription is a purchase; a setup session (a card saved or updated
+  // through Checkout, `no_payment_required`) buys nothing.
+  if (!PURCHASE_MODES.has(session.mode)) return { action: 'ignore', reason: `a ${session.mode}-mode session is not a purchase` };
   if (session.payment_status === 'unpaid') {
     return { action: 'ignore', reason: 'payment not settled yet; fulfilled on checkout.session.async_payment_succeeded' };
   }

@@ -43,6 +43,7 @@ export function decidePurchaseEvent(event: Stripe.Event): PurchaseEventDecision 
         chargeAmount: charge.amount,
         amountRefunded: charge.amount_refunded ?? 0,
         fullyRefunded: charge.refunded === true,
+        currency: charge.currency ?? null,
       },
       dispute: null,
     });
@@ -56,7 +57,7 @@ export function decidePurchaseEvent(event: Stripe.Event): PurchaseEventDecision 
       paymentIntentId,
       chargeId: idOf(refund.charge),
       stripeCustomerId: null,
-      refund: { kind: 'refund', refundId: refund.id, amount: refund.amount },
+      refund: { kind: 'refund', refundId: refund.id, amount: refund.amount, currency: refund.currency ?? null },
       dispute: null,
     });
   }

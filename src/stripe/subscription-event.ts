@@ -37,7 +37,7 @@ export function decideLifecycleEvent(event: Stripe.Event): LifecycleDecision {
         stripeCustomerId: idOf(sub.customer),
         sumoCampaignId: nonEmpty(sub.metadata?.sumo_campaign_id),
         status: sub.status,
-        subscription: subscriptionFacts(sub),
+        subscription: subscriptionFacts(sub, (event.data as { previous_attributes?: unknown }).previous_attributes),
         invoice: null,
       },
     };
@@ -80,26 +80,39 @@ export function decideLifecycleEvent(event: Stripe.Event): LifecycleDecision {
   return { action: 'ignore', reason: `${event.type} does not carry a subscription, invoice or checkout session` };
 }
 
-function subscriptionFacts(sub: Stripe.Subscription): SubscriptionFacts {
+function subscriptionFacts(sub: Stripe.Subscription, previousAttributes: unknown): SubscriptionFacts {
+  const previousItems = previousItemsOf(previousAttributes);
   const metadata = sub.metadata ?? {};
   // Before API 2025-03-31 the billing period lived on the subscription, not on its items.
   const legacyPeriodEnd = (sub as unknown as { current_period_end?: number | null }).current_period_end ?? null;
   return {
     tierId: nonEmpty(metadata.sumo_product_tier_id) ?? nonEmpty(metadata.tier_id),
-    items: (sub.items?.data ?? []).map((item) => ({
-      priceId: item.price?.id ?? null,
-      lookupKey: item.price?.lookup_key ?? null,
-      quantity: item.quantity ?? null,
-      currentPeriodEnd: item.current_period_end ?? legacyPeriodEnd,
-    })),
+    items: (sub.items?.data ?? []).map((item, i) => {
+      // The item as it was before this update, when the update changed the items (same id, else same place).
+      const before = previousItems?.find((p) => p.id === item.id) ?? previousItems?.[i];
+      return {
+        priceId: item.price?.id ?? null,
+        lookupKey: item.price?.lookup_key ?? null,
+        quantity: item.quantity ?? null,
+        currentPeriodEnd: item.current_period_end ?? legacyPeriodEnd,
+        previous: before ? { priceId: before.price?.id ?? null, quantity: before.quantity ?? null } : null,
+      };
+    }),
     rawAddons: nonEmpty(metadata.sumo_addons),
     cancelAtPeriodEnd: sub.cancel_at_period_end ?? false,
   };
 }
 
+/** `previous_attributes.items.data` of a `customer.subscription.updated` whose items changed. */
+function previousItemsOf(previousAttributes: unknown): Array<{ id?: string; quantity?: number; price?: { id?: string } }> | null {
+  const items = (previousAttributes as { items?: { data?: unknown } } | null | undefined)?.items?.data;
+  return Array.isArray(items) ? (items as Array<{ id?: string; quantity?: number; price?: { id?: string } }>) : null;
+}
+
 function invoiceFacts(invoice: Stripe.Invoice): InvoiceFacts {
   return {
     invoiceId: invoice.id ?? '',
+    created: invoice.created ?? null,
     customerEmail: nonEmpty(invoice.customer_email),
     amountDue: invoice.amount_due ?? 0,
     currency: invoice.currency ?? 'usd',

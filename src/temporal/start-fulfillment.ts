@@ -1,6 +1,7 @@
-import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { FulfillmentInput, PurchaseEventInput, SubscriptionEventInput, WorkflowStart } from '../contracts';
 import { searchAttributesFor } from './search-attributes';
+import { priorityFor } from './task-priority';
 
 /** Temporal could not be reached in time: the caller should ask Stripe to retry. */
 export class TemporalUnavailableError extends Error {}
@@ -14,6 +15,9 @@ export interface FulfillmentStarter {
   start(start: WorkflowStart): Promise<StartOutcome>;
   /** Resolves when the Temporal frontend answers its health check. */
   ping(): Promise<void>;
+  /** Whether Temporal holds a run of this workflow id, in any state (running, completed, failed,
+   *  terminated, cancelled), within its retention. */
+  exists(workflowId: string): Promise<boolean>;
 }
 
 /** Stripe waits about 10 s for an answer; give up on Temporal well before that and say 503
@@ -29,6 +33,7 @@ const PING_DEADLINE_MS = 2_000;
  * - Reuse policy ALLOW_DUPLICATE_FAILED_ONLY: after a run completed, the id is refused
  *   (duplicate); after it failed, was terminated or timed out, a redelivery (Stripe's
  *   "Resend") runs it again.
+ * - Priority by source (`priorityFor`): Sumo's runs queue behind ours, never the reverse.
  */
 export function createFulfillmentStarter(client: Client, taskQueue: string): FulfillmentStarter {
   const withDeadline = <T>(ms: number, fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, fn);
@@ -43,6 +48,8 @@ export function createFulfillmentStarter(client: Client, taskQueue: string): Ful
             args: [start.input],
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+            // Our own customers ahead of a marketplace launch's backlog (task-priority.ts).
+            priority: priorityFor(start),
             typedSearchAttributes: searchAttributesFor(start),
             staticSummary: summarise(start),
           }),
@@ -56,6 +63,16 @@ export function createFulfillmentStarter(client: Client, taskQueue: string): Ful
     },
     async ping() {
       await withDeadline(PING_DEADLINE_MS, () => client.workflowService.getSystemInfo({}));
+    },
+    async exists(workflowId) {
+      try {
+        await withDeadline(START_DEADLINE_MS, () => client.workflow.getHandle(workflowId).describe());
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        if (isUnavailable(err)) throw new TemporalUnavailableError('could not reach Temporal to look up the fulfillment', { cause: err });
+        throw err;
+      }
     },
   };
 }

@@ -6,26 +6,29 @@ import { redactEmails } from '../log';
 /**
  * Every failure leaving an activity has its email addresses masked (see scrubbedCause).
  *
- * Bounds how long an outage is retried, on the worker's side (ACTIVITY_MAX_ATTEMPTS):
- * the failure of the last allowed attempt becomes non-retryable (`RetriesExhausted`), so
- * the workflow stops waiting on backoff and asks an operator (NeedsAttention). Every
- * non-retryable failure carries `{ attempt }` in its details for the `status` query.
+ * Bounds one round of an outage's retries, on the worker's side (ACTIVITY_MAX_ATTEMPTS): the
+ * failure of the round's last attempt becomes non-retryable, of type `Outage`, with the worker's
+ * RETRY_WINDOW in its details. So the workflow learns that the step is in an outage while it goes
+ * on: its step runner marks the run Retrying (search attribute, details, metric), waits, and runs
+ * the step again, round after round, until the window ends — only then does it ask an operator
+ * (workflows/outage-retry.ts). Every non-retryable failure carries `{ attempt }` in its details
+ * for the `status` query.
  */
-export function attemptLimit(maxAttempts: number): (ctx: Context) => ActivityInterceptors {
+export function attemptLimit(maxAttempts: number, retryWindowMs: number): (ctx: Context) => ActivityInterceptors {
   return (ctx) => ({
     inbound: {
       async execute(input, next) {
         try {
           return await next(input);
         } catch (err) {
-          throw bounded(err, ctx.info.attempt, maxAttempts);
+          throw bounded(err, ctx.info.attempt, maxAttempts, retryWindowMs);
         }
       },
     },
   });
 }
 
-function bounded(err: unknown, attempt: number, maxAttempts: number): unknown {
+function bounded(err: unknown, attempt: number, maxAttempts: number, retryWindowMs: number): unknown {
   if (err instanceof CancelledFailure) return err;
   const message = redactEmails(err instanceof Error ? err.message : String(err));
   const cause = scrubbedCause(err instanceof Error ? err.cause : undefined);
@@ -38,10 +41,10 @@ function bounded(err: unknown, attempt: number, maxAttempts: number): unknown {
     return Object.assign(new Error(message, { cause }), { name: err instanceof Error ? err.name : 'Error' });
   }
   return ApplicationFailure.create({
-    message: `gave up after ${attempt} attempts: ${message}`,
-    type: FailureType.RetriesExhausted,
+    message,
+    type: FailureType.Outage,
     nonRetryable: true,
-    details: [{ attempt }],
+    details: [{ attempt, retryWindowMs }],
     cause,
   });
 }

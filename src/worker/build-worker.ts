@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { WORKER_DB_POOL_DEFAULT } from '../config';
+import { RETRY_WINDOW_DEFAULT_MS } from '../contracts';
 import { payloadDataConverter } from '../temporal/payload-codec';
 import type { PayloadKey } from '../temporal/payload-keys';
 import { attemptLimit } from './attempt-limit';
@@ -12,14 +13,18 @@ export interface WorkerSetup {
   taskQueue: string;
   deps: ActivityDeps;
   workflowBundle: NonNullable<WorkerOptions['workflowBundle']>;
-  /** Attempts before an activity's outage is handed to an operator (ACTIVITY_MAX_ATTEMPTS). */
+  /** Attempts in one round of an outage's retries (ACTIVITY_MAX_ATTEMPTS); then the run is Retrying. */
   maxActivityAttempts: number;
+  /** How long a step rides out an outage, round after round, before it asks an operator (RETRY_WINDOW). */
+  retryWindowMs?: number;
   /** The payload codec's keys (PAYLOAD_KEYS), newest first; none: payloads go unencrypted. */
   payloadKeys?: readonly PayloadKey[];
   /** After shutdown() is called, how long running activities may take to finish (default 30 s). */
   shutdownGraceMs?: number;
-  /** Activities run at once (WORKER_MAX_CONCURRENT_ACTIVITIES): no more than the database pool holds. */
+  /** Activity tasks run at once (WORKER_MAX_CONCURRENT_ACTIVITIES); with the local ones, within the pool. */
   maxConcurrentActivities?: number;
+  /** Local activities run at once (WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES); with the others, within the pool. */
+  maxConcurrentLocalActivities?: number;
 }
 
 /** The worker that runs the fulfillment workflows and their activities. */
@@ -30,21 +35,26 @@ export function buildWorker({
   deps,
   workflowBundle,
   maxActivityAttempts,
+  retryWindowMs = RETRY_WINDOW_DEFAULT_MS,
   payloadKeys = [],
   shutdownGraceMs = 30_000,
-  maxConcurrentActivities = WORKER_DB_POOL_DEFAULT,
+  maxConcurrentActivities = WORKER_DB_POOL_DEFAULT / 2,
+  maxConcurrentLocalActivities = WORKER_DB_POOL_DEFAULT / 2,
 }: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     activities: createActivities(deps),
-    interceptors: { activity: [attemptLimit(maxActivityAttempts), keepAlive] },
+    interceptors: { activity: [attemptLimit(maxActivityAttempts, retryWindowMs), keepAlive] },
     workflowBundle,
     // The codec runs on the worker's main thread, never in the workflow sandbox.
     dataConverter: payloadDataConverter(payloadKeys),
-    // Not the SDK's 100: each running activity may hold one of the pool's connections.
+    // Issue 19.2, bounded by construction: not the SDK's 100 of each. Each running activity and
+    // each running local activity (the database steps) may hold one of the pool's connections,
+    // and the two together fit in it (src/config.ts checks WORKER_DB_POOL_SIZE against both).
     maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: maxConcurrentLocalActivities,
     // A deploy's SIGTERM lets running activities (an email being sent) finish; past the grace
     // they are cancelled, and past a little more the worker gives up on them.
     shutdownGraceTime: shutdownGraceMs,

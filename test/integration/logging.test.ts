@@ -22,6 +22,7 @@ describe('logs an on-call engineer reads', () => {
     const fulfillments: FulfillmentStarter = {
       start: async ({ input }) => ({ workflowId: input.eventId, duplicate: false }),
       ping: async () => {},
+      exists: async () => false,
     };
     const app = await buildApp({ db, fulfillments, webhookSecrets: ['whsec_logging_test'], logger });
     const email = `private.person.${Date.now()}@example.com`;

@@ -35,6 +35,7 @@ export async function startHarness(
     postmarkSearchSettleMs?: number;
     pastDueGraceMs?: number;
     maxActivityAttempts?: number;
+    retryWindowMs?: number;
     stripeApiBase?: string;
     checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
   } = {},
@@ -54,6 +55,7 @@ export async function startHarness(
     pastDueGraceMs: options.pastDueGraceMs,
     maxActivityAttempts: options.maxActivityAttempts,
     checkoutStatus: options.checkoutStatus,
+    retryWindowMs: options.retryWindowMs,
     workflowBundle: { codePath: testEnv.workflowBundlePath },
   });
   const { db, client, app, metricsApp } = service;

@@ -14,20 +14,51 @@ export interface LocalStripeEvents {
   add(...events: Stripe.Event[]): void;
   /** A Checkout Session `GET /v1/checkout/sessions/:id` answers (in `account` when given: with its Stripe-Account header only). */
   addSession(session: Stripe.Checkout.Session | object, account?: string): void;
+  /** Adds v2 events (`GET /v2/core/events`), e.g. Stripe's event-generation-failure alerts. */
+  addV2(...events: LocalV2Event[]): void;
   /** What `GET /v1/checkout/sessions/:id/line_items` answers for a session. */
   setLineItems(sessionId: string, items: Array<{ priceId: string; lookupKey?: string | null; quantity: number }>): void;
+  /** From now on, answer event listings as Stripe answers a restricted key without Events read (403). */
+  denyEvents(): void;
   /** Request paths, in order. */
   requests: string[];
   close(): Promise<void>;
 }
 
+/** A v2 event as Stripe's v2 Events API returns it (`object: 'v2.core.event'`, RFC 3339 `created`). */
+export interface LocalV2Event {
+  id: string;
+  object: 'v2.core.event';
+  type: string;
+  created: string;
+  context?: string | null;
+  data?: unknown;
+}
+
 export async function startLocalStripeEvents(): Promise<LocalStripeEvents> {
   const events: Stripe.Event[] = [];
+  const v2Events: LocalV2Event[] = [];
   const lineItems = new Map<string, object[]>();
   const sessions = new Map<string, { session: { id: string }; account: string | null }>();
   const requests: string[] = [];
+  let eventsDenied = false;
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
+    if (eventsDenied && req.method === 'GET' && (req.url ?? '').startsWith('/v1/events')) {
+      return send(res, 403, {
+        error: {
+          type: 'invalid_request_error',
+          message:
+            "The provided key 'rk_test_***local' does not have the required permissions for this endpoint on account 'acct_local'. Having the 'rak_event_read' permission would allow this request to continue.",
+        },
+      });
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/v2/core/events') {
+      const types = url.searchParams.getAll('types');
+      const data = v2Events.filter((e) => types.length === 0 || types.includes(e.type)).sort((a, b) => (a.created < b.created ? 1 : -1));
+      return send(res, 200, { data, next_page_url: null, previous_page_url: null });
+    }
     handle(req, res, { events, lineItems, sessions });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -37,6 +68,7 @@ export async function startLocalStripeEvents(): Promise<LocalStripeEvents> {
     add: (...added) => events.push(...added),
     addSession: (session, account) =>
       sessions.set((session as { id: string }).id, { session: session as { id: string }, account: account ?? null }),
+    addV2: (...added) => v2Events.push(...added),
     setLineItems: (sessionId, items) =>
       lineItems.set(
         sessionId,
@@ -56,6 +88,9 @@ export async function startLocalStripeEvents(): Promise<LocalStripeEvents> {
           quantity: item.quantity,
         })),
       ),
+    denyEvents: () => {
+      eventsDenied = true;
+    },
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

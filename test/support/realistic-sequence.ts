@@ -10,6 +10,8 @@ export interface Step {
   status: string;
   /** Absent for invoice events, which do not carry the subscription's quantity or period. */
   quantity?: number;
+  /** The item quantity before an update that changed it (its `previous_attributes`). */
+  previousQuantity?: number;
   cancelAtPeriodEnd?: boolean;
 }
 
@@ -40,8 +42,19 @@ export function realisticSequence(): Sequence {
     status: string,
     quantity: number,
     cancelAtPeriodEnd: boolean,
+    previousQuantity?: number,
   ) =>
-    subscriptionEvent({ type, subscriptionId, customerId, status, quantity, cancelAtPeriodEnd, created: at, currentPeriodEnd: periodEnd });
+    subscriptionEvent({
+      type,
+      subscriptionId,
+      customerId,
+      status,
+      quantity,
+      cancelAtPeriodEnd,
+      created: at,
+      currentPeriodEnd: periodEnd,
+      ...(previousQuantity !== undefined && { previous: { quantity: previousQuantity } }),
+    });
   const steps: Step[] = [
     {
       name: 'created',
@@ -66,10 +79,11 @@ export function realisticSequence(): Sequence {
     },
     {
       name: 'updated_quantity',
-      event: sub('customer.subscription.updated', t0 + 20, 'active', 3, true),
+      event: sub('customer.subscription.updated', t0 + 20, 'active', 3, true, 1),
       created: t0 + 20,
       status: 'active',
       quantity: 3,
+      previousQuantity: 1,
       cancelAtPeriodEnd: true,
     },
     {
@@ -109,18 +123,33 @@ export interface Expected {
   features: string[];
 }
 
-/** What the newest of the delivered events implies, whatever order they came in. */
+/** The checkout's sumo_quantity in the sequence. */
+const SUMO_QUANTITY = 1;
+
+/**
+ * What the newest of the delivered events implies, whatever order they came in. Licences
+ * (docs/subscriptions.md): once the Sumo checkout is in, sumo_quantity scaled by Stripe's newest item
+ * quantity against the oldest one the delivered events tell (an update's previous quantity counts
+ * as just before it); before it, Stripe's newest item quantity.
+ */
 export function impliedBy(delivered: Step[]): Expected {
   const newest = <T extends Step>(steps: T[]) => steps.reduce<T | undefined>((a, s) => (!a || s.created > a.created ? s : a), undefined);
   const status = newest(delivered)!.status;
-  const plan = newest(delivered.filter((s) => s.quantity !== undefined));
+  const items = delivered.filter((s) => s.quantity !== undefined && s.name !== 'checkout');
   const billing = newest(delivered.filter((s) => s.cancelAtPeriodEnd !== undefined));
   const linked = delivered.some((s) => s.name === 'checkout');
+  const now = newest(items)?.quantity;
+  const starts = items.flatMap((s) => [
+    ...(s.previousQuantity !== undefined ? [{ at: s.created - 0.5, n: s.previousQuantity }] : []),
+    { at: s.created, n: s.quantity! },
+  ]);
+  const start = starts.reduce<{ at: number; n: number } | undefined>((a, c) => (!a || c.at < a.at ? c : a), undefined)?.n;
+  const quantity = !linked ? (now ?? 1) : now && start ? Math.max(1, Math.floor((SUMO_QUANTITY * now) / start)) : SUMO_QUANTITY;
   // past_due keeps access: the grace period (7 days by default) has not run out in a test.
   const hasAccess = linked && ['active', 'past_due'].includes(status);
   return {
     status,
-    quantity: plan?.quantity ?? 1,
+    quantity,
     cancelAtPeriodEnd: billing?.cancelAtPeriodEnd ?? false,
     linked,
     hasAccess,

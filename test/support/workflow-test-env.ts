@@ -22,15 +22,21 @@ export async function startWorkflowTestEnv() {
     const started = server;
     return {
       client,
-      /** Runs a worker with these activities (on a fresh task queue) while `fn` runs. */
-      async withWorker<T>(activities: Partial<Activities>, fn: (taskQueue: string) => Promise<T>, maxActivityAttempts = 2): Promise<T> {
+      /** Runs a worker with these activities (on a fresh task queue) while `fn` runs. An outage is
+       *  retried `maxActivityAttempts` times a round, for `retryWindowMs` (default 0: one round, then NeedsAttention). */
+      async withWorker<T>(
+        activities: Partial<Activities>,
+        fn: (taskQueue: string) => Promise<T>,
+        maxActivityAttempts = 2,
+        retryWindowMs = 0,
+      ): Promise<T> {
         const taskQueue = `unit-${randomUUID()}`;
         const worker = await Worker.create({
           connection,
           taskQueue,
           workflowBundle: bundle,
           activities,
-          interceptors: { activity: [attemptLimit(maxActivityAttempts)] },
+          interceptors: { activity: [attemptLimit(maxActivityAttempts, retryWindowMs)] },
         });
         return worker.runUntil(fn(taskQueue));
       },

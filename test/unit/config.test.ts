@@ -54,16 +54,27 @@ describe('configuration', () => {
     );
   });
 
-  it('runs as many activities at once as the database pool has connections, and never more', () => {
-    expect(loadWorkerConfig(worker)).toMatchObject({ WORKER_DB_POOL_SIZE: 10, WORKER_MAX_CONCURRENT_ACTIVITIES: 10 });
-    expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '40' })).toMatchObject({ WORKER_MAX_CONCURRENT_ACTIVITIES: 40 });
+  it('runs activities and local activities at once only as many as the database pool has connections, and never more', () => {
+    expect(loadWorkerConfig(worker)).toMatchObject({
+      WORKER_DB_POOL_SIZE: 10,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 5,
+      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 5,
+    });
+    expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '5' })).toMatchObject({
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 3,
+      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 2,
+    });
     expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '40', WORKER_MAX_CONCURRENT_ACTIVITIES: '25' })).toMatchObject({
       WORKER_DB_POOL_SIZE: 40,
       WORKER_MAX_CONCURRENT_ACTIVITIES: 25,
+      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 15,
     });
-    expect(() => loadWorkerConfig({ ...worker, WORKER_MAX_CONCURRENT_ACTIVITIES: '11' })).toThrow(
-      /WORKER_MAX_CONCURRENT_ACTIVITIES: must be at most WORKER_DB_POOL_SIZE \(10\)/,
+    expect(() => loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '10', WORKER_MAX_CONCURRENT_ACTIVITIES: '10' })).toThrow(
+      /WORKER_MAX_CONCURRENT_ACTIVITIES: .*\(10\) \+ WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES \(0\) must be at most WORKER_DB_POOL_SIZE \(10\)/,
     );
+    expect(() =>
+      loadWorkerConfig({ ...worker, WORKER_MAX_CONCURRENT_ACTIVITIES: '4', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '7' }),
+    ).toThrow(/WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: .*must be at most WORKER_DB_POOL_SIZE \(10\)/);
     expect(() => loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: 'many' })).toThrow(/WORKER_DB_POOL_SIZE/);
   });
 
@@ -75,7 +86,8 @@ describe('configuration', () => {
   });
 
   it('takes the account mode whose events are ours from STRIPE_MODE, else the secret key, else accepts both', () => {
-    const api = { DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
+    // Live mode needs payload keys, or encryption explicitly off (issue 20.10).
+    const api = { DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x', PAYLOAD_ENCRYPTION: 'off' };
     expect(acceptedLivemode(loadApiConfig({ ...api, STRIPE_MODE: 'live', STRIPE_SECRET_KEY: 'sk_test_x' }))).toBe(true);
     expect(acceptedLivemode(loadApiConfig({ ...api, STRIPE_SECRET_KEY: 'rk_live_x' }))).toBe(true);
     expect(acceptedLivemode(loadApiConfig({ ...api, STRIPE_SECRET_KEY: 'sk_test_x' }))).toBe(false);
@@ -95,6 +107,7 @@ describe('configuration', () => {
     it('reads each secret from its file, without the trailing newline', () => {
       const config = loadWorkerConfig({
         POSTMARK_FROM: 'a@b.c',
+        PAYLOAD_ENCRYPTION: 'off',
         DATABASE_URL_FILE: secretFile('db', 'postgresql://app:s3cret@db/app\n'),
         STRIPE_SECRET_KEY_FILE: secretFile('stripe', 'rk_live_fromfile\n'),
         POSTMARK_SERVER_TOKEN_FILE: secretFile('postmark', 'pm-token'),
@@ -119,5 +132,31 @@ describe('configuration', () => {
         /STRIPE_SECRET_KEY_FILE: cannot read .*missing \(ENOENT\)/,
       );
     });
+  });
+});
+
+describe('payload encryption in live mode (issue 20.10)', () => {
+  const api = { DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
+  const worker = { DATABASE_URL: 'postgresql://db/app', POSTMARK_SERVER_TOKEN: 't', POSTMARK_FROM: 'a@b.c' };
+  const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+
+  it('a live API or worker without payload keys refuses to start, naming PAYLOAD_KEYS and the way to turn encryption off', () => {
+    expect(() => loadApiConfig({ ...api, STRIPE_MODE: 'live' })).toThrow(
+      /PAYLOAD_KEYS: is required in live mode[\s\S]*PAYLOAD_ENCRYPTION=off/,
+    );
+    expect(() => loadApiConfig({ ...api, STRIPE_SECRET_KEY: 'rk_live_x' })).toThrow(/PAYLOAD_KEYS: is required in live mode/);
+    expect(() => loadWorkerConfig({ ...worker, STRIPE_SECRET_KEY: 'sk_live_x' })).toThrow(/PAYLOAD_KEYS: is required in live mode/);
+  });
+
+  it('starts with keys, with encryption explicitly off, or in test mode', () => {
+    expect(loadApiConfig({ ...api, STRIPE_MODE: 'live', PAYLOAD_KEYS: KEYS }).payloadKeys).toHaveLength(1);
+    expect(loadApiConfig({ ...api, STRIPE_MODE: 'live', PAYLOAD_ENCRYPTION: 'off' }).payloadKeys).toEqual([]);
+    expect(loadWorkerConfig({ ...worker, STRIPE_SECRET_KEY: 'rk_live_x', PAYLOAD_ENCRYPTION: 'off' }).payloadKeys).toEqual([]);
+    expect(loadApiConfig({ ...api, STRIPE_MODE: 'test' }).payloadKeys).toEqual([]);
+    expect(loadWorkerConfig({ ...worker, STRIPE_SECRET_KEY: 'sk_test_x' }).payloadKeys).toEqual([]);
+  });
+
+  it('refuses PAYLOAD_ENCRYPTION=off next to keys (one or the other)', () => {
+    expect(() => loadApiConfig({ ...api, PAYLOAD_KEYS: KEYS, PAYLOAD_ENCRYPTION: 'off' })).toThrow(/PAYLOAD_ENCRYPTION/);
   });
 });

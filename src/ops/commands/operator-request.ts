@@ -5,12 +5,14 @@ import type { OpsContext } from '../context';
 import { describeFulfillment, originalStart } from '../workflow-lookup';
 import { FailureType, operatorUpdates, type OperatorActionName, type OperatorRequest } from '../../contracts';
 import { replayStripeEvent } from '../../ingest/reconcile';
+import { FILTER_OPTIONS } from '../select-fulfillments';
+import { bulkOperate } from './bulk';
 
 /** How long the CLI waits for the workflow's answer (a worker must be running to give it). */
 const ANSWER_WITHIN_MS = 15_000;
 
 /** Answers a fulfillment that waits in NeedsAttention; `retry` also re-runs a failed one. */
-async function operate(
+export async function operate(
   ctx: OpsContext,
   action: OperatorActionName,
   eventId: string | undefined,
@@ -25,7 +27,7 @@ async function operate(
     const reopened = action === 'retry' ? await reopenLedgerRow(ctx, eventId) : null;
     if (reopened) {
       // Temporal's retention dropped the cancelled or failed run: start it from Stripe's copy.
-      const replayed = await replayStripeEvent(ctx.stripe, ctx, eventId, reopened.stripeAccount);
+      const replayed = await replayStripeEvent(ctx.stripe, ctx, eventId, reopened.stripeAccount, ctx.connectAccounts);
       await audit(ctx, eventId, why, 'run gone from Temporal; replayed from Stripe');
       return {
         human: `${eventId} started again from Stripe's event (by ${ctx.operator}: ${why})`,
@@ -114,11 +116,25 @@ async function audit(ctx: OpsContext, eventId: string, reason: string, note: str
   });
 }
 
+/**
+ * With an event id, that fulfillment; with filters instead (those of `ops list`, `--status` among
+ * them), every matching run, paced and audited one by one (bulk.ts); `--dry-run` lists them only.
+ */
 const requestCommand = (action: OperatorActionName, summary: string): Command => ({
-  summary,
-  usage: `${action} <eventId> [--step <step>] --reason "…"`,
-  options: { reason: { type: 'string' }, step: { type: 'string' } },
-  run: (ctx, [eventId], values) => operate(ctx, action, eventId, values.reason as string | undefined, values.step as string | undefined),
+  summary: `${summary}; with list filters instead of an event id, every matching run (--dry-run lists them)`,
+  usage: `${action} <eventId> [--step <step>] --reason "…" | ${action} --status NeedsAttention [list filters] --reason "…" [--dry-run] [--rate 5]`,
+  options: {
+    reason: { type: 'string' },
+    ...FILTER_OPTIONS,
+    'dry-run': { type: 'boolean' },
+    rate: { type: 'string' },
+    limit: { type: 'string' },
+  },
+  run: (ctx, [eventId], values) => {
+    if (eventId === undefined && Object.keys(FILTER_OPTIONS).some((name) => values[name] !== undefined))
+      return bulkOperate(ctx, action, values, async (c, a, id, why, step) => (await operate(c, a, id, why, step)).json);
+    return operate(ctx, action, eventId, values.reason as string | undefined, values.step as string | undefined);
+  },
 });
 
 export const retry = requestCommand('retry', 'run the failed step again (NeedsAttention), or start a failed run again');

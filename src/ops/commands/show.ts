@@ -119,6 +119,13 @@ function humanShow(s: ShowJson): string {
     lines.push('  workflow     none in Temporal (retention over, or never started)');
   }
   if (s.state) {
+    if (s.state.retrying) {
+      const r = s.state.retrying;
+      lines.push(
+        `  RETRYING     step ${r.step} through an outage since ${r.since} (round ${r.rounds}): ${r.error}`,
+        `               next try ${r.nextTryAt}; goes on by itself until ${r.until}, then NeedsAttention — nothing to do but fix the outage`,
+      );
+    }
     if (s.state.attention) {
       lines.push(
         `  ATTENTION    step ${s.state.attention.step} failed${s.state.attention.attempts ? ` after ${s.state.attention.attempts} attempt(s)` : ''}: ${s.state.attention.error}`,

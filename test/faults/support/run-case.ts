@@ -1,8 +1,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromRoot } from '../../support/paths';
-import { WEBHOOK_SECRET, type FaultStack } from './fault-stack';
-import { deliverAll } from './stripe-delivery';
+import { WEBHOOK_SECRET, type ProcessStack } from '../../support/stack/process-stack';
+import { deliverAll, type DeliveryOutcome } from './stripe-delivery';
 import { describeTally, purchases, settle, type Purchase, type Tally } from './tally';
 
 /** Each run's lines, one JSON object per case, for docs/RELIABILITY.md. */
@@ -16,6 +16,8 @@ export interface CaseSpec {
   concurrency?: number;
   /** How long the case may take to settle after its deliveries (default 4 minutes). */
   settleMs?: number;
+  /** How long Stripe goes on redelivering one event (default 3 minutes; Stripe itself: three days). */
+  giveUpAfterMs?: number;
   /**
    * Injects the fault while the burst is delivered; resolves with the moment the fault was
    * over (a server back, a new worker polling). Omitted: no fault, recovery counted from the start.
@@ -34,10 +36,12 @@ export interface Progress {
   sendingNow(): Promise<number>;
   /** Adds a remark to the case's printed line. */
   note(text: string): void;
+  /** `n` more purchases that arrive now (delivered like Stripe, counted with the case's). */
+  arrive(n: number): void;
 }
 
 /** Delivers a burst, strikes, waits for the dust to settle, prints and records the case's counts. */
-export async function runCase(stack: FaultStack, spec: CaseSpec): Promise<Tally & { transactionTimeouts: number }> {
+export async function runCase(stack: ProcessStack, spec: CaseSpec): Promise<Tally & { transactionTimeouts: number }> {
   const bought = purchases(spec.id, spec.purchases);
   const ids = bought.map((p) => p.event.id);
   const startedAt = Date.now();
@@ -50,6 +54,8 @@ export async function runCase(stack: FaultStack, spec: CaseSpec): Promise<Tally 
     }
   };
   const notes: string[] = [];
+  const late: Array<{ bought: Purchase[]; outcomes: Promise<DeliveryOutcome[]> }> = [];
+  const delivery = { url: stack.apiUrl, secret: WEBHOOK_SECRET, concurrency: spec.concurrency, giveUpAfterMs: spec.giveUpAfterMs };
   const sendingNow = () => stack.db.emailDelivery.count({ where: { eventId: { in: ids }, status: 'sending' } });
   const progress: Progress = {
     bought,
@@ -57,15 +63,28 @@ export async function runCase(stack: FaultStack, spec: CaseSpec): Promise<Tally 
     sending: (n) => poll(sendingNow, n),
     sendingNow,
     note: (text) => notes.push(text),
+    arrive: (n) => {
+      const more = purchases(`${spec.id}late`, n);
+      ids.push(...more.map((p) => p.event.id));
+      late.push({
+        bought: more,
+        outcomes: deliverAll(
+          more.map((p) => p.event),
+          delivery,
+        ),
+      });
+    },
   };
-  const [outcomes, faultEndedAt] = await Promise.all([
+  const [onTime, faultEndedAt] = await Promise.all([
     deliverAll(
       bought.map((p) => p.event),
-      { url: stack.apiUrl, secret: WEBHOOK_SECRET, concurrency: spec.concurrency },
+      delivery,
     ),
     spec.fault ? spec.fault(progress) : Promise.resolve(startedAt),
   ]);
-  const tally = await settle(stack, spec.name, bought, outcomes, { faultEndedAt, timeoutMs: spec.settleMs });
+  const outcomes = [...onTime, ...(await Promise.all(late.map((l) => l.outcomes))).flat()];
+  const all = [...bought, ...late.flatMap((l) => l.bought)];
+  const tally = await settle(stack, spec.name, all, outcomes, { faultEndedAt, timeoutMs: spec.settleMs });
   return record({ ...tally, transactionTimeouts: stack.transactionTimeouts() - timeoutsBefore, notes });
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
-import type { FaultStack } from './fault-stack';
+import type { ProcessStack } from '../../support/stack/process-stack';
 import type { DeliveryOutcome } from './stripe-delivery';
 
 export interface Purchase {
@@ -34,7 +34,7 @@ export interface Tally {
   recoveryMs: number | null;
 }
 
-const fulfilledCount = async (stack: FaultStack, ids: string[]) =>
+const fulfilledCount = async (stack: ProcessStack, ids: string[]) =>
   stack.db.stripeEvent.count({ where: { id: { in: ids }, status: 'completed' } }).catch(() => -1);
 
 /**
@@ -43,7 +43,7 @@ const fulfilledCount = async (stack: FaultStack, ids: string[]) =>
  * from there. The outbox, users and workflow runs are counted per buyer and per event id.
  */
 export async function settle(
-  stack: FaultStack,
+  stack: ProcessStack,
   name: string,
   bought: Purchase[],
   outcomes: DeliveryOutcome[],
@@ -84,7 +84,7 @@ export async function settle(
   };
 }
 
-async function runsPerEvent(stack: FaultStack, ids: string[]): Promise<Map<string, number>> {
+async function runsPerEvent(stack: ProcessStack, ids: string[]): Promise<Map<string, number>> {
   const wanted = new Set(ids);
   const runs = new Map<string, number>();
   for await (const wf of stack.temporalClient.workflow.list({ query: `WorkflowType = 'fulfillCheckout'` })) {
@@ -93,7 +93,7 @@ async function runsPerEvent(stack: FaultStack, ids: string[]): Promise<Map<strin
   return runs;
 }
 
-async function needsAttention(stack: FaultStack, ids: string[]): Promise<number> {
+async function needsAttention(stack: ProcessStack, ids: string[]): Promise<number> {
   const wanted = new Set(ids);
   let n = 0;
   const query = `WorkflowType = 'fulfillCheckout' AND ExecutionStatus = 'Running' AND FulfillmentStatus = 'NeedsAttention'`;

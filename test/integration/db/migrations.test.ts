@@ -1,7 +1,12 @@
-import { readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { applyMigrations, diffSchemaToSql } from '../../../src/db/migrate';
 import { MIGRATIONS_DIR } from '../../../src/db/schema-engine';
+import { ROOT } from '../../support/paths';
 import { testEnv } from '../../support/test-env';
 
 describe('migrations', () => {
@@ -45,4 +50,27 @@ describe('migrations', () => {
       await pg.end();
     }
   });
+
+  it('npm run db:migrate reads the URL from DATABASE_URL_FILE, as compose mounts secrets (issue 20.10)', async () => {
+    const url = new URL(testEnv.databaseUrl);
+    url.pathname = `/migrate_file_${Date.now()}_test`;
+    const dir = mkdtempSync(join(tmpdir(), 'migrate-secret-'));
+    const file = join(dir, 'database_url');
+    writeFileSync(file, `${url.toString()}\n`, { mode: 0o600 });
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL_FILE: file };
+    delete env.DATABASE_URL;
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/db-migrate.ts'], { cwd: ROOT, env });
+      expect(stdout).toMatch(/applied \d+ migration\(s\)/);
+      await expect(applyMigrations(url.toString())).resolves.toEqual({ applied: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      const admin = new URL(url);
+      admin.pathname = '/postgres';
+      const pg = new Client({ connectionString: admin.toString() });
+      await pg.connect();
+      await pg.query(`DROP DATABASE IF EXISTS "${url.pathname.slice(1)}" WITH (FORCE)`);
+      await pg.end();
+    }
+  }, 60_000);
 });

@@ -180,6 +180,84 @@ describe('lifetime deals (payment-mode checkouts) through the webhook', () => {
     expect(await purchaseOf(deal.paymentIntentId)).toMatchObject({ status: 'partially_refunded', activeQuantity: 2, seatLimit: 6 });
   });
 
+  it('a refund of no whole number of codes before its checkout does not block it: the checkout completes, then the refund is asked (issue 20.4)', async () => {
+    const deal = sumoLifetime({ quantity: 3, created: now() - 100 });
+    const odd = chargeRefundedEvent({
+      paymentIntentId: deal.paymentIntentId,
+      amount: deal.amount,
+      amountRefunded: 1_000,
+      created: now() - 50,
+    });
+    await deliverAll(odd);
+    expect((await h.deliver(deal.checkout)).statusCode).toBe(200);
+
+    const attention = await h.attention(deal.checkout.id);
+    expect(attention).toMatchObject({ step: 'decidePartialRefund', errorType: FailureType.PartialRefundNeedsDecision });
+    // Fulfilled already: the buyer has the codes no refund fully covers, and their welcome email.
+    expect(await h.db.stripeEvent.findUniqueOrThrow({ where: { id: deal.checkout.id } })).toMatchObject({ status: 'completed' });
+    expect(await purchaseOf(deal.paymentIntentId)).toMatchObject({
+      status: 'refund_needs_decision',
+      hasAccess: true,
+      activeQuantity: 3,
+      seatLimit: 9,
+    });
+    expect(await features(deal.paymentIntentId)).toEqual(SUMO_TIER_2_FEATURES);
+    expect(h.postmark.outbox.filter((m) => m.to === deal.email && m.templateAlias === 'welcome')).toHaveLength(1);
+
+    await expect(
+      h.client.workflow
+        .getHandle(deal.checkout.id)
+        .executeUpdate(skipUpdate, { args: [{ by: 'oncall@test', reason: 'goodwill refund', step: attention.step }] }),
+    ).resolves.toMatchObject({ action: 'skip', step: 'decidePartialRefund', applied: true });
+    await expect(h.result(deal.checkout.id)).resolves.toMatchObject({
+      seatLimit: 9,
+      lifetime: { status: 'refund_needs_decision', activeQuantity: 3 },
+    });
+  });
+
+  it('a dispute after a refund of no whole number of codes suspends access without asking anyone again (issue 20.5)', async () => {
+    const deal = sumoLifetime({ quantity: 3, created: now() - 100 });
+    await deliverAll(deal.checkout);
+    const odd = chargeRefundedEvent({
+      paymentIntentId: deal.paymentIntentId,
+      amount: deal.amount,
+      amountRefunded: 1_000,
+      created: now() - 50,
+    });
+    expect((await h.deliver(odd)).statusCode).toBe(200);
+    const attention = await h.attention(odd.id);
+    await h.client.workflow
+      .getHandle(odd.id)
+      .executeUpdate(skipUpdate, { args: [{ by: 'oncall@test', reason: 'goodwill refund', step: attention.step }] });
+    await h.settled([odd.id]);
+
+    await deliverAll(disputeEvent({ type: 'charge.dispute.created', paymentIntentId: deal.paymentIntentId, amount: deal.amount - 1_000 }));
+    expect(await purchaseOf(deal.paymentIntentId)).toMatchObject({ status: 'disputed', hasAccess: false, seatLimit: 0 });
+    expect(await features(deal.paymentIntentId)).toEqual([]);
+  });
+
+  it('a refund charged in another currency than the session showed is measured in the charge’s currency (issue 20.6)', async () => {
+    // The session showed US$147.00 for 3 codes; Adaptive Pricing charged ¥22,050. ¥7,350 back is one code.
+    const deal = sumoLifetime({ quantity: 3, created: now() - 100 });
+    await deliverAll(deal.checkout);
+    await deliverAll(
+      chargeRefundedEvent({ paymentIntentId: deal.paymentIntentId, amount: 22_050, amountRefunded: 7_350, currency: 'jpy' }),
+      refundEvent({ type: 'refund.created', paymentIntentId: deal.paymentIntentId, amount: 7_350, currency: 'jpy' }),
+    );
+    expect(await purchaseOf(deal.paymentIntentId)).toMatchObject({ status: 'partially_refunded', activeQuantity: 2, seatLimit: 6 });
+
+    // ¥14,700 back in all is two codes, not (against the session's 14,700 cents) the whole purchase.
+    await deliverAll(
+      chargeRefundedEvent({ paymentIntentId: deal.paymentIntentId, amount: 22_050, amountRefunded: 14_700, currency: 'jpy' }),
+    );
+    expect(await purchaseOf(deal.paymentIntentId)).toMatchObject({
+      status: 'partially_refunded',
+      activeQuantity: 1,
+      hasAccess: true,
+      seatLimit: 3,
+    });
+  });
+
   it('a dispute suspends access; won, it is restored', async () => {
     const t = now() - 100;
     const deal = sumoLifetime({ created: t });

@@ -45,7 +45,14 @@ describe('subscription lifecycle through the webhook', () => {
     await deliverAll(
       checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata() }),
       subscriptionEvent({ type: 'customer.subscription.deleted', subscriptionId, status: 'canceled', quantity: 3, created: t + 30 }),
-      subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity: 7, created: t + 20 }),
+      subscriptionEvent({
+        type: 'customer.subscription.updated',
+        subscriptionId,
+        status: 'active',
+        quantity: 7,
+        previous: { quantity: 3 },
+        created: t + 20,
+      }),
     );
 
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'canceled', hasAccess: false, quantity: 3, entitlements: [] });
@@ -60,14 +67,118 @@ describe('subscription lifecycle through the webhook', () => {
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 1, seatLimit: 3, hasAccess: true });
 
     await deliverAll(
-      subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity: 5, created: t + 10 }),
+      subscriptionEvent({
+        type: 'customer.subscription.updated',
+        subscriptionId,
+        status: 'active',
+        quantity: 5,
+        previous: { quantity: 1 },
+        created: t + 10,
+      }),
     );
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 5, seatLimit: 15, hasAccess: true });
 
     await deliverAll(
-      subscriptionEvent({ type: 'customer.subscription.updated', subscriptionId, status: 'active', quantity: 2, created: t + 20 }),
+      subscriptionEvent({
+        type: 'customer.subscription.updated',
+        subscriptionId,
+        status: 'active',
+        quantity: 2,
+        previous: { quantity: 5 },
+        created: t + 20,
+      }),
     );
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 2, seatLimit: 6, hasAccess: true });
+  });
+
+  it('a Sumo subscription keeps its sumo_quantity licences through renewals; a change of Stripe’s quantity scales them (issue 20.1)', async () => {
+    const { subscriptionId, email, customerId } = ids();
+    const t = now() - 1000;
+    const periodEnd = t + 30 * 86_400;
+    const sub = (type: 'customer.subscription.created' | 'customer.subscription.updated', at: number, quantity: number, extra = {}) =>
+      subscriptionEvent({
+        type,
+        subscriptionId,
+        customerId,
+        status: 'active',
+        quantity,
+        created: at,
+        currentPeriodEnd: periodEnd,
+        ...extra,
+      });
+    // 3 licences sold as one item of quantity 1 (Sumo's price is the bundle).
+    await deliverAll(
+      sub('customer.subscription.created', t, 1),
+      checkoutEvent({
+        email,
+        subscriptionId,
+        customerId,
+        created: t + 1,
+        metadata: sumoMetadata({ tierId: 'sumo_tier_2', quantity: '3' }),
+      }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 3, seatLimit: 9, hasAccess: true });
+
+    // A renewal (and a card change): Stripe's quantity unchanged, so the licences are.
+    await deliverAll(
+      sub('customer.subscription.updated', t + 100, 1, { currentPeriodEnd: periodEnd + 30 * 86_400 }),
+      sub('customer.subscription.updated', t + 200, 1, { currentPeriodEnd: periodEnd + 30 * 86_400 }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 3, seatLimit: 9, hasAccess: true });
+
+    // Stripe's quantity 1 → 2: twice the bundle, twice the licences.
+    await deliverAll(sub('customer.subscription.updated', t + 300, 2, { previous: { quantity: 1 } }));
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 6, seatLimit: 18, hasAccess: true });
+  });
+
+  it('a price change to a catalogued price beats subscription metadata that still names the old tier (issue 20.7)', async () => {
+    const { subscriptionId, email, customerId } = ids();
+    const t = now() - 1000;
+    const metadata = { tier_id: 'starter' };
+    await deliverAll(
+      subscriptionEvent({
+        type: 'customer.subscription.created',
+        subscriptionId,
+        customerId,
+        status: 'active',
+        priceId: 'price_starter_monthly',
+        metadata,
+        created: t,
+      }),
+      checkoutEvent({ email, subscriptionId, customerId, created: t + 1, metadata }),
+    );
+    expect(await features(subscriptionId)).toEqual(['core']);
+
+    // The customer portal's upgrade: the price changes, the metadata stays.
+    await deliverAll(
+      subscriptionEvent({
+        type: 'customer.subscription.updated',
+        subscriptionId,
+        customerId,
+        status: 'active',
+        priceId: 'price_pro_monthly',
+        metadata,
+        previous: { priceId: 'price_starter_monthly' },
+        created: t + 100,
+      }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ tierId: 'pro', plan: 'pro', seatLimit: 5 });
+    expect(await features(subscriptionId)).toEqual(['core', 'integrations', 'reports']);
+
+    // Its next renewal says the same: still pro.
+    await deliverAll(
+      subscriptionEvent({
+        type: 'customer.subscription.updated',
+        subscriptionId,
+        customerId,
+        status: 'active',
+        priceId: 'price_pro_monthly',
+        metadata,
+        created: t + 200,
+        currentPeriodEnd: t + 60 * 86_400,
+      }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ tierId: 'pro', plan: 'pro' });
   });
 
   it('a direct purchase changing tier (starter → pro → starter): features follow', async () => {
@@ -115,13 +226,81 @@ describe('subscription lifecycle through the webhook', () => {
     expect(paymentFailedEmails()).toHaveLength(1);
     expect(paymentFailedEmails()[0]).toMatchObject({
       tag: 'payment_failed',
-      templateModel: { amount_due: '49.00', currency: 'USD', plan: 'sumo-growth' },
+      templateModel: { amount_due: '49.00', amount_due_formatted: '$49.00', currency: 'USD', plan: 'sumo-growth' },
     });
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'past_due', hasAccess: true });
 
     await deliverAll(invoiceEvent({ type: 'invoice.paid', subscriptionId, invoiceId, created: t + 30 }));
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'active', hasAccess: true, pastDueSince: null });
     expect(paymentFailedEmails()).toHaveLength(1);
+  });
+
+  it('the payment-failed email shows a zero- or three-decimal currency in its own minor units: ¥4,900, not 49.00 JPY (issue 20.8)', async () => {
+    for (const [currency, amountDue, amount, formatted] of [
+      ['jpy', 4_900, '4900', '¥4,900'],
+      ['kwd', 12_340, '12.340', 'KWD\u00a012.340'],
+    ] as const) {
+      const { subscriptionId, email } = ids();
+      const t = now() - 100;
+      await deliverAll(
+        checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata() }),
+        invoiceEvent({ type: 'invoice.payment_failed', subscriptionId, created: t + 10, customerEmail: email, amountDue, currency }),
+      );
+      const sent = h.postmark.outbox.filter((m) => m.to === email && m.templateAlias === 'payment-failed');
+      expect(sent).toHaveLength(1);
+      expect(sent[0].templateModel).toMatchObject({
+        amount_due: amount,
+        amount_due_formatted: formatted,
+        currency: currency.toUpperCase(),
+      });
+    }
+  });
+
+  it('a late failure of an older invoice, after a newer one was paid, changes nothing and dunns no one (issue 20.2)', async () => {
+    const { subscriptionId, email } = ids();
+    const t = now() - 1000;
+    const older = `in_test_old_${subscriptionId}`;
+    const newer = `in_test_new_${subscriptionId}`;
+    await deliverAll(
+      checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata() }),
+      invoiceEvent({ type: 'invoice.paid', subscriptionId, invoiceId: newer, invoiceCreated: t + 500, created: t + 510 }),
+      // The older invoice (an earlier period's) fails on a retry, after the newer one was paid.
+      invoiceEvent({
+        type: 'invoice.payment_failed',
+        subscriptionId,
+        invoiceId: older,
+        invoiceCreated: t + 5,
+        created: t + 600,
+        customerEmail: email,
+      }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'active', hasAccess: true, pastDueSince: null });
+    expect(h.postmark.outbox.filter((m) => m.to === email && m.templateAlias === 'payment-failed')).toHaveLength(0);
+  });
+
+  it('paying an older invoice does not restore a subscription whose latest invoice is unpaid (issue 20.2)', async () => {
+    const { subscriptionId, email } = ids();
+    const t = now() - 1000;
+    await deliverAll(
+      checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata() }),
+      invoiceEvent({
+        type: 'invoice.payment_failed',
+        subscriptionId,
+        invoiceId: `in_test_new_${subscriptionId}`,
+        invoiceCreated: t + 500,
+        created: t + 510,
+        customerEmail: email,
+      }),
+      invoiceEvent({
+        type: 'invoice.paid',
+        subscriptionId,
+        invoiceId: `in_test_old_${subscriptionId}`,
+        invoiceCreated: t + 5,
+        created: t + 600,
+      }),
+    );
+    expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'past_due', hasAccess: true });
+    expect(h.postmark.outbox.filter((m) => m.to === email && m.templateAlias === 'payment-failed')).toHaveLength(1);
   });
 
   it('a payment_failed arriving after the invoice was paid sends no email', async () => {

@@ -7,7 +7,7 @@ import { opsContextFor } from '../../support/ops-context';
 let h: Harness;
 beforeAll(async () => {
   // Two attempts, so "Postmark down past the retry window" takes about a second here.
-  h = await startHarness({ maxActivityAttempts: 2 });
+  h = await startHarness({ maxActivityAttempts: 2, retryWindowMs: 0 });
 });
 afterAll(() => h.close());
 beforeEach(() => h.postmark.reset());

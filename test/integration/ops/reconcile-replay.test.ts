@@ -28,6 +28,8 @@ describe('ops reconcile', () => {
       subscriptionId,
       status: 'active',
       quantity: 6,
+      // As Stripe's update says what it changed: 3 licences bought as quantity 3, now 6.
+      previous: { quantity: 3 },
       created: t + 100,
     });
     const all = [...checkouts, update];

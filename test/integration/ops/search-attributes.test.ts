@@ -71,6 +71,6 @@ describe('finding fulfillments by search attribute', () => {
   it('rejects a filter value it does not know, naming the allowed ones', async () => {
     const { code, output } = await runCli(['list', '--status', 'Stuck'], opsContextFor(h));
     expect(code).toBe(1);
-    expect(output).toMatch(/--status must be one of Running, Completed, NeedsAttention, Failed/);
+    expect(output).toMatch(/--status must be one of Running, Retrying, Completed, NeedsAttention, Failed/);
   });
 });

@@ -3,18 +3,14 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { statusQuery } from '../../../src/contracts';
-import { createPrisma } from '../../../src/db/prisma';
 import { freePort } from '../../../src/dev/free-port';
-import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
 import { checkoutEvent, signPayload, sumoMetadata } from '../../../src/dev/sample-events';
-import { startTemporalDevServer, type TemporalDevServer } from '../../../src/dev/temporal-dev-server';
 import { runCli } from '../../../src/ops/cli';
 import { createOpsContext } from '../../../src/ops/context';
 import { EncryptionCodec, payloadDataConverter } from '../../../src/temporal/payload-codec';
 import { parsePayloadKeys } from '../../../src/temporal/payload-keys';
 import { eventually } from '../../support/eventually';
-import { startServiceProcess } from '../../support/stack/service-processes';
-import type { NodeProcess } from '../../support/stack/spawn-node';
+import { ProcessStack } from '../../support/stack/process-stack';
 import { testEnv } from '../../support/test-env';
 
 /**
@@ -35,55 +31,39 @@ const buyers = {
 const personalData = Object.values(buyers).flatMap(({ email, name }) => [email, email.split('@')[0], name]);
 const leaks = (text: string) => personalData.filter((needle) => text.includes(needle));
 
-let temporal: TemporalDevServer;
-let postmark: LocalPostmark;
-const processes: NodeProcess[] = [];
-let env: NodeJS.ProcessEnv;
+const stack = new ProcessStack({
+  postgres: { url: testEnv.databaseUrl },
+  temporal: 'owned',
+  taskQueue: `privacy-${tag}`,
+  webhookSecret: SECRET,
+  stripeApiBase: testEnv.stripeApiBase,
+  env: { PAYLOAD_KEYS, LOG_LEVEL: 'debug' },
+  // The whole of every log is searched.
+  keepChars: 4_000_000,
+  apis: 0,
+  workers: 0,
+});
 let decoding: Client;
-let raw: Client;
-let apiUrl: string;
 let apiMetricsUrl: string;
 let workerMetricsUrl: string;
-const db = createPrisma(testEnv.databaseUrl, { max: 2 });
 const events = {
   sent: checkoutEvent({ ...buyers.sent, metadata: sumoMetadata() }),
   inactive: checkoutEvent({ ...buyers.inactive, metadata: sumoMetadata() }),
   invalid: checkoutEvent({ ...buyers.invalid, metadata: { tier_id: 'pro' } }),
 };
-const ops = async (argv: string[]) => runCli(argv, createOpsContext(env));
+const ops = async (argv: string[]) => runCli(argv, createOpsContext({ ...process.env, ...stack.workerEnv() }));
 
 beforeAll(async () => {
-  [temporal, postmark] = await Promise.all([startTemporalDevServer({ uiPort: null }), startLocalPostmark()]);
-  const [port, metricsPort, workerMetricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
-  apiUrl = `http://127.0.0.1:${port}`;
+  await stack.start();
+  const [metricsPort, workerMetricsPort] = await Promise.all([freePort(), freePort()]);
   apiMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   workerMetricsUrl = `http://127.0.0.1:${workerMetricsPort}/metrics`;
-  env = {
-    ...process.env,
-    DATABASE_URL: testEnv.databaseUrl,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_TASK_QUEUE: `privacy-${tag}`,
-    PAYLOAD_KEYS,
-    STRIPE_SECRET_KEY: 'sk_test_local',
-    STRIPE_API_BASE: testEnv.stripeApiBase,
-    STRIPE_WEBHOOK_SECRET: SECRET,
-    POSTMARK_SERVER_TOKEN: 'local-postmark-token',
-    POSTMARK_API_URL: postmark.url,
-    POSTMARK_FROM: 'hello@saas.example',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    METRICS_PORT: String(metricsPort),
-    METRICS_HOST: '127.0.0.1',
-    WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
-    RECONCILE_EVERY: 'off',
-    LOG_LEVEL: 'debug',
-  };
-  for (const entry of ['worker', 'api'] as const) processes.push(await startServiceProcess(entry, env));
+  await stack.startWorker({ WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}` });
+  await stack.startApi({ METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' });
   decoding = new Client({
-    connection: await Connection.connect({ address: temporal.address }),
+    connection: await Connection.connect({ address: stack.temporalAddress }),
     dataConverter: payloadDataConverter(parsePayloadKeys(PAYLOAD_KEYS)),
   });
-  raw = new Client({ connection: await Connection.connect({ address: temporal.address }) });
 
   await deliver(events.sent);
   await decoding.workflow.getHandle(events.sent.id).result();
@@ -91,7 +71,7 @@ beforeAll(async () => {
     ['inactive', 'inactive-recipient'],
     ['invalid', 'invalid-address'],
   ] as const) {
-    postmark.failNext(1, { kind });
+    stack.postmark.failNext(1, { kind });
     await deliver(events[name]);
     await needsAttention(events[name].id);
     const cancelled = await ops(['cancel', events[name].id, '--reason', 'privacy check']);
@@ -101,15 +81,14 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await Promise.allSettled(processes.map((p) => p.stop()));
-  await Promise.allSettled([decoding?.connection.close(), raw?.connection.close(), db.$disconnect()]);
-  await Promise.allSettled([temporal?.stop(), postmark?.close()]);
+  await decoding?.connection.close();
+  await stack.stop('SIGTERM');
 });
 
 describe('with PAYLOAD_KEYS set, no personal data is readable', () => {
   it('in the raw history: every payload outside search attributes and headers is encrypted, and no address or name shows', async () => {
     for (const event of Object.values(events)) {
-      const history = historyToJSON(await raw.workflow.getHandle(event.id).fetchHistory());
+      const history = historyToJSON(await stack.temporalClient.workflow.getHandle(event.id).fetchHistory());
       expect(leaks(history)).toEqual([]);
       const encodings = payloadEncodings(JSON.parse(history));
       expect(encodings.length).toBeGreaterThan(5);
@@ -118,21 +97,21 @@ describe('with PAYLOAD_KEYS set, no personal data is readable', () => {
   });
 
   it('while a client with the codec reads the inputs decoded', async () => {
-    const history = await raw.workflow.getHandle(events.sent.id).fetchHistory();
+    const history = await stack.temporalClient.workflow.getHandle(events.sent.id).fetchHistory();
     const started = history.events![0].workflowExecutionStartedEventAttributes!;
     const [input] = await new EncryptionCodec(parsePayloadKeys(PAYLOAD_KEYS)).decode(started.input!.payloads!);
     expect(defaultPayloadConverter.fromPayload(input)).toMatchObject({ eventId: events.sent.id, ...buyers.sent });
   });
 
   it('in the API’s and the worker’s logs, which name the events and masked addresses only', () => {
-    const logs = processes.map((p) => p.output()).join('\n');
+    const logs = [...stack.workers, ...stack.apis].map((p) => p.output()).join('\n');
     for (const event of Object.values(events)) expect(logs).toContain(event.id);
     expect(logs).toContain('a***@example.com');
     expect(leaks(logs)).toEqual([]);
   });
 
   it('in the ledger’s last_error, which says why with the address masked', async () => {
-    const rows = await db.stripeEvent.findMany({ where: { id: { in: [events.inactive.id, events.invalid.id] } } });
+    const rows = await stack.db.stripeEvent.findMany({ where: { id: { in: [events.inactive.id, events.invalid.id] } } });
     expect(rows.map((r) => r.lastError).join('\n')).toMatch(/inactive addresses: b\*\*\*@example\.com[\s\S]*Invalid 'To' address/);
     expect(leaks(JSON.stringify(rows))).toEqual([]);
   });
@@ -164,7 +143,7 @@ describe('with PAYLOAD_KEYS set, no personal data is readable', () => {
 
 async function deliver(event: object): Promise<void> {
   const body = JSON.stringify(event);
-  const response = await fetch(`${apiUrl}/webhooks/stripe`, {
+  const response = await fetch(`${stack.apiUrl}/webhooks/stripe`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'stripe-signature': signPayload(body, SECRET) },
     body,

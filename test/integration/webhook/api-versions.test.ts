@@ -60,7 +60,7 @@ describe.each(VERSIONS)('Stripe API version %s', (version) => {
       quantity: 5,
       seatLimit: 15,
       currentPeriodEnd: PERIOD_END,
-      stripeAccount: 'acct_fixture_sumo',
+      stripeAccount: null,
     });
     expect(row.user?.email).toBe(email);
     expect(row.entitlements.map((e) => e.feature).sort()).toEqual(['core', 'integrations', 'priority_support', 'reports']);

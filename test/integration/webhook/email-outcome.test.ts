@@ -10,7 +10,7 @@ import { startHarness, type Harness } from '../../support/harness';
  */
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ maxActivityAttempts: 4 });
+  h = await startHarness({ maxActivityAttempts: 4, retryWindowMs: 0 });
 });
 afterAll(() => h.close());
 beforeEach(() => h.postmark.reset());

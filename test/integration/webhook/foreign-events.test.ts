@@ -21,7 +21,7 @@ beforeAll(async () => {
     db: h.db,
     fulfillments: createFulfillmentStarter(h.client, h.taskQueue),
     webhookSecrets: [SECRET],
-    acceptedEvents: { livemode: true, connectAccounts: ['acct_test_sumo'] },
+    acceptedEvents: { livemode: true, connectAccounts: ['acct_test_partner'] },
   });
 });
 afterAll(async () => {
@@ -50,7 +50,7 @@ describe('events that are not ours', () => {
   });
 
   it('a live event of an allowed connected account is fulfilled', async () => {
-    const event = { ...checkoutEvent({ account: 'acct_test_sumo', metadata: sumoMetadata() }), livemode: true };
+    const event = { ...checkoutEvent({ account: 'acct_test_partner', metadata: sumoMetadata() }), livemode: true };
     expect((await deliver(event)).json()).toMatchObject({ workflowId: event.id, duplicate: false });
     await expect(h.result(event.id)).resolves.toMatchObject({ userCreated: true });
   });

@@ -46,15 +46,21 @@ describe('a Sumo purchase delivered to the webhook', () => {
     expect(ledger).toMatchObject({ status: 'completed', type: 'checkout.session.completed' });
   });
 
-  it('fulfils a purchase arriving from a connected account (event.account)', async () => {
-    const event = checkoutEvent({
-      account: 'acct_sumo_marketplace',
-      metadata: sumoMetadata({ tierId: 'sumo_tier_1', quantity: '1', addons: '[]' }),
-    });
-    expect((await h.deliver(event)).statusCode).toBe(200);
-    await expect(h.result(event.id)).resolves.toMatchObject({ plan: 'sumo-starter', seatLimit: 1 });
-    const subscription = await h.db.subscription.findFirstOrThrow({ where: { linkedByEventId: event.id } });
-    expect(subscription.stripeAccount).toBe('acct_sumo_marketplace');
+  it('an event of a connected account is not ours when STRIPE_CONNECT_ACCOUNTS lists none: a stranger’s checkout naming our user and a tier creates nothing (issue 20.3)', async () => {
+    const ours = await h.db.user.create({ data: { email: `victim.${Date.now()}@example.com`, source: 'direct' } });
+    const email = `stranger.${Date.now()}@example.com`;
+    for (const event of [
+      checkoutEvent({ account: 'acct_test_stranger', clientReferenceId: ours.id, metadata: { tier_id: 'pro' } }),
+      checkoutEvent({ account: 'acct_test_stranger', email, metadata: { tier_id: 'pro' } }),
+    ]) {
+      const response = await h.deliver(event);
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ received: true, ignored: true });
+      expect(await h.workflowExists(event.id)).toBe(false);
+      expect(await h.db.stripeEvent.findUnique({ where: { id: event.id } })).toBeNull();
+    }
+    expect(await h.db.user.findUnique({ where: { email } })).toBeNull();
+    expect(await h.db.subscription.count({ where: { userId: ours.id } })).toBe(0);
   });
 
   it('counts one licence when sumo_quantity is missing', async () => {
@@ -136,5 +142,20 @@ describe('events with nothing to do', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ received: true, ignored: true });
     expect(await h.workflowExists(event.id)).toBe(false);
+  });
+
+  it('acknowledges and ignores a setup-mode session (a card update through Checkout): no run, no ledger row, no user (issue 20.9)', async () => {
+    const email = `setup.${Date.now()}@example.com`;
+    for (const event of [
+      checkoutEvent({ mode: 'setup', email, customerId: 'cus_test_setup' }),
+      checkoutEvent({ mode: 'setup', email, customerId: 'cus_test_setup', metadata: sumoMetadata() }),
+    ]) {
+      const response = await h.deliver(event);
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ received: true, ignored: true });
+      expect(await h.workflowExists(event.id)).toBe(false);
+      expect(await h.db.stripeEvent.findUnique({ where: { id: event.id } })).toBeNull();
+    }
+    expect(await h.db.user.findUnique({ where: { email } })).toBeNull();
   });
 });

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { decodeTimeoutType } from '@temporalio/common';
 import { buildApp } from '../../../src/app';
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';
-import { workerProcessStack } from '../../support/worker-process-stack';
+import { runNextWorkerUntil } from '../../support/stack/next-deploy-worker';
+import { ProcessStack } from '../../support/stack/process-stack';
+import { testEnv } from '../../support/test-env';
 import '../../support/quiet-runtime';
 
 /**
@@ -13,17 +16,31 @@ import '../../support/quiet-runtime';
  * the 30 s start-to-close timeout — and the next attempt must find the message Postmark
  * accepted instead of sending it again. The dying worker is its own process (src/worker.ts).
  */
-const s = workerProcessStack('crash');
+const s = new ProcessStack({
+  postgres: { url: testEnv.databaseUrl },
+  temporal: 'owned',
+  taskQueue: `crash-${randomUUID()}`,
+  webhookSecret: `whsec_test_crash`,
+  stripeApiBase: testEnv.stripeApiBase,
+  apis: 0,
+  workers: 0,
+});
+beforeAll(() => s.start(), 60_000);
+afterAll(() => s.stop());
 
 describe('a worker killed while an email is being sent', () => {
   it('is noticed by its missing heartbeats; the next worker records the email Postmark accepted, sending nothing twice', async () => {
     const worker = (await s.startWorker()).child;
-    const app = await buildApp({ db: s.db, fulfillments: createFulfillmentStarter(s.client, s.taskQueue), webhookSecrets: [s.secret] });
+    const app = await buildApp({
+      db: s.db,
+      fulfillments: createFulfillmentStarter(s.temporalClient, s.taskQueue),
+      webhookSecrets: [s.webhookSecret],
+    });
     const email = `crash.${Date.now()}@example.com`;
     const event = checkoutEvent({ email, metadata: sumoMetadata() });
     // Postmark accepts the message only after 20 s; the worker dies before that.
     s.postmark.failNext(1, { kind: 'slow', delayMs: 20_000 });
-    expect((await deliverSigned(app, event, s.secret)).statusCode).toBe(200);
+    expect((await deliverSigned(app, event, s.webhookSecret)).statusCode).toBe(200);
     await eventually(
       () => s.db.emailDelivery.findFirst({ where: { eventId: event.id, kind: 'welcome' } }),
       (row) => row?.status === 'sending',
@@ -31,7 +48,7 @@ describe('a worker killed while an email is being sent', () => {
     worker.kill('SIGKILL');
 
     // With no worker at all, Temporal times the attempt out and schedules the next one.
-    const handle = s.client.workflow.getHandle(event.id);
+    const handle = s.temporalClient.workflow.getHandle(event.id);
     const pending = await eventually(
       async () => (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'sendWelcomeEmail'),
       (a) => (a?.attempt ?? 0) >= 2,
@@ -46,7 +63,7 @@ describe('a worker killed while an email is being sent', () => {
       (n) => n === 1,
       { timeoutMs: 30_000 },
     );
-    await s.runNextWorkerUntil(handle.result(), { maxActivityAttempts: 10, overrides: { postmarkSearchSettleMs: 0 } });
+    await runNextWorkerUntil(s, handle.result(), { maxActivityAttempts: 10, overrides: { postmarkSearchSettleMs: 0 } });
     await app.close();
 
     expect(await s.db.emailDelivery.findFirst({ where: { eventId: event.id, kind: 'welcome' } })).toMatchObject({ status: 'sent' });

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { buildApp } from '../../../src/app';
 import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';
-import { workerProcessStack } from '../../support/worker-process-stack';
+import { runNextWorkerUntil } from '../../support/stack/next-deploy-worker';
+import { ProcessStack } from '../../support/stack/process-stack';
+import { testEnv } from '../../support/test-env';
 import '../../support/quiet-runtime';
 
 /**
@@ -12,16 +15,30 @@ import '../../support/quiet-runtime';
  * left the email's delivery row `sending` and the fulfillment in NeedsAttention.
  * The worker runs as its own process (src/worker.ts), on a Temporal dev server of this file's own.
  */
-const s = workerProcessStack('shutdown');
+const s = new ProcessStack({
+  postgres: { url: testEnv.databaseUrl },
+  temporal: 'owned',
+  taskQueue: `shutdown-${randomUUID()}`,
+  webhookSecret: `whsec_test_shutdown`,
+  stripeApiBase: testEnv.stripeApiBase,
+  apis: 0,
+  workers: 0,
+});
+beforeAll(() => s.start(), 60_000);
+afterAll(() => s.stop());
 
 describe('the worker on SIGTERM', () => {
   it('lets the email being sent finish, records it sent, and exits 0; the fulfillment completes with no operator', async () => {
     const worker = await s.startWorker();
-    const app = await buildApp({ db: s.db, fulfillments: createFulfillmentStarter(s.client, s.taskQueue), webhookSecrets: [s.secret] });
+    const app = await buildApp({
+      db: s.db,
+      fulfillments: createFulfillmentStarter(s.temporalClient, s.taskQueue),
+      webhookSecrets: [s.webhookSecret],
+    });
     const email = `shutdown.${Date.now()}@example.com`;
     const event = checkoutEvent({ email, metadata: sumoMetadata() });
     s.postmark.failNext(1, { kind: 'slow', delayMs: 3_000 });
-    const response = await deliverSigned(app, event, s.secret);
+    const response = await deliverSigned(app, event, s.webhookSecret);
     expect(response.statusCode).toBe(200);
 
     const sending = await eventually(
@@ -34,9 +51,9 @@ describe('the worker on SIGTERM', () => {
     expect(await s.db.emailDelivery.findFirst({ where: { eventId: event.id, kind: 'welcome' } })).toMatchObject({ status: 'sent' });
 
     // The next deploy's worker finishes the run.
-    const handle = s.client.workflow.getHandle(event.id);
+    const handle = s.temporalClient.workflow.getHandle(event.id);
     // It completes (a run waiting in NeedsAttention would never resolve).
-    await s.runNextWorkerUntil(handle.result(), { maxActivityAttempts: 3 });
+    await runNextWorkerUntil(s, handle.result(), { maxActivityAttempts: 3 });
     await app.close();
 
     expect(await s.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({ status: 'completed' });

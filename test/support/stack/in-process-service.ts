@@ -28,6 +28,8 @@ export interface InProcessServiceOptions {
   pastDueGraceMs?: number;
   /** Activity attempts before NeedsAttention (default 10). */
   maxActivityAttempts?: number;
+  /** RETRY_WINDOW (default: the service's); 0: an outage asks an operator after one round of attempts. */
+  retryWindowMs?: number;
   dbPoolSize?: number;
   /** PAYLOAD_KEYS (`id:base64key,…`): the worker and the client encrypt payloads. */
   payloadKeys?: string;
@@ -53,6 +55,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     WORKER_DB_POOL_SIZE: String(options.dbPoolSize ?? 5),
     ...(options.pastDueGraceMs !== undefined && { PAST_DUE_GRACE_PERIOD: `${Math.round(options.pastDueGraceMs / 1000)}s` }),
     ...(options.maxActivityAttempts !== undefined && { ACTIVITY_MAX_ATTEMPTS: String(options.maxActivityAttempts) }),
+    ...(options.retryWindowMs !== undefined && { RETRY_WINDOW: `${Math.round(options.retryWindowMs / 1000)}s` }),
     ...(options.payloadKeys !== undefined && { PAYLOAD_KEYS: options.payloadKeys }),
   });
   const workerConnection = await NativeConnection.connect({ address: options.temporalAddress });
@@ -77,8 +80,10 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       deps: resources.deps,
       workflowBundle: options.workflowBundle,
       maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
+      retryWindowMs: config.RETRY_WINDOW,
       payloadKeys: config.payloadKeys,
       maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     });
     running = worker.run();
   };

@@ -24,7 +24,7 @@ export interface ServiceProcessOptions {
   cwd?: string;
   nodeArgs?: string[];
   /** Default: its log line (`webhook API ready`, `worker polling`). */
-  ready?: RegExp | (() => Promise<boolean>);
+  ready?: RegExp | ((pid: number) => Promise<boolean>);
   countLines?: RegExp[];
   keepChars?: number;
   nice?: number;

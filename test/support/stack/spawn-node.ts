@@ -22,8 +22,8 @@ export interface SpawnNodeOptions {
   args: string[];
   /** Its whole environment (nothing is inherited: spread `process.env` for that). */
   env: NodeJS.ProcessEnv;
-  /** Ready once a line matches this, or once the probe resolves true. */
-  ready: RegExp | (() => Promise<boolean>);
+  /** Ready once a line matches this, or once the probe (given the process's pid) resolves true. */
+  ready: RegExp | ((pid: number) => Promise<boolean>);
   readyTimeoutMs?: number;
   cwd?: string;
   /** Patterns whose lines `count` counts. */
@@ -68,7 +68,7 @@ export async function spawnNode(options: SpawnNodeOptions): Promise<NodeProcess>
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
   while (alive() && !sawReady && Date.now() < deadline) {
-    if (typeof ready === 'function' && (await ready().catch(() => false))) sawReady = true;
+    if (typeof ready === 'function' && (await ready(child.pid!).catch(() => false))) sawReady = true;
     else await new Promise((r) => setTimeout(r, 100));
   }
   if (!sawReady) {

@@ -119,6 +119,70 @@ describe('the codec server’s HTTP contract (Temporal remote codec format)', ()
   });
 });
 
+describe('codec browser sessions (issue 20.10)', () => {
+  const login = (target: Awaited<ReturnType<typeof buildCodecApp>>, headers: Record<string, string> = {}) =>
+    target.inject({
+      method: 'POST',
+      url: '/codec/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: `token=${encodeURIComponent(TOKEN)}`,
+    });
+  const decodeWith = (target: Awaited<ReturnType<typeof buildCodecApp>>, cookie: string) =>
+    target.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: { 'content-type': 'application/json', cookie, origin: UI },
+      payload: plainJson(),
+    });
+  const sessionOf = (response: { headers: Record<string, unknown> }) => String(response.headers['set-cookie']).split(';')[0];
+
+  it('expire on the server: a cookie the browser still sends after its 12 h is refused', async () => {
+    let now = Date.parse('2026-12-06T08:00:00Z');
+    const timed = await buildCodecApp({ codec: new EncryptionCodec(keys), authToken: TOKEN, corsOrigins: [UI], now: () => now });
+    try {
+      const cookie = sessionOf(await login(timed));
+      expect((await decodeWith(timed, cookie)).statusCode).toBe(200);
+      now += 12 * 3600 * 1000 - 1000;
+      expect((await decodeWith(timed, cookie)).statusCode).toBe(200);
+      now += 2000;
+      expect((await decodeWith(timed, cookie)).statusCode).toBe(401);
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it('are random, not derived from the token: each sign-in gets its own, and signing out ends only that one', async () => {
+    const first = sessionOf(await login(app));
+    const second = sessionOf(await login(app));
+    expect(first).not.toEqual(second);
+
+    const logout = await app.inject({ method: 'POST', url: '/codec/logout', headers: { cookie: first } });
+    expect(logout.statusCode).toBe(200);
+    expect(String(logout.headers['set-cookie'])).toMatch(/^codec_session=; Path=\/codec; HttpOnly; SameSite=Strict; Max-Age=0/);
+    expect((await decodeWith(app, first)).statusCode).toBe(401);
+    expect((await decodeWith(app, second)).statusCode).toBe(200);
+  });
+
+  it('set Secure when served over TLS behind a trusted proxy (X-Forwarded-Proto), and only a trusted one', async () => {
+    const behindProxy = await buildCodecApp({ codec: new EncryptionCodec(keys), authToken: TOKEN, corsOrigins: [UI], trustProxy: true });
+    try {
+      expect(String((await login(behindProxy, { 'x-forwarded-proto': 'https' })).headers['set-cookie'])).toMatch(/; Secure$/);
+      expect(String((await login(behindProxy, { 'x-forwarded-proto': 'http' })).headers['set-cookie'])).not.toMatch(/Secure/);
+    } finally {
+      await behindProxy.close();
+    }
+    // Without the trust setting, anyone could send the header: it is ignored.
+    expect(String((await login(app, { 'x-forwarded-proto': 'https' })).headers['set-cookie'])).not.toMatch(/Secure/);
+  });
+
+  it('CODEC_TRUST_PROXY: off by default; on, or the proxies’ addresses', () => {
+    const base = { PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}`, CODEC_AUTH_TOKEN: TOKEN };
+    expect(loadCodecConfig(base).CODEC_TRUST_PROXY).toBe(false);
+    expect(loadCodecConfig({ ...base, CODEC_TRUST_PROXY: 'on' }).CODEC_TRUST_PROXY).toBe(true);
+    expect(loadCodecConfig({ ...base, CODEC_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).CODEC_TRUST_PROXY).toEqual(['10.0.0.0/8', '127.0.0.1']);
+  });
+});
+
 describe('the codec server’s configuration', () => {
   const key = `k1:${randomBytes(32).toString('base64')}`;
   it('needs keys and a token of at least 24 characters, naming each variable', () => {

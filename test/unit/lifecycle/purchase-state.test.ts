@@ -53,6 +53,8 @@ describe('a one-time purchase’s access', () => {
     expect(decidePurchaseAccess(paid, apply(chargeRefunded('evt_r', 1_000)))).toEqual({
       kind: 'needs_decision',
       reason: expect.stringContaining('refunded 1000 of 14700 for 3 code(s)'),
+      // Until an operator decides, the purchase keeps the codes no refund fully covers.
+      activeQuantity: 3,
     });
   });
 
@@ -94,6 +96,38 @@ describe('a one-time purchase’s access', () => {
 
   it('same-second created and closed of one dispute: closed counts as the newer', () => {
     expect(decided(apply(dispute('evt_w', 'won', t0), dispute('evt_c', 'needs_response', t0)))).toMatchObject({ status: 'active' });
+  });
+
+  it('a dispute after a refund of no whole number of codes suspends what the refunds left (issue 20.5)', () => {
+    const state = apply(chargeRefunded('evt_r', 1_000, t0), dispute('evt_c', 'needs_response', t0 + 10));
+    expect(decided(state)).toEqual({ status: 'disputed', granted: false, activeQuantity: 3 });
+    // Won, the refund is again what an operator decides.
+    expect(decidePurchaseAccess(paid, applyPurchaseEvent(state, dispute('evt_w', 'won', t0 + 20)))).toMatchObject({
+      kind: 'needs_decision',
+    });
+  });
+
+  it('measures a refund against the charge, in the charge’s currency, not the session’s total in another (issue 20.6)', () => {
+    // The session showed US$147.00; the charge was ¥22,050 (3 codes of ¥7,350); ¥14,700 refunded = 2 codes.
+    const inUsd = { linked: true, quantity: 3, amount: 14_700, currency: 'usd' };
+    const yen = (eventId: string, amountRefunded: number): PurchaseEventPatch => ({
+      eventId,
+      eventType: 'charge.refunded',
+      created: t0,
+      refund: { kind: 'charge', chargeAmount: 22_050, amountRefunded, fullyRefunded: false, currency: 'jpy' },
+    });
+    expect(decided(apply(yen('evt_r', 14_700)), inUsd)).toEqual({ status: 'partially_refunded', granted: true, activeQuantity: 1 });
+    // Single refunds in yen, with no charge total yet: the session's dollars are no measure of them.
+    const refundOnly: PurchaseEventPatch = {
+      eventId: 'evt_re',
+      eventType: 'refund.created',
+      created: t0,
+      refund: { kind: 'refund', refundId: 're_1', amount: 14_700, currency: 'jpy' },
+    };
+    expect(decidePurchaseAccess(inUsd, apply(refundOnly))).toMatchObject({ kind: 'needs_decision' });
+    // The same refund in the session's own currency is measured against the session's total.
+    const sameCurrency = { ...refundOnly, refund: { ...refundOnly.refund, amount: 4_900, currency: 'usd' } } as PurchaseEventPatch;
+    expect(decided(apply(sameCurrency), inUsd)).toMatchObject({ status: 'partially_refunded', activeQuantity: 2 });
   });
 
   it('ends in the same state whatever order the events came in, with duplicates', () => {

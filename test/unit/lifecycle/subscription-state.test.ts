@@ -188,3 +188,45 @@ describe('two events of the same type in the same second', () => {
     expect(state).toMatchObject({ quantity: 5, currentPeriodEnd: P2 });
   });
 });
+
+describe('only the latest invoice moves the status (issue 20.2)', () => {
+  const invoicePatch = (
+    eventId: string,
+    type: 'invoice.paid' | 'invoice.payment_failed',
+    created: number,
+    invoice: string,
+    invoiceCreated: number,
+  ) =>
+    ({
+      eventId,
+      eventType: type,
+      created,
+      status: type === 'invoice.paid' ? 'active' : 'past_due',
+      invoice: { id: invoice, created: invoiceCreated },
+    }) satisfies SubscriptionPatch;
+  const active: SubscriptionPatch = { eventId: 'evt_0', eventType: 'customer.subscription.created', created: t0, status: 'active' };
+  const orders = <T>(items: T[]): T[][] =>
+    items.length <= 1
+      ? [items]
+      : items.flatMap((x, i) => orders([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
+
+  it('in every order: an older invoice failing after the newer one was paid leaves it active', () => {
+    const events = [
+      active,
+      invoicePatch('evt_p', 'invoice.paid', t0 + 510, 'in_new', t0 + 500),
+      invoicePatch('evt_f', 'invoice.payment_failed', t0 + 600, 'in_old', t0 + 5),
+    ];
+    for (const order of orders(events))
+      expect(deriveStatus(order.reduce(applyPatch, emptyState()).statusHistory)).toEqual({ status: 'active', pastDueSince: null });
+  });
+
+  it('in every order: paying an older invoice leaves the one whose latest invoice failed past_due', () => {
+    const events = [
+      active,
+      invoicePatch('evt_f', 'invoice.payment_failed', t0 + 510, 'in_new', t0 + 500),
+      invoicePatch('evt_p', 'invoice.paid', t0 + 600, 'in_old', t0 + 5),
+    ];
+    for (const order of orders(events))
+      expect(deriveStatus(order.reduce(applyPatch, emptyState()).statusHistory)).toEqual({ status: 'past_due', pastDueSince: t0 + 510 });
+  });
+});

@@ -58,7 +58,7 @@ describe('npm run ops', () => {
   it('reports a bad filter value as an error without asking Temporal', async () => {
     const { code, output } = await runCli(['list', '--status', 'Stuck', '--json'], offline());
     expect(code).toBe(1);
-    expect(JSON.parse(output).error).toBe('--status must be one of Running, Completed, NeedsAttention, Failed, got "Stuck"');
+    expect(JSON.parse(output).error).toBe('--status must be one of Running, Retrying, Completed, NeedsAttention, Failed, got "Stuck"');
   });
 
   it('requires a reason before it signals anything', async () => {

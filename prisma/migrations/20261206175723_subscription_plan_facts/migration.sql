@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "subscriptions" ADD COLUMN     "plan_facts" JSONB NOT NULL DEFAULT '{}';

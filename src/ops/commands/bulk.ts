@@ -1,0 +1,92 @@
+import type { CommandResult } from '../command';
+import type { OpsContext } from '../context';
+import { createTokenBucket } from '../rate-limit';
+import { selectFulfillments, type SelectedFulfillment } from '../select-fulfillments';
+import { quote } from '../workflow-lookup';
+
+export type BulkAction = 'retry' | 'skip' | 'cancel';
+/** Acts on one fulfillment as `ops <action> <eventId> --step <step>` does; `step` is the one the selection saw
+ *  waiting (if another step waits by then, the workflow refuses the request, and the refusal is audited). */
+export type OperateOne = (
+  ctx: OpsContext,
+  action: BulkAction,
+  eventId: string,
+  reason: string,
+  step?: string,
+) => Promise<{ outcome?: string; step?: string; refusal?: string }>;
+
+/** Runs acted on per second when --rate is not given: well under a namespace's default limits. */
+export const BULK_RATE_DEFAULT = 5;
+/** At most this many runs per invocation unless --limit says otherwise. */
+export const BULK_LIMIT_DEFAULT = 1000;
+
+type Values = Record<string, string | boolean | undefined>;
+
+/**
+ * `ops retry|skip|cancel --status NeedsAttention [filters] --reason "…" [--dry-run] [--rate 5] [--limit 1000]`:
+ * the runs `ops list` would show with the same filters (this service's task queue only), each
+ * acted on like the one-event command — paced by a token bucket (--rate runs per second, every
+ * Temporal call for a run counted as that run's), audited per event by the workflow (and in
+ * `operator_actions`), one failure not stopping the rest. `--dry-run` lists them and acts on none.
+ */
+export async function bulkOperate(ctx: OpsContext, action: BulkAction, values: Values, operateOne: OperateOne): Promise<CommandResult> {
+  if (typeof values.status !== 'string')
+    throw new Error(`a bulk ${action} needs --status (e.g. --status NeedsAttention) besides any other filter`);
+  const reason = typeof values.reason === 'string' ? values.reason.trim() : '';
+  if (!reason) throw new Error(`--reason is required for ${action} (it goes into every run's audit record)`);
+  const rate = Number(values.rate ?? BULK_RATE_DEFAULT);
+  if (!(rate > 0) || rate > 100) throw new Error(`--rate must be a number of runs per second between 0 and 100, got "${values.rate}"`);
+  const limit = Number(values.limit ?? BULK_LIMIT_DEFAULT);
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit must be a positive whole number, got "${values.limit}"`);
+  const bucket = createTokenBucket(rate);
+
+  const { query, fulfillments } = await selectFulfillments(ctx, values, {
+    limit,
+    bucket,
+    states: true,
+    extraQuery: `TaskQueue = ${quote(ctx.taskQueue)}`,
+  });
+  // A run that waits for nobody (it completed, or is merely running) is not acted on; retry also
+  // starts again a run that closed failed, as `ops retry <eventId>` does.
+  const targets = fulfillments.filter(
+    (f) => f.attention !== null || (action === 'retry' && f.execution !== 'RUNNING' && f.execution !== 'COMPLETED'),
+  );
+  const dryRun = values['dry-run'] === true;
+  if (dryRun) {
+    const lines = [`dry run: would ${action} ${targets.length} fulfillment(s) where ${query}`, ...targets.map(line)];
+    return { human: lines.join('\n'), json: { dryRun: true, action, query, count: targets.length, fulfillments: targets } };
+  }
+
+  const results: Array<{ eventId: string; outcome: string; step: string | null; error?: string }> = [];
+  for (const target of targets) {
+    await bucket.take();
+    try {
+      const done = await operateOne(ctx, action, target.eventId, reason, target.attention?.step);
+      results.push({
+        eventId: target.eventId,
+        outcome: done.outcome ?? 'done',
+        step: done.step ?? target.attention?.step ?? null,
+        ...(done.refusal !== undefined && { error: done.refusal }),
+      });
+    } catch (err) {
+      results.push({ eventId: target.eventId, outcome: 'failed', step: target.attention?.step ?? null, error: (err as Error).message });
+    }
+  }
+  const counts: Record<string, number> = {};
+  for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+  const failed = results.filter((r) => r.outcome === 'failed' || r.outcome === 'refused');
+  const summary =
+    `${action}: ${results.length - failed.length} of ${targets.length} fulfillment(s) where ${query} ` +
+    `(${Object.entries(counts)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ')}) by ${ctx.operator}: ${reason}`;
+  const human = [summary, ...failed.map((f) => `  not done: ${f.eventId}: ${f.error}`)].join('\n');
+  return { human, json: { dryRun: false, action, query, reason, by: ctx.operator, count: targets.length, counts, results } };
+}
+
+function line(f: SelectedFulfillment): string {
+  const at = f.attention
+    ? `${f.attention.step.padEnd(20)} ${(f.attention.errorType ?? '-').padEnd(22)} ${f.attention.error.slice(0, 80)}`
+    : f.status;
+  return `  ${f.eventId.padEnd(34)} ${at}`;
+}

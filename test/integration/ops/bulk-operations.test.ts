@@ -1,0 +1,109 @@
+import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { runCli } from '../../../src/ops/cli';
+import { eventually } from '../../support/eventually';
+import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
+import { opsContextFor, opsJson } from '../../support/ops-context';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ maxActivityAttempts: 2, retryWindowMs: 0 });
+});
+afterAll(() => h.close());
+
+const UNKNOWN_TIER = 'sumo_tier_9';
+
+/** Delivers `n` Sumo purchases of an unknown tier and waits until each waits for an operator. */
+async function launchWithUnknownTier(n: number): Promise<string[]> {
+  const events = Array.from({ length: n }, (_, i) =>
+    checkoutEvent({
+      email: `launch.${i}.${Date.now()}@example.com`,
+      metadata: sumoMetadata({ tierId: UNKNOWN_TIER, quantity: '1', addons: '[]' }),
+    }),
+  );
+  for (const event of events) await h.deliver(event);
+  for (const event of events) await h.attention(event.id);
+  return events.map((e) => e.id);
+}
+
+/** The bulk command's dry run, until visibility lists every one of `expected` (it is eventually consistent). */
+async function dryRun(argv: string[], expected: string[]) {
+  return eventually(
+    () => opsJson(h, [...argv, '--dry-run']),
+    (out) => expected.every((id) => out.fulfillments.some((f: { eventId: string }) => f.eventId === id)),
+    { timeoutMs: 15_000 },
+  );
+}
+
+describe('bulk retry, skip and cancel over the runs `ops list` finds', () => {
+  it('a launch with an unknown tier: the dry run lists exactly those runs and acts on none; after the tier is deployed the real run retries each, audited, and all complete with one email each', async () => {
+    const stuck = await launchWithUnknownTier(4);
+    // Another run waiting for an operator, for another reason: not selected by --error UnknownTier.
+    h.postmark.failAlways({ kind: 'server-error' });
+    const other = checkoutEvent({ email: `other.${Date.now()}@example.com`, metadata: sumoMetadata() });
+    await h.deliver(other);
+    expect((await h.attention(other.id)).errorType).toBe('RetriesExhausted');
+
+    const filters = ['--status', 'NeedsAttention', '--since', '1h', '--error', 'UnknownTier', '--step', 'resolvePurchase'];
+    const preview = await dryRun(['retry', ...filters, '--reason', 'sumo_tier_9 added'], stuck);
+    expect(preview).toMatchObject({ dryRun: true, action: 'retry', count: 4 });
+    expect(preview.fulfillments.map((f: { eventId: string }) => f.eventId).sort()).toEqual([...stuck].sort());
+    for (const f of preview.fulfillments) expect(f.attention).toMatchObject({ step: 'resolvePurchase', errorType: 'UnknownTier' });
+    const human = await runCli(['retry', ...filters, '--reason', 'sumo_tier_9 added', '--dry-run'], opsContextFor(h));
+    expect(human.output).toMatch(/^dry run: would retry 4 fulfillment\(s\) where /);
+    for (const id of stuck) expect(human.output).toContain(id);
+    // Nothing was acted on: each still waits, with no audit record.
+    for (const id of stuck) expect((await h.attention(id)).state.audit).toEqual([]);
+    expect(await h.db.operatorAction.count({ where: { eventId: { in: stuck } } })).toBe(0);
+
+    await h.restartWorker({
+      ...SHIPPED_CATALOG,
+      tiers: { ...SHIPPED_CATALOG.tiers, [UNKNOWN_TIER]: { plan: 'sumo-launch', seats: 2, features: ['core'] } },
+    });
+    h.postmark.reset();
+    const started = Date.now();
+    const done = await opsJson(h, ['retry', ...filters, '--reason', 'sumo_tier_9 added', '--rate', '2']);
+    const elapsed = Date.now() - started;
+
+    expect(done).toMatchObject({ dryRun: false, count: 4, counts: { applied: 4 }, by: 'oncall@test' });
+    // Paced: 4 runs at 2 per second take at least a second after the first two tokens.
+    expect(elapsed).toBeGreaterThanOrEqual(900);
+    for (const id of stuck) await expect(h.result(id)).resolves.toMatchObject({ plan: 'sumo-launch', userCreated: true });
+    expect(new Set(h.postmark.outbox.map((m) => m.to)).size).toBe(h.postmark.outbox.length);
+    expect(h.postmark.outbox.filter((m) => m.to.startsWith('launch.'))).toHaveLength(4);
+    const audits = await h.db.operatorAction.findMany({ where: { eventId: { in: stuck } } });
+    expect(audits).toHaveLength(4);
+    for (const a of audits)
+      expect(a).toMatchObject({ action: 'retry', step: 'resolvePurchase', by: 'oncall@test', reason: 'sumo_tier_9 added', applied: true });
+
+    // The other run was not touched; a bulk cancel by its step ends it, audited.
+    expect((await h.attention(other.id)).state.audit).toEqual([]);
+    const cancelled = await eventually(
+      () =>
+        opsJson(h, [
+          'cancel',
+          '--status',
+          'NeedsAttention',
+          '--step',
+          'sendWelcomeEmail',
+          '--since',
+          '1h',
+          '--reason',
+          'customer refunded',
+        ]),
+      (out) => out.count >= 1,
+      { timeoutMs: 15_000 },
+    );
+    expect(cancelled.results).toEqual([expect.objectContaining({ eventId: other.id, outcome: 'applied', step: 'sendWelcomeEmail' })]);
+    await expect(h.result(other.id)).rejects.toThrow();
+    expect(await h.db.stripeEvent.findUnique({ where: { id: other.id } })).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('refuses a bulk action without --status or without a reason, before asking Temporal anything', async () => {
+    const noStatus = await runCli(['retry', '--error', 'UnknownTier', '--reason', 'x', '--json'], opsContextFor(h));
+    expect(noStatus.code).toBe(1);
+    expect(JSON.parse(noStatus.output).error).toMatch(/needs --status/);
+    const noReason = await runCli(['skip', '--status', 'NeedsAttention', '--json'], opsContextFor(h));
+    expect(noReason.code).toBe(1);
+    expect(JSON.parse(noReason.output).error).toMatch(/--reason is required/);
+  });
+});
