@@ -4,14 +4,18 @@
  *   npm run bench:landing     # builds dist/, then the two runs below, on one service stack
  *
  * The service as production runs it (compiled API and worker, a Temporal dev server,
- * PostgreSQL at BENCH_DATABASE_URL, recreated; a local Postmark answering in 150 ms; the API's
+ * PostgreSQL at BENCH_DATABASE_URL, recreated, or `embedded`: one of its own; a local Postmark answering in 150 ms; the API's
  * Stripe is a local stand-in holding every session and event, so a poll that arrives before the
  * webhook takes the look-up path). Two runs of BENCH_RATE purchases a second for
  * BENCH_RATE_SECONDS: first the webhook alone, then each purchase's landing page opening
  * BENCH_POLLS long polls (`?wait=15`) within a second of its webhook. Reported: the webhook's
  * answer (p50/p95) in each, as a ratio, and how long after its fulfilment a waiting poll heard.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type Stripe from 'stripe';
+import { startEmbeddedPostgres } from '../src/dev/embedded-postgres';
 import { applyMigrations } from '../src/db/migrate';
 import { startLocalPostmark } from '../src/dev/local-postmark';
 import { recreateDatabase } from '../test/support/recreate-database';
@@ -21,7 +25,8 @@ import { post, purchase, quantile, type Delivery } from './load';
 import { startServiceStack } from './stack';
 
 const env = process.env;
-const DATABASE_URL = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fulfillment_bench';
+/** `embedded`: a PostgreSQL of the bench's own (when the shared server's connections are taken). */
+const DATABASE = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fulfillment_bench';
 const SECRET = 'whsec_bench_only';
 const RATE = Number(env.BENCH_RATE ?? 10);
 const SECONDS = Number(env.BENCH_RATE_SECONDS ?? 10);
@@ -36,7 +41,8 @@ interface Poll {
 async function run(url: string, stripe: Awaited<ReturnType<typeof startLocalStripeEvents>>, polls: number) {
   const apiBase = url.replace(/\/webhooks\/stripe$/, '');
   const t0 = performance.now();
-  const deliveries: Promise<Delivery>[] = [];
+  // Settled, not thrown: a refused delivery must not end the bench before its stack is stopped.
+  const deliveries: Promise<Delivery | Error>[] = [];
   const answers: Promise<Poll>[] = [];
   for (let i = 0; i < RATE * SECONDS; i++) {
     const wait = t0 + (i * 1000) / RATE - performance.now();
@@ -45,10 +51,13 @@ async function run(url: string, stripe: Awaited<ReturnType<typeof startLocalStri
     const session = p.event.data.object as Stripe.Checkout.Session;
     stripe.addSession(session);
     stripe.add(p.event);
-    deliveries.push(post(url, SECRET, p));
+    deliveries.push(post(url, SECRET, p).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
     for (let k = 0; k < polls; k++) answers.push(poll(apiBase, session.id, Math.random() * 1000));
   }
-  return { deliveries: await Promise.all(deliveries), polls: await Promise.all(answers) };
+  const settled = await Promise.all(deliveries);
+  const failed = settled.filter((d): d is Error => d instanceof Error);
+  if (failed.length > 0) throw new Error(`${failed.length} webhook deliveries failed, e.g. ${failed[0].message}`);
+  return { deliveries: settled as Delivery[], polls: await Promise.all(answers) };
 }
 
 async function poll(apiBase: string, sessionId: string, afterMs: number): Promise<Poll> {
@@ -63,7 +72,18 @@ async function poll(apiBase: string, sessionId: string, afterMs: number): Promis
   }
 }
 
+async function provideDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
+  if (DATABASE !== 'embedded') return { url: DATABASE, stop: async () => {} };
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-postgres-'));
+  const server = await startEmbeddedPostgres({ dataDir, persistent: false });
+  const url = new URL(server.url);
+  url.pathname = '/fulfillment_bench';
+  return { url: url.toString(), stop: () => server.stop().then(() => rm(dataDir, { recursive: true, force: true })) };
+}
+
 async function main(): Promise<void> {
+  const database = await provideDatabase();
+  const DATABASE_URL = database.url;
   await recreateDatabase(DATABASE_URL, '_bench');
   await applyMigrations(DATABASE_URL);
   const [postmark, stripe] = await Promise.all([startLocalPostmark(), startLocalStripeEvents()]);
@@ -110,6 +130,7 @@ async function main(): Promise<void> {
     await db.end();
     await stack.stop();
     await Promise.allSettled([postmark.close(), stripe.close()]);
+    await database.stop();
   }
 }
 

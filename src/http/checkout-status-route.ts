@@ -1,16 +1,17 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createCheckoutStatus, type CheckoutStatus, type CheckoutStatusDeps } from '../ingest/checkout-status';
 import { LedgerUnavailableError } from '../ingest/accept-event';
 import { StripeUnavailableError } from '../ingest/find-session-event';
+import { createSessionWatch } from '../ingest/session-watch';
+import { limitConcurrency } from './concurrency-limit';
 import { TemporalUnavailableError } from '../temporal/start-fulfillment';
 import { HttpError } from './http-error';
 import { createRateLimit } from './rate-limit';
 
 /** The longest long-poll a landing page may ask for (`?wait=`), in seconds. */
 export const MAX_WAIT_SECONDS = 20;
-/** How often a waiting request looks at the ledger again. */
-const POLL_EVERY_MS = 250;
+/** Status reads running at once, whatever the number of polls: the API's pool is the webhook's first. */
+const READS_AT_ONCE = 2;
 
 export interface CheckoutStatusRouteDeps extends CheckoutStatusDeps {
   /** Origins whose pages may call it from a browser (CHECKOUT_STATUS_CORS_ORIGINS). */
@@ -29,11 +30,16 @@ const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{1,200}$/;
  * session whose webhook has not arrived is fulfilled from here (src/ingest/checkout-status.ts).
  */
 export async function checkoutStatusRoute(app: FastifyInstance, deps: CheckoutStatusRouteDeps): Promise<void> {
-  const checkoutStatus = createCheckoutStatus(deps);
+  const checkoutStatus = limitConcurrency(READS_AT_ONCE, createCheckoutStatus(deps));
+  // Waiting polls share one ledger query per tick (src/ingest/session-watch.ts).
+  const watch = createSessionWatch(deps.db, async (id) => (await checkoutStatus(id))?.status !== 'pending');
   const limit = createRateLimit(deps.ratePerMinute);
   // A closing server ends its long polls at once instead of waiting out their N seconds.
   const closing = new AbortController();
-  app.addHook('onClose', async () => closing.abort());
+  app.addHook('onClose', async () => {
+    closing.abort();
+    watch.close();
+  });
 
   const allowCors = (request: FastifyRequest, reply: FastifyReply) => {
     const origin = request.headers.origin;
@@ -66,7 +72,7 @@ export async function checkoutStatusRoute(app: FastifyInstance, deps: CheckoutSt
       const status = await read(checkoutStatus, sessionId);
       if (!status) throw notFound();
       if (status.status !== 'pending' || Date.now() >= deadline || closing.signal.aborted) return status;
-      await sleep(Math.min(POLL_EVERY_MS, deadline - Date.now()), undefined, { signal: closing.signal }).catch(() => undefined);
+      await watch.until(sessionId, deadline, closing.signal);
     }
   });
 }
