@@ -53,13 +53,7 @@ export async function recordSubscriptionChange(db: PrismaClient, change: Subscri
       data: {
         tierId: plan.tierId,
         quantity: plan.quantity,
-        planFacts: {
-          tierId: next.tierId,
-          quantity: next.quantity,
-          sumoQuantity: next.sumoQuantity ?? null,
-          priceTierId: next.priceTierId ?? null,
-          first: next.first ?? {},
-        },
+        planFacts: planFactsOf(next),
         addons: next.addons,
         cancelAtPeriodEnd: next.cancelAtPeriodEnd,
         currentPeriodEnd: next.currentPeriodEnd === null ? null : new Date(next.currentPeriodEnd * 1000),
@@ -97,7 +91,8 @@ export const SUBSCRIPTION_COLUMNS = Prisma.sql`id, stripe_subscription_id AS "st
   stripe_price_id AS "stripePriceId", tier_id AS "tierId", plan, quantity, seat_limit AS "seatLimit",
   COALESCE(addons, '{}') AS addons, status, past_due_since AS "pastDueSince", cancel_at_period_end AS "cancelAtPeriodEnd",
   current_period_end AS "currentPeriodEnd", has_access AS "hasAccess", access_changed_at AS "accessChangedAt", source,
-  sumo_campaign_id AS "sumoCampaignId", linked_by_event_id AS "linkedByEventId", versions, status_history AS "statusHistory",
+  sumo_campaign_id AS "sumoCampaignId", linked_by_event_id AS "linkedByEventId", plan_facts AS "planFacts", versions,
+  status_history AS "statusHistory",
   last_event_id AS "lastEventId", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /**
@@ -139,15 +134,17 @@ const NEW_ROW: SubscriptionState = {
 async function insertLinked(db: PrismaClient, change: SubscriptionChange, link: SubscriptionLink): Promise<RecordedChange | null> {
   const next = applyPatch(NEW_ROW, change.patch);
   const derived = deriveStatus(next.statusHistory);
+  const plan = planOf(next);
   const eventId = change.patch.eventId;
   const at = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000));
   const rows = await db.$queryRaw<{ id: string }[]>`
     INSERT INTO subscriptions (id, stripe_subscription_id, user_id, checkout_session_id, source, sumo_campaign_id, linked_by_event_id,
-      stripe_account, stripe_customer_id, stripe_price_id, tier_id, quantity, addons, cancel_at_period_end, current_period_end,
-      versions, status_history, status, past_due_since, last_event_id, updated_at)
+      stripe_account, stripe_customer_id, stripe_price_id, tier_id, quantity, plan_facts, addons, cancel_at_period_end,
+      current_period_end, versions, status_history, status, past_due_since, last_event_id, updated_at)
     VALUES (gen_random_uuid(), ${change.stripeSubscriptionId}, ${link.userId}, ${link.checkoutSessionId}, ${link.source}::purchase_source,
-      ${link.sumoCampaignId}, ${eventId}, ${change.stripeAccount}, ${change.stripeCustomerId}, ${next.stripePriceId}, ${next.tierId},
-      ${next.quantity}, ${next.addons}::text[], ${next.cancelAtPeriodEnd}, ${at(next.currentPeriodEnd)}::timestamp(3),
+      ${link.sumoCampaignId}, ${eventId}, ${change.stripeAccount}, ${change.stripeCustomerId}, ${next.stripePriceId}, ${plan.tierId},
+      ${plan.quantity}, ${JSON.stringify(planFactsOf(next))}::jsonb, ${next.addons}::text[], ${next.cancelAtPeriodEnd},
+      ${at(next.currentPeriodEnd)}::timestamp(3),
       ${JSON.stringify(next.versions)}::jsonb, ${JSON.stringify(next.statusHistory)}::jsonb, ${derived.status ?? 'unknown'},
       ${at(derived.pastDueSince)}::timestamp(3), ${eventId}, now())
     ON CONFLICT (stripe_subscription_id) DO NOTHING
@@ -158,12 +155,23 @@ async function insertLinked(db: PrismaClient, change: SubscriptionChange, link: 
     rowId: rows[0].id,
     userId: link.userId,
     status: derived.status,
-    tierId: next.tierId,
-    quantity: next.quantity,
+    tierId: plan.tierId,
+    quantity: plan.quantity,
   };
 }
 
 type Row = Subscription;
+
+/** What the plan_facts column keeps: the events' word on the plan, from which planOf derives tier_id and quantity. */
+function planFactsOf(state: SubscriptionState) {
+  return {
+    tierId: state.tierId,
+    quantity: state.quantity,
+    sumoQuantity: state.sumoQuantity ?? null,
+    priceTierId: state.priceTierId ?? null,
+    first: state.first ?? {},
+  };
+}
 
 /** Rows written before issue 20 have no plan facts: their tier_id and quantity are what the events said. */
 function stateOf(row: Row): SubscriptionState {
