@@ -54,7 +54,7 @@ describe("the local outbox in a browser (npm run dev's /outbox)", () => {
     // Inside each email's frame: the rendered body, no template syntax left.
     const bodies = await Promise.all([0, 1, 2].map((i) => page.frameLocator('.email iframe').nth(i).locator('body').innerText()));
     for (const body of bodies) expect(body).not.toMatch(/\{\{|\}\}/);
-    expect(bodies[0]).toMatch(/we could not collect 49\.00 USD for your Pro subscription/);
+    expect(bodies[0]).toMatch(/we could not collect \$49\.00 \(USD\) for your Pro subscription/);
     await expect(
       page.frameLocator('.email iframe').nth(0).getByRole('link', { name: 'Update payment and pay' }).getAttribute('href'),
     ).resolves.toBe('https://invoice.stripe.com/i/acct_example/inv_example');
