@@ -43,7 +43,7 @@ describe('duplicate deliveries', () => {
     expect(await h.workflowExists(event.id)).toBe(false);
   });
 
-  it('two different events for the same new email at the same time create one user', async () => {
+  it('two different purchases for the same new email at the same time create one user: one welcome, one confirmation', async () => {
     const email = `race.${Date.now()}@example.com`;
     const first = checkoutEvent({ email, metadata: sumoMetadata({ tierId: 'sumo_tier_1' }) });
     const second = checkoutEvent({ email, metadata: sumoMetadata({ tierId: 'sumo_tier_2' }) });
@@ -55,6 +55,7 @@ describe('duplicate deliveries', () => {
     expect([a.userCreated, b.userCreated].filter(Boolean)).toHaveLength(1);
     expect(await h.db.user.count({ where: { email } })).toBe(1);
     expect(await h.db.subscription.count({ where: { userId: a.userId } })).toBe(2);
-    expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
+    const sent = h.postmark.outbox.filter((m) => m.to === email).map((m) => m.templateAlias);
+    expect(sent.sort()).toEqual(['purchase-confirmation', 'welcome']);
   });
 });

@@ -72,7 +72,7 @@ describe('a Sumo purchase delivered to the webhook', () => {
 });
 
 describe('an existing direct user who buys through Sumo', () => {
-  it('is linked to the purchase: no second user, no welcome email', async () => {
+  it('is linked to the purchase: no second user, no welcome email but a confirmation of the purchase', async () => {
     const email = `loyal.${Date.now()}@example.com`;
     const existing = await h.db.user.create({ data: { email, source: 'direct', name: 'Loyal Customer' } });
 
@@ -86,7 +86,9 @@ describe('an existing direct user who buys through Sumo', () => {
     expect(subscription.userId).toBe(existing.id);
     const user = await h.db.user.findUniqueOrThrow({ where: { id: existing.id } });
     expect(user.source).toBe('direct');
-    expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(0);
+    const sent = h.postmark.outbox.filter((m) => m.to === email);
+    expect(sent.map((m) => m.templateAlias)).toEqual(['purchase-confirmation']);
+    expect(summary.confirmationEmailMessageId).toBe(sent[0].messageId);
   });
 });
 
