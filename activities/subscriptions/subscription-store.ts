@@ -53,13 +53,7 @@ export async function recordSubscriptionChange(db: PrismaClient, change: Subscri
       data: {
         tierId: plan.tierId,
         quantity: plan.quantity,
-        planFacts: {
-          tierId: next.tierId,
-          quantity: next.quantity,
-          sumoQuantity: next.sumoQuantity ?? null,
-          priceTierId: next.priceTierId ?? null,
-          first: next.first ?? {},
-        },
+        planFacts: planFactsOf(next),
         addons: next.addons,
         cancelAtPeriodEnd: next.cancelAtPeriodEnd,
         currentPeriodEnd: next.currentPeriodEnd === null ? null : new Date(next.currentPeriodEnd * 1000),
@@ -144,13 +138,6 @@ async function insertLinked(db: PrismaClient, change: SubscriptionChange, link: 
   const next = applyPatch(NEW_ROW, change.patch);
   const derived = deriveStatus(next.statusHistory);
   const plan = planOf(next);
-  const facts = {
-    tierId: next.tierId,
-    quantity: next.quantity,
-    sumoQuantity: next.sumoQuantity ?? null,
-    priceTierId: next.priceTierId ?? null,
-    first: next.first ?? {},
-  };
   const eventId = change.patch.eventId;
   const at = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000));
   const rows = await db.$queryRaw<{ id: string }[]>`
@@ -159,7 +146,8 @@ async function insertLinked(db: PrismaClient, change: SubscriptionChange, link: 
       current_period_end, versions, status_history, status, past_due_since, last_event_id, updated_at)
     VALUES (gen_random_uuid(), ${change.stripeSubscriptionId}, ${link.userId}, ${link.checkoutSessionId}, ${link.source}::purchase_source,
       ${link.sumoCampaignId}, ${eventId}, ${change.stripeAccount}, ${change.stripeCustomerId}, ${next.stripePriceId}, ${plan.tierId},
-      ${plan.quantity}, ${JSON.stringify(facts)}::jsonb, ${next.addons}::text[], ${next.cancelAtPeriodEnd}, ${at(next.currentPeriodEnd)}::timestamp(3),
+      ${plan.quantity}, ${JSON.stringify(planFactsOf(next))}::jsonb, ${next.addons}::text[], ${next.cancelAtPeriodEnd},
+      ${at(next.currentPeriodEnd)}::timestamp(3),
       ${JSON.stringify(next.versions)}::jsonb, ${JSON.stringify(next.statusHistory)}::jsonb, ${derived.status ?? 'unknown'},
       ${at(derived.pastDueSince)}::timestamp(3), ${eventId}, now())
     ON CONFLICT (stripe_subscription_id) DO NOTHING
@@ -170,12 +158,23 @@ async function insertLinked(db: PrismaClient, change: SubscriptionChange, link: 
     rowId: rows[0].id,
     userId: link.userId,
     status: derived.status,
-    tierId: next.tierId,
-    quantity: next.quantity,
+    tierId: plan.tierId,
+    quantity: plan.quantity,
   };
 }
 
 type Row = Subscription;
+
+/** What the plan_facts column keeps: the events' word on the plan, from which planOf derives tier_id and quantity. */
+function planFactsOf(state: SubscriptionState) {
+  return {
+    tierId: state.tierId,
+    quantity: state.quantity,
+    sumoQuantity: state.sumoQuantity ?? null,
+    priceTierId: state.priceTierId ?? null,
+    first: state.first ?? {},
+  };
+}
 
 /** Rows written before issue 20 have no plan facts: their tier_id and quantity are what the events said. */
 function stateOf(row: Row): SubscriptionState {

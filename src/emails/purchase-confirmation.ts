@@ -13,7 +13,7 @@ export interface PurchaseConfirmationModel {
   addons: string[];
   /** A one-time (lifetime) purchase; otherwise a subscription. */
   lifetime: boolean;
-  /** Bought through AppSumo rather than directly. */
+  /** Bought through Sumo rather than directly. */
   sumo: boolean;
 }
 
@@ -24,7 +24,7 @@ export const purchaseConfirmationTemplate: EmailTemplate<PurchaseConfirmationMod
   htmlBody: htmlLayout(
     'Purchase confirmation',
     `<h1 style="font-size:22px;margin:0 0 16px">Thanks{{#name}}, {{.}}{{/name}}: it is added to your account</h1>
-<p>What you bought{{#sumo}} on AppSumo{{/sumo}} is active on the account you already have; sign in as usual.</p>
+<p>What you bought{{#sumo}} on Sumo{{/sumo}} is active on the account you already have; sign in as usual.</p>
 <table style="width:100%;border-collapse:collapse;margin:16px 0">
 <tr><td style="padding:6px 0;color:#616e7c">Plan</td><td style="padding:6px 0;text-align:right"><strong>{{plan}}</strong></td></tr>
 <tr><td style="padding:6px 0;color:#616e7c">Licences</td><td style="padding:6px 0;text-align:right">{{licences}}</td></tr>
@@ -36,7 +36,7 @@ export const purchaseConfirmationTemplate: EmailTemplate<PurchaseConfirmationMod
   ),
   textBody: `Thanks{{#name}}, {{.}}{{/name}}: it is added to your account.
 
-What you bought{{#sumo}} on AppSumo{{/sumo}} is active on the account you already have; sign in as usual.
+What you bought{{#sumo}} on Sumo{{/sumo}} is active on the account you already have; sign in as usual.
 
 Plan:     {{plan}}
 Licences: {{licences}}

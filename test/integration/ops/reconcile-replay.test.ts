@@ -23,6 +23,8 @@ describe('ops reconcile', () => {
     const emails = [0, 1, 2, 3].map((i) => `reconcile.${i}.${Date.now()}@example.com`);
     const checkouts = emails.map((email, i) => checkoutEvent({ email, created: t + i, metadata: sumoMetadata() }));
     const subscriptionId = (checkouts[3].data.object as { subscription: string }).subscription;
+    // A quantity change as Stripe sends it (previous_attributes): Sumo's 3 licences, sold as one
+    // item, become 3 × 2 ÷ 1 = 6 (docs/subscriptions.md, licences).
     const update = subscriptionEvent({
       type: 'customer.subscription.updated',
       subscriptionId,
