@@ -14,7 +14,7 @@ import { deliverAll } from '../faults/support/stripe-delivery';
 import { describeTally, purchases, settle, type Purchase } from '../faults/support/tally';
 import { eventually } from '../support/eventually';
 import { fromRoot } from '../support/paths';
-import { provideTestDatabase, type TestDatabase } from '../support/test-database';
+import { startOwnTestDatabase, type TestDatabase } from '../support/test-database';
 import { ClusterStack, WEBHOOK_SECRET } from './support/cluster-stack';
 
 /**
@@ -38,8 +38,9 @@ const BURST = Number(process.env.CLUSTER_BURST ?? 1000);
 const DRAIN_SAMPLE = Number(process.env.CLUSTER_DRAIN_SAMPLE ?? 150);
 
 beforeAll(async () => {
-  // TEST_DATABASE_URL's server, or the local one, or an embedded one (a fresh CI machine).
-  database = await provideTestDatabase();
+  // A PostgreSQL of the suite's own: the cluster holds about 80 connections, and the integration tests
+  // running beside it share 127.0.0.1:5432 (max_connections 100; "too many clients" was seen).
+  database = await startOwnTestDatabase();
   stack = new ClusterStack(database.url);
   await stack.start();
   await Promise.all([stack.startApi(0), stack.startApi(1), stack.startWorker()]);

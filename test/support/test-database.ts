@@ -24,6 +24,15 @@ export async function provideTestDatabase(log?: (m: string) => void, probe = { h
     return { url: `postgresql://postgres@${probe.host}:${probe.port}/fulfillment_test`, stop: stopNothing };
 
   log?.(`nothing listens on ${probe.host}:${probe.port} and TEST_DATABASE_URL is not set: starting an embedded PostgreSQL`);
+  return startOwnTestDatabase(log);
+}
+
+/**
+ * An embedded PostgreSQL of the caller's own (its data removed by `stop`), whatever else runs: for a
+ * suite that holds many connections (the Temporal cluster's services and five service processes
+ * hold about 80), so it never takes the connections of the tests sharing 127.0.0.1:5432.
+ */
+export async function startOwnTestDatabase(log?: (m: string) => void): Promise<TestDatabase> {
   // The fresh temp folder is the data folder itself, so no folder only we can enter sits
   // between it and user postgres, which runs the server when we are root.
   const dataDir = await mkdtemp(join(tmpdir(), 'fulfillment-test-postgres-'));
