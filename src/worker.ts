@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: resources.deps,
-    workflowBundle: await loadWorkflowBundle(),
+    workflowBundle: await loadWorkflowBundle({ traced: tracing !== undefined }),
     maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
     retryWindowMs: config.RETRY_WINDOW,
     payloadKeys: config.payloadKeys,

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type Stripe from 'stripe';
+import { bundleWorkflowsFromSource } from './workflow-bundle';
 import type { Tracing } from '../../src/telemetry/tracing';
 import type { CatalogData } from '../../src/catalog/catalog';
 import { startInProcessService } from './stack/in-process-service';
@@ -60,7 +61,8 @@ export async function startHarness(
     maxActivityAttempts: options.maxActivityAttempts,
     checkoutStatus: options.checkoutStatus,
     retryWindowMs: options.retryWindowMs,
-    workflowBundle: { codePath: testEnv.workflowBundlePath },
+    // The shared bundle has no tracing interceptors, as a worker with tracing off runs.
+    workflowBundle: options.tracing ? await bundleWorkflowsFromSource({ traced: true }) : { codePath: testEnv.workflowBundlePath },
     tracing: options.tracing,
     apiLogger: options.apiLogger,
   });

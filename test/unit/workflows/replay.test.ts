@@ -15,9 +15,10 @@ const dir = fromRoot('test/fixtures/histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 let bundle: { code: string };
+let traced: { code: string };
 beforeAll(async () => {
-  bundle = await bundleWorkflowsFromSource();
-}, 60_000);
+  [bundle, traced] = await Promise.all([bundleWorkflowsFromSource(), bundleWorkflowsFromSource({ traced: true })]);
+}, 120_000);
 
 /**
  * Recorded histories of real fulfillments (scripts/record-histories.ts) replayed against
@@ -31,6 +32,13 @@ describe('workflow determinism', () => {
   it.each(files)('replays %s without a non-determinism error', async (file) => {
     const history = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     await expect(Worker.runReplayHistory({ workflowBundle: bundle, sinks: tracingSinks() }, history, file)).resolves.toBeUndefined();
+  });
+
+  // A worker with tracing on runs the bundle with OpenTelemetry's interceptors; turning tracing on
+  // or off across a deploy must not break the runs in flight.
+  it.each(files)('replays %s on the traced bundle too', async (file) => {
+    const history = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    await expect(Worker.runReplayHistory({ workflowBundle: traced, sinks: tracingSinks() }, history, file)).resolves.toBeUndefined();
   });
 });
 
