@@ -194,15 +194,16 @@ export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE
   return prefix === undefined ? undefined : prefix === 'live';
 }
 
-/** The worker's pool when WORKER_DB_POOL_SIZE is unset: half of it for activity tasks, half for local activities. */
+/** The worker's pool when WORKER_DB_POOL_SIZE is unset: 2 connections for activity tasks, 8 for local activities. */
 export const WORKER_DB_POOL_DEFAULT = 10;
 
 /**
  * Issue 19.2, bounded by construction: every activity and every local activity running at once
  * can hold a connection, so the two together never exceed the pool. A launch burst then never
  * leaves a transaction queueing for a connection until it times out. The SDK's defaults (100
- * of each) over a pool of 10 did exactly that. Unset, activity tasks (emails, reconciliation)
- * get half the pool, rounded up, and the database steps (local activities) the rest.
+ * of each) over a pool of 10 did exactly that. Unset, activity tasks (only reconciliation since
+ * every step became a local activity, workflows/activity-calls.ts) get 2 connections, or 1 of a
+ * pool of 2, and the steps (local activities: the database steps and the sends) the rest.
  */
 const activitiesFitThePool = (
   config: { WORKER_DB_POOL_SIZE: number; WORKER_MAX_CONCURRENT_ACTIVITIES?: number; WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES?: number },
@@ -224,13 +225,16 @@ const activitiesFitThePool = (
   }
 };
 
+/** Activity tasks one worker runs at once when unset: a reconciliation pass, and a retry of one. */
+const ACTIVITY_TASK_SLOTS_DEFAULT = 2;
+
 function activitySlots(config: {
   WORKER_DB_POOL_SIZE: number;
   WORKER_MAX_CONCURRENT_ACTIVITIES?: number;
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES?: number;
 }): { remote: number; local: number } {
   const pool = config.WORKER_DB_POOL_SIZE;
-  const remote = config.WORKER_MAX_CONCURRENT_ACTIVITIES ?? Math.max(1, Math.ceil(pool / 2));
+  const remote = config.WORKER_MAX_CONCURRENT_ACTIVITIES ?? Math.min(ACTIVITY_TASK_SLOTS_DEFAULT, pool - 1);
   return { remote, local: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES ?? pool - remote };
 }
 
@@ -268,9 +272,9 @@ const workerSchema = z
     RETRY_WINDOW: duration.default(RETRY_WINDOW_DEFAULT_MS),
     /** Connections in the worker's PostgreSQL pool (at least 2: one for activities, one for local activities). */
     WORKER_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(WORKER_DB_POOL_DEFAULT),
-    /** Activity tasks one worker runs at once (default: half the pool, rounded up). */
+    /** Activity tasks (reconciliation) one worker runs at once (default: 2, or 1 of a pool of 2). */
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
-    /** Local activities (the database steps) one worker runs at once (default: the rest of the pool). */
+    /** Local activities (every step of a fulfilment) one worker runs at once (default: the rest of the pool). */
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).optional(),
     ...payloadEncryption,
     /**

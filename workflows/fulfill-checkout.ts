@@ -56,8 +56,10 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
     const email = await tellTheBuyer(steps, input, purchase, user);
     await steps.complete('Mark the event fulfilled');
     // A payment failure recorded before this checkout linked the user started a grace period.
-    await reviewAccessWhenGraceEnds(access.reviewAt, () =>
-      steps.afterCompletion('reviewAccessWhenGraceEnds', () => call('provisionAccess', provision.summary, provision.input)),
+    await reviewAccessWhenGraceEnds(
+      access.reviewAt,
+      () => steps.afterCompletion('reviewAccessWhenGraceEnds', () => call('provisionAccess', provision.summary, provision.input)),
+      () => steps.showStatus(),
     );
     return {
       eventId,

@@ -9,10 +9,15 @@ const MAX_REVIEWS = 5;
  * ends (a durable timer) and syncs access again; if the customer paid meanwhile, the sync
  * finds the subscription active and changes nothing.
  */
-export async function reviewAccessWhenGraceEnds(reviewAt: string | null, sync: () => Promise<{ reviewAt: string | null }>): Promise<void> {
+export async function reviewAccessWhenGraceEnds(
+  reviewAt: string | null,
+  sync: () => Promise<{ reviewAt: string | null }>,
+  beforeWaiting: () => void,
+): Promise<void> {
   for (let i = 0; reviewAt && i < MAX_REVIEWS; i++) {
     const wait = Date.parse(reviewAt) - Date.now();
     log.info('past_due grace period: re-checking access when it ends', { reviewAt });
+    beforeWaiting();
     if (wait > 0) await sleep(wait + 1000);
     ({ reviewAt } = await sync());
   }

@@ -136,9 +136,15 @@ function createStepRunner(eventId: string) {
     });
   }
 
+  /** What FulfillmentStatus says now: the run starts with Running (src/temporal/search-attributes.ts). */
+  let shown: FulfillmentStatus = 'Running';
+  let upserted = false;
   const setStatus = (status: FulfillmentStatus) => {
     state.status = status;
+    if (shown === status) return;
     upsertSearchAttributes([{ key: searchAttributes.FulfillmentStatus, value: status }]);
+    shown = status;
+    upserted = true;
   };
 
   const outages = createOutageRetry(state, { setStatus: (status) => setStatus(status), details: () => details });
@@ -209,9 +215,14 @@ function createStepRunner(eventId: string) {
     }
   }
 
+  /** A run whose status never changed closes without a word: its ExecutionStatus is its status
+   *  (`fulfillmentStatus` in src/contracts), and an upsert would cost every fulfilment a billable
+   *  action and a visibility write. One that ever showed another status (Retrying,
+   *  NeedsAttention) says how it ended, so a search for those finds only runs still in them. */
   const finish = (status: 'Completed' | 'Failed') => {
     state.currentStep = null;
-    setStatus(status);
+    if (upserted) setStatus(status);
+    else state.status = status;
   };
 
   return {
@@ -229,6 +240,11 @@ function createStepRunner(eventId: string) {
     describe(text: string) {
       details = text;
       setCurrentDetails(text);
+    },
+    /** Before a completed run waits (the grace review's sleep): an open run's status is what ops,
+     *  the gauges and the UI read from FulfillmentStatus, so it says Completed there. */
+    showStatus() {
+      setStatus(state.status);
     },
     /**
      * A step after the event is marked done (the end-of-grace access check): a failure waits

@@ -32,8 +32,10 @@ export async function syncSubscription(input: SubscriptionEventInput): Promise<S
           )
         : null;
     await steps.complete('Mark the event applied');
-    await reviewAccessWhenGraceEnds(access.reviewAt, () =>
-      steps.afterCompletion('reviewAccessWhenGraceEnds', () => call('syncAccess', sync.summary, sync.input)),
+    await reviewAccessWhenGraceEnds(
+      access.reviewAt,
+      () => steps.afterCompletion('reviewAccessWhenGraceEnds', () => call('syncAccess', sync.summary, sync.input)),
+      () => steps.showStatus(),
     );
     return {
       eventId,

@@ -1,10 +1,9 @@
-import { activityInfo, ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import { Errors, type ServerClient } from 'postmark';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { maskEmail } from '../../src/log';
 import { FailureType } from '../../src/contracts';
 import { invalidData } from '../shared/errors';
-import { keepingAlive } from './keep-alive';
 
 export interface OnceEmail {
   /** At most one email per key, ever: "welcome:<user id>", "payment_failed:<invoice id>". */
@@ -33,36 +32,20 @@ export interface OnceEmailResult {
   sentBy: string;
 }
 
-/** Heartbeat details an attempt leaves after Postmark accepted the message, so the next
- *  attempt can finish the bookkeeping instead of sending again. */
-interface SentDetails {
-  deliveryId: string;
-  messageId: string;
-}
-
 /**
  * Sends a templated email through Postmark at most once per dedup key. A delivery row
  * (unique per key) is claimed before the send and completed with Postmark's MessageID
- * after it; a definite refusal releases the claim so a retry sends again. If recording
- * the MessageID fails after Postmark accepted the message, the MessageID survives in the
- * attempt's heartbeat details and the retry records it without resending. The attempt
- * heartbeats throughout, so a worker's death is noticed by the heartbeat timeout.
+ * after it; a definite refusal releases the claim so a retry sends again. An attempt that
+ * finds a claim and no MessageID (its predecessor's answer was lost, recording it failed, or
+ * its worker died mid-send) asks Postmark's message search before it sends again. The sends
+ * run as local activities (workflows/activity-calls.ts): no heartbeat carries anything from
+ * one attempt to the next, the delivery row and Postmark's own record do.
  */
-export function sendEmailOnce(
+export async function sendEmailOnce(
   db: PrismaClient,
   postmark: ServerClient,
   email: OnceEmail,
   options: { searchSettleMs: number } = { searchSettleMs: SEARCH_SETTLE_MS },
-): Promise<OnceEmailResult> {
-  return keepingAlive((record) => sendOnce(db, postmark, email, options, record));
-}
-
-async function sendOnce(
-  db: PrismaClient,
-  postmark: ServerClient,
-  email: OnceEmail,
-  options: { searchSettleMs: number },
-  heartbeat: (details: SentDetails) => void,
 ): Promise<OnceEmailResult> {
   const { dedupKey, eventId } = email;
   const { claimed, previous, user } = await claimOrRead(db, email);
@@ -82,12 +65,6 @@ async function sendOnce(
   }
   // Another event (say, a second invoice.payment_failed for the same invoice) is sending it.
   if (previous && previous.eventId !== eventId) return claimedElsewhere(email, previous.eventId);
-  const accepted = activityInfo().heartbeatDetails as SentDetails | undefined;
-  if (previous && accepted?.deliveryId === previous.id) {
-    await markSent(db, previous.id, accepted.messageId);
-    log.info(`${email.kind} email had been accepted by Postmark; recorded it`, { dedupKey, messageId: accepted.messageId });
-    return { messageId: accepted.messageId, sentNow: false, sentBy: eventId };
-  }
   let claim: string;
   if (previous) {
     // An earlier attempt claimed it and never learnt the outcome (a timeout, a dropped or cut
@@ -121,7 +98,6 @@ async function sendOnce(
     if (typeof response?.MessageID !== 'string')
       throw new UnreadableAnswer(`Postmark's answer had no MessageID: ${JSON.stringify(response).slice(0, 80)}`);
     messageId = response.MessageID;
-    heartbeat({ deliveryId: claim, messageId } satisfies SentDetails);
   } catch (err) {
     // The claim stays: the next attempt asks Postmark before it sends again.
     if (outcomeUnknown(err)) throw new Error(`Postmark's answer to the ${email.kind} email (delivery ${claim}) was lost: ${describe(err)}`);

@@ -9,6 +9,28 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 export const FULFILLMENT_STATUSES = ['Running', 'Retrying', 'Completed', 'NeedsAttention', 'Failed'] as const;
 export type FulfillmentStatus = (typeof FULFILLMENT_STATUSES)[number];
 
+/** A run's status: while it runs, its own FulfillmentStatus; once closed, its ExecutionStatus —
+ *  Completed, or Failed (failed, terminated, cancelled, timed out). A closing run does not upsert
+ *  FulfillmentStatus (workflows/steps.ts), so a closed run's attribute may still say Running. */
+export function fulfillmentStatus(execution: string, attribute: string | null): FulfillmentStatus {
+  if (execution === 'RUNNING')
+    return (FULFILLMENT_STATUSES as readonly string[]).includes(attribute ?? '') ? (attribute as FulfillmentStatus) : 'Running';
+  return execution === 'COMPLETED' ? 'Completed' : 'Failed';
+}
+
+/** The visibility query for runs of one status, as `fulfillmentStatus` reads them (a completed
+ *  run may stay open for a grace review, and then says so in FulfillmentStatus). */
+export function runsWithStatus(status: FulfillmentStatus): string {
+  switch (status) {
+    case 'Completed':
+      return "(ExecutionStatus = 'Completed' OR (ExecutionStatus = 'Running' AND FulfillmentStatus = 'Completed'))";
+    case 'Failed':
+      return "ExecutionStatus IN ('Failed', 'Terminated', 'Canceled', 'TimedOut')";
+    default:
+      return `(ExecutionStatus = 'Running' AND FulfillmentStatus = '${status}')`;
+  }
+}
+
 export interface StepRecord {
   name: string;
   status: 'running' | 'completed' | 'failed' | 'skipped';

@@ -36,9 +36,4 @@ export async function originalStart(client: Client, eventId: string): Promise<Wo
 /** Quotes a value for a Temporal visibility query. */
 export const quote = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-/** The workflow's own FulfillmentStatus while it runs; a closed run is Completed or Failed
- *  (terminated, cancelled and timed-out runs never got to say so themselves). */
-export function fulfillmentStatus(execution: string, attribute: string | null): string {
-  if (execution === 'RUNNING') return attribute ?? 'Running';
-  return execution === 'COMPLETED' ? 'Completed' : 'Failed';
-}
+export { fulfillmentStatus } from '../contracts';

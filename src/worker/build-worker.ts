@@ -13,7 +13,6 @@ import { payloadDataConverter } from '../temporal/payload-codec';
 import type { PayloadKey } from '../temporal/payload-keys';
 import type { Tracing } from '../telemetry/tracing';
 import { attemptLimit } from './attempt-limit';
-import { keepAlive } from './keep-alive';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -56,8 +55,8 @@ export function buildWorker({
   retryWindowMs = RETRY_WINDOW_DEFAULT_MS,
   payloadKeys = [],
   shutdownGraceMs = 30_000,
-  maxConcurrentActivities = WORKER_DB_POOL_DEFAULT / 2,
-  maxConcurrentLocalActivities = WORKER_DB_POOL_DEFAULT / 2,
+  maxConcurrentActivities = 2,
+  maxConcurrentLocalActivities = WORKER_DB_POOL_DEFAULT - 2,
   tracing,
 }: WorkerSetup): Promise<Worker> {
   return Worker.create({
@@ -68,7 +67,6 @@ export function buildWorker({
     interceptors: {
       activity: [
         attemptLimit(maxActivityAttempts, retryWindowMs),
-        keepAlive,
         (ctx) => ({
           inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
           outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),

@@ -57,12 +57,12 @@ describe('configuration', () => {
   it('runs activities and local activities at once only as many as the database pool has connections, and never more', () => {
     expect(loadWorkerConfig(worker)).toMatchObject({
       WORKER_DB_POOL_SIZE: 10,
-      WORKER_MAX_CONCURRENT_ACTIVITIES: 5,
-      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 5,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 2,
+      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 8,
     });
-    expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '5' })).toMatchObject({
-      WORKER_MAX_CONCURRENT_ACTIVITIES: 3,
-      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 2,
+    expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '2' })).toMatchObject({
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 1,
+      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 1,
     });
     expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '40', WORKER_MAX_CONCURRENT_ACTIVITIES: '25' })).toMatchObject({
       WORKER_DB_POOL_SIZE: 40,

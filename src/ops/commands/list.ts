@@ -3,7 +3,7 @@ import { sinceDate } from '../durations';
 import { FILTER_OPTIONS, selectFulfillments } from '../select-fulfillments';
 import { quote } from '../workflow-lookup';
 import { emailHash } from '../../temporal/email-hash';
-import { FULFILLMENT_STATUSES } from '../../contracts';
+import { FULFILLMENT_STATUSES, runsWithStatus } from '../../contracts';
 
 export const STATUSES: readonly string[] = FULFILLMENT_STATUSES;
 
@@ -34,9 +34,9 @@ export function buildQuery(values: Record<string, string | boolean | undefined>)
   const str = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
   const status = str('status');
   if (status !== undefined) {
-    const canonical = STATUSES.find((s) => s.toLowerCase() === status.toLowerCase());
+    const canonical = FULFILLMENT_STATUSES.find((s) => s.toLowerCase() === status.toLowerCase());
     if (!canonical) throw new Error(`--status must be one of ${STATUSES.join(', ')}, got "${status}"`);
-    parts.push(`FulfillmentStatus = ${quote(canonical)}`);
+    parts.push(runsWithStatus(canonical));
   }
   const source = str('source');
   if (source !== undefined) {

@@ -116,26 +116,35 @@ describe('a fulfillment stuck in NeedsAttention, found and pushed through with t
     ]);
   });
 
-  it('`ops retry` of a running fulfillment that is not waiting for an operator: the workflow refuses it and says where it is', async () => {
-    h.postmark.failNext(1, { kind: 'slow', delayMs: 5_000 });
-    const event = checkoutEvent({ metadata: sumoMetadata() });
-    await h.deliver(event);
-    // Past the database steps, the welcome email is on its way (Postmark is slow): running, not waiting.
-    await eventually(
-      () => ops('show', event.id),
-      (shown) => shown.state?.currentStep === 'sendWelcomeEmail',
-      { timeoutMs: 10_000 },
-    );
-    const { code, output } = await runCli(['retry', event.id, '--reason', 'why not'], opsContextFor(h));
-    expect({ code, output }).toEqual({
-      code: 1,
-      output: `retry ${event.id}: refused: not waiting for an operator (status Running, step sendWelcomeEmail) (by oncall@test: why not)`,
-    });
-    await expect(h.result(event.id)).resolves.toMatchObject({ welcomeEmailMessageId: expect.any(String) });
-    expect((await ops('show', event.id)).audit).toEqual([
-      expect.objectContaining({ action: 'retry', step: 'sendWelcomeEmail', applied: false, note: expect.stringMatching(/^not waiting/) }),
-    ]);
-  });
+  it('`ops retry` of a running fulfillment that is not waiting for an operator (riding out an outage): the workflow refuses it and says where it is', async () => {
+    // Every step is a local activity, so a run takes requests between workflow tasks: here, while it
+    // waits out a Postmark outage between two rounds of attempts (Retrying).
+    const riding = await startHarness({ maxActivityAttempts: 2, retryWindowMs: 10 * 60_000 });
+    try {
+      riding.postmark.failAlways({ kind: 'unavailable' });
+      const event = checkoutEvent({ metadata: sumoMetadata() });
+      await riding.deliver(event);
+      const run = async (...argv: string[]) => runCli([...argv, '--json'], opsContextFor(riding));
+      await eventually(
+        async () => JSON.parse((await run('show', event.id)).output),
+        (shown) => shown.state?.status === 'Retrying',
+        { timeoutMs: 20_000 },
+      );
+      const { code, output } = await runCli(['retry', event.id, '--reason', 'why not'], opsContextFor(riding));
+      expect({ code, output }).toEqual({
+        code: 1,
+        output: `retry ${event.id}: refused: not waiting for an operator (status Retrying, step sendWelcomeEmail) (by oncall@test: why not)`,
+      });
+      riding.postmark.failAlways(null);
+      // The next round (15 s later) sends it.
+      await expect(riding.result(event.id)).resolves.toMatchObject({ welcomeEmailMessageId: expect.any(String) });
+      expect(JSON.parse((await run('show', event.id)).output).audit).toEqual([
+        expect.objectContaining({ action: 'retry', step: 'sendWelcomeEmail', applied: false, note: expect.stringMatching(/^not waiting/) }),
+      ]);
+    } finally {
+      await riding.close();
+    }
+  }, 60_000);
 
   it('`ops retry` refuses a fulfillment that is not waiting, and names what it is doing', async () => {
     const event = checkoutEvent({ metadata: sumoMetadata() });

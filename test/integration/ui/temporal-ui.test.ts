@@ -135,7 +135,7 @@ describe('the Temporal UI, in a real browser', () => {
     expect(response.statusCode).toBe(200);
     await service.client.workflow.getHandle(event.id).result();
     const history = await service.client.workflow.getHandle(event.id).fetchHistory();
-    // The database steps run as local activities (markers in the history), the email as an activity task: both by name.
+    // The steps run as local activities (markers in the history), each shown by name; an activity task (none here) too.
     const localStep = (data: Uint8Array | null | undefined) =>
       (JSON.parse(Buffer.from(data ?? []).toString()) as { activity_type: string }).activity_type;
     const activities = [

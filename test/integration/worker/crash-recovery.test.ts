@@ -11,10 +11,11 @@ import { testEnv } from '../../support/test-env';
 import '../../support/quiet-runtime';
 
 /**
- * A worker that dies (SIGKILL, an OOM kill) while a welcome email waits on Postmark leaves an
- * attempt nobody will report. Temporal must notice by the missing heartbeats — not wait for
- * the 30 s start-to-close timeout — and the next attempt must find the message Postmark
- * accepted instead of sending it again. The dying worker is its own process (src/worker.ts).
+ * A worker that dies (SIGKILL, an OOM kill) while a welcome email waits on Postmark leaves a
+ * workflow task nobody will complete (the send is a local activity, run inside it). Temporal
+ * must notice by the task's timeout (10 s), hand the run to the next worker, and that worker's
+ * attempt must find the message Postmark accepted instead of sending it again. The dying worker
+ * is its own process (src/worker.ts).
  */
 const s = new ProcessStack({
   postgres: { url: testEnv.databaseUrl },
@@ -29,7 +30,7 @@ beforeAll(() => s.start(), 60_000);
 afterAll(() => s.stop());
 
 describe('a worker killed while an email is being sent', () => {
-  it('is noticed by its missing heartbeats; the next worker records the email Postmark accepted, sending nothing twice', async () => {
+  it('is noticed by its workflow task timing out; the next worker records the email Postmark accepted, sending nothing twice', async () => {
     const worker = (await s.startWorker()).child;
     const app = await buildApp({
       db: s.db,
@@ -47,15 +48,14 @@ describe('a worker killed while an email is being sent', () => {
     );
     worker.kill('SIGKILL');
 
-    // With no worker at all, Temporal times the attempt out and schedules the next one.
+    // With no worker at all, Temporal times the workflow task out and schedules the next one.
     const handle = s.temporalClient.workflow.getHandle(event.id);
-    const pending = await eventually(
-      async () => (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'sendWelcomeEmail'),
-      (a) => (a?.attempt ?? 0) >= 2,
+    const timedOut = await eventually(
+      async () => (await handle.fetchHistory()).events?.find((e) => e.workflowTaskTimedOutEventAttributes),
+      (e) => e !== undefined,
       { timeoutMs: 60_000, intervalMs: 500 },
     );
-    expect(pending?.attempt).toBeGreaterThanOrEqual(2);
-    expect(decodeTimeoutType(pending?.lastFailure?.timeoutFailureInfo?.timeoutType)).toBe('HEARTBEAT');
+    expect(decodeTimeoutType(timedOut?.workflowTaskTimedOutEventAttributes?.timeoutType)).toBe('START_TO_CLOSE');
 
     // The next worker finishes the run once Postmark has the message: it is found, not sent again.
     await eventually(

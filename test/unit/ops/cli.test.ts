@@ -71,8 +71,17 @@ describe('npm run ops', () => {
 describe('ops list filters', () => {
   it('become one visibility query over the search attributes, values quoted', () => {
     expect(buildQuery({ status: 'needsattention', source: 'sumo', subscription: "sub_'x", campaign: 'camp_1' })).toBe(
-      "FulfillmentStatus = 'NeedsAttention' AND FulfillmentSource = 'sumo' AND StripeSubscriptionId = 'sub_\\'x' AND SumoCampaignId = 'camp_1'",
+      "(ExecutionStatus = 'Running' AND FulfillmentStatus = 'NeedsAttention') AND FulfillmentSource = 'sumo' AND StripeSubscriptionId = 'sub_\\'x' AND SumoCampaignId = 'camp_1'",
     );
+  });
+
+  // A closing run does not upsert FulfillmentStatus (it would cost a billable action per run): its
+  // ExecutionStatus says Completed or Failed; a completed run waiting for a grace review says Completed.
+  it('find closed runs by their ExecutionStatus', () => {
+    expect(buildQuery({ status: 'completed' })).toBe(
+      "(ExecutionStatus = 'Completed' OR (ExecutionStatus = 'Running' AND FulfillmentStatus = 'Completed'))",
+    );
+    expect(buildQuery({ status: 'failed' })).toBe("ExecutionStatus IN ('Failed', 'Terminated', 'Canceled', 'TimedOut')");
   });
 
   it('search by the hash of the normalised email, never the address', () => {
