@@ -16,7 +16,8 @@
  * run just before this one's: a before/after in one run. BENCH_STACKS picks stacks
  * (verify, inline, before, service; quiet and semispace: the
  * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32; nice10: the worker
- * at a lowered CPU priority, WORKER_NICE=10; arena16: glibc's default malloc arenas
+ * at a lowered CPU priority, WORKER_NICE=10; tuner80: the worker's resource-based tuner at
+ * WORKER_CPU_TARGET=0.8; arena16: glibc's default malloc arenas
  * instead of the Dockerfile's MALLOC_ARENA_MAX=2); BENCH_WORKER_NODE_ARGS adds node flags to the worker
  * (e.g. "--trace-gc" to count collections, "--cpu-prof --cpu-prof-dir=.bench-prof").
  */
@@ -94,6 +95,8 @@ async function main(): Promise<void> {
       }),
     // The worker lowers its own CPU priority (WORKER_NICE, default 0: off).
     nice10: () => startServiceStack('service, WORKER_NICE=10', { ...stackEnv, workerEnv: { WORKER_NICE: '10' } }),
+    // The SDK's resource-based tuner: slots only while the host's CPU is under the target.
+    tuner80: () => startServiceStack('service, WORKER_CPU_TARGET=0.8', { ...stackEnv, workerEnv: { WORKER_CPU_TARGET: '0.8' } }),
     semispace: () =>
       startServiceStack('service, worker --max-semi-space-size=32', {
         ...stackEnv,

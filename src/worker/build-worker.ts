@@ -5,6 +5,7 @@ import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
+import type { Context } from '@temporalio/activity';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { WORKER_DB_POOL_DEFAULT } from '../config';
@@ -13,6 +14,7 @@ import { payloadDataConverter } from '../temporal/payload-codec';
 import type { PayloadKey } from '../temporal/payload-keys';
 import type { Tracing } from '../telemetry/tracing';
 import { attemptLimit } from './attempt-limit';
+import { slotOptions } from './slot-tuner';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -32,6 +34,8 @@ export interface WorkerSetup {
   maxConcurrentActivities?: number;
   /** Local activities run at once (WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES); with the others, within the pool. */
   maxConcurrentLocalActivities?: number;
+  /** The host CPU use to stay under (WORKER_CPU_TARGET): the resource-based tuner; absent: fixed slots. */
+  cpuTarget?: number;
   /** Where workflow and activity spans go (src/telemetry/tracing.ts); absent: dropped. */
   tracing?: Pick<Tracing, 'resource' | 'spanProcessor'>;
 }
@@ -57,6 +61,7 @@ export function buildWorker({
   shutdownGraceMs = 30_000,
   maxConcurrentActivities = 2,
   maxConcurrentLocalActivities = WORKER_DB_POOL_DEFAULT - 2,
+  cpuTarget,
   tracing,
 }: WorkerSetup): Promise<Worker> {
   return Worker.create({
@@ -67,10 +72,15 @@ export function buildWorker({
     interceptors: {
       activity: [
         attemptLimit(maxActivityAttempts, retryWindowMs),
-        (ctx) => ({
-          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
-          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
-        }),
+        // Spans per attempt only while tracing is on (as the workflow bundle: src/worker/workflow-bundle.ts).
+        ...(tracing
+          ? [
+              (ctx: Context) => ({
+                inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+                outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+              }),
+            ]
+          : []),
       ],
     },
     sinks: tracingSinks(tracing),
@@ -80,8 +90,7 @@ export function buildWorker({
     // Issue 19.2, bounded by construction: not the SDK's 100 of each. Each running activity and
     // each running local activity (the database steps) may hold one of the pool's connections,
     // and the two together fit in it (src/config.ts checks WORKER_DB_POOL_SIZE against both).
-    maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
-    maxConcurrentLocalActivityExecutions: maxConcurrentLocalActivities,
+    ...slotOptions({ activities: maxConcurrentActivities, localActivities: maxConcurrentLocalActivities, cpuTarget }),
     // A deploy's SIGTERM lets running activities (an email being sent) finish; past the grace
     // they are cancelled, and past a little more the worker gives up on them.
     shutdownGraceTime: shutdownGraceMs,
