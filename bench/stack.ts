@@ -47,6 +47,14 @@ function dockerfileEnv(dir: string): Record<string, string> {
   return Object.fromEntries([...text.matchAll(/^ENV\s+([A-Z_][A-Z0-9_]*)=(\S+)\s*$/gm)].map((m) => [m[1], m[2]]));
 }
 
+/** The node flags of the checkout's Dockerfile `CMD ["node", …flags, "dist/src/server.js"]`: the API's, as production runs it. */
+function dockerfileApiNodeArgs(dir: string): string[] {
+  const text = existsSync(resolve(dir, 'Dockerfile')) ? readFileSync(resolve(dir, 'Dockerfile'), 'utf8') : '';
+  const cmd = /^CMD (\[.*\])\s*$/m.exec(text)?.[1];
+  const args = cmd ? (JSON.parse(cmd) as string[]) : [];
+  return args[0] === 'node' ? args.slice(1, -1).filter((arg) => arg.startsWith('--')) : [];
+}
+
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 
 /** The service as production runs it: the compiled API and worker processes, a Temporal dev server, PostgreSQL. */
@@ -85,7 +93,8 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
       { ...workerProbe.env, ...env.workerEnv },
       { nodeArgs: [...workerProbe.nodeArgs, ...(env.workerNodeArgs ?? [])], nice },
     );
-    const api = await stack.startApi({ ...apiProbe.env, ...env.apiEnv }, { nodeArgs: [...apiProbe.nodeArgs, ...(env.apiNodeArgs ?? [])] });
+    const apiNodeArgs = [...apiProbe.nodeArgs, ...dockerfileApiNodeArgs(env.serviceDir ?? process.cwd()), ...(env.apiNodeArgs ?? [])];
+    const api = await stack.startApi({ ...apiProbe.env, ...env.apiEnv }, { nodeArgs: apiNodeArgs });
     register(worker, workerProbe.file);
     register(api, apiProbe.file);
     const database = databaseName(env.databaseUrl);

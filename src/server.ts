@@ -15,9 +15,9 @@ import { createFulfillmentStarter } from './temporal/start-fulfillment';
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
-  const tracing = startTracing('stripe-fulfillment-api', config);
+  const tracing = await startTracing('stripe-fulfillment-api', config);
   const db = createPrisma(config.DATABASE_URL);
-  const temporal = createTemporalClient(config);
+  const temporal = createTemporalClient(config, { tracing: tracing !== undefined });
   const fulfillments = createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE);
   const livemode = acceptedLivemode(config);
   if (livemode === undefined) logger.warn('STRIPE_MODE is not set (nor STRIPE_SECRET_KEY): events of both test and live mode are accepted');

@@ -16,7 +16,7 @@ import { loadWorkflowBundle } from './worker/workflow-bundle';
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
-  const tracing = startTracing('stripe-fulfillment-worker', config);
+  const tracing = await startTracing('stripe-fulfillment-worker', config);
   Runtime.install({
     logger: temporalLogger(logger),
     ...(config.WORKER_METRICS_ADDRESS && { telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } } }),

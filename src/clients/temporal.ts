@@ -7,7 +7,9 @@ import {
   type BackoffOptions,
   type TLSConfig,
 } from '@temporalio/client';
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+// The client interceptor alone: the package's index loads its worker half too, and with it
+// OpenTelemetry's SDK (src/telemetry/tracing.ts loads that only when tracing is on).
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import { payloadDataConverter } from '../temporal/payload-codec';
 import type { PayloadKey } from '../temporal/payload-keys';
 
@@ -56,10 +58,16 @@ export function temporalConnectionOptions(settings: TemporalSettings): { address
 /**
  * A Temporal client whose connection is opened on first use, so the API starts (and
  * answers 503 instead of crashing) while Temporal is down. With payload keys, everything it
- * sends is encrypted and everything it reads decrypted. A workflow it starts joins the caller's
- * trace (the OpenTelemetry context travels in the start's headers; a no-op while tracing is off).
+ * sends is encrypted and everything it reads decrypted. With `tracing` (the default), a workflow it
+ * starts joins the caller's trace: the OpenTelemetry context travels in the start's headers. The
+ * API passes `tracing: false` when export is off, so each start carries no empty trace header
+ * (encoding it is CPU on every webhook, and no one reads it: the worker's untraced bundle has no
+ * interceptors).
  */
-export function createTemporalClient(settings: TemporalSettings, { retry }: { retry?: Partial<BackoffOptions> } = {}): Client {
+export function createTemporalClient(
+  settings: TemporalSettings,
+  { retry, tracing = true }: { retry?: Partial<BackoffOptions>; tracing?: boolean } = {},
+): Client {
   // The SDK retries an overloaded or unreachable server (RESOURCE_EXHAUSTED, UNAVAILABLE, …) with
   // capped backoff; `retry` changes how long (its default: 10 attempts, about 35 s).
   const interceptors = retry ? { interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions(retry))] } : {};
@@ -67,6 +75,6 @@ export function createTemporalClient(settings: TemporalSettings, { retry }: { re
     connection: Connection.lazy({ ...temporalConnectionOptions(settings), ...interceptors }),
     namespace: settings.TEMPORAL_NAMESPACE,
     dataConverter: payloadDataConverter(settings.payloadKeys ?? []),
-    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+    interceptors: { workflow: tracing ? [new OpenTelemetryWorkflowClientInterceptor()] : [] },
   });
 }

@@ -1,6 +1,5 @@
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { envDetectorSync, Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import type { Resource } from '@opentelemetry/resources';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-node';
 
 /** What the worker hands the Temporal interceptors (workflow spans leave the sandbox through a sink). */
 export interface Tracing {
@@ -29,10 +28,17 @@ export function tracingEnabled(env: TracingEnv): boolean {
 /**
  * Registers the process-wide tracer provider that exports spans over OTLP/HTTP, configured by the
  * standard `OTEL_*` variables (endpoint, headers, timeout, resource attributes). Off (undefined)
- * when no endpoint is set: the API calls below are then OpenTelemetry's no-ops.
+ * when no endpoint is set: the API calls below are then OpenTelemetry's no-ops. The SDK and the
+ * exporter are loaded only when export is on: with the OTLP transformer and the metrics SDK it
+ * pulls in, about 200 modules a process without tracing never runs.
  */
-export function startTracing(defaultServiceName: string, env: TracingEnv): Tracing | undefined {
+export async function startTracing(defaultServiceName: string, env: TracingEnv): Promise<Tracing | undefined> {
   if (!tracingEnabled(env)) return undefined;
+  const [{ OTLPTraceExporter }, { envDetectorSync, Resource }, { BatchSpanProcessor, NodeTracerProvider }] = await Promise.all([
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-node'),
+  ]);
   const resource = new Resource({ 'service.name': env.OTEL_SERVICE_NAME || defaultServiceName }).merge(envDetectorSync.detect());
   const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(env) }));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });

@@ -43,9 +43,14 @@ describe('docker-compose.yml', () => {
     // Longer than the worker's shutdown grace (30 s) and force time (+5 s): a deploy drains it.
     expect(compose.services.worker.stop_grace_period).toBe('45s');
     // The compiled entry points, run by node itself so that docker's SIGTERM reaches them.
-    expect(compose.services.api.command).toEqual(['node', 'dist/src/server.js']);
+    expect(compose.services.api.command).toEqual(['node', '--max-semi-space-size=4', 'dist/src/server.js']);
     expect(compose.services.worker.command).toEqual(['node', 'dist/src/worker.js']);
     expect(compose.services.migrate.command).toEqual(['node', 'dist/scripts/db-migrate.js']);
+  });
+
+  it("runs the API as the Dockerfile's CMD does, node flags included", () => {
+    const cmd = /^CMD (\[.*\])\s*$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1];
+    expect(JSON.parse(cmd ?? 'null')).toEqual(compose.services.api.command);
   });
 
   it('builds the app services from the Dockerfile in this repository', () => {

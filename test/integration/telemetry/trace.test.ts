@@ -19,7 +19,7 @@ const logLines: Array<Record<string, unknown>> = [];
 
 beforeAll(async () => {
   collector = await startOtlpCollector();
-  tracing = startTracing('stripe-fulfillment', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl })!;
+  tracing = (await startTracing('stripe-fulfillment', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl }))!;
   const apiLogger = pino(
     { level: 'info' },
     new Writable({ write: (chunk, _enc, done) => (logLines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) }),
