@@ -14,10 +14,9 @@
  * BENCH_ROUNDS=n runs the stacks n times, interleaved, and reports each figure's median.
  * BENCH_BEFORE_DIR=<a built checkout> adds that checkout's service as "service (before)",
  * run just before this one's: a before/after in one run. BENCH_STACKS picks stacks
- * (verify, inline, before, service; quiet and semispace: the
- * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32; nice10: the worker
- * at a lowered CPU priority, WORKER_NICE=10; tuner80: the worker's resource-based tuner at
- * WORKER_CPU_TARGET=0.8; arena16: glibc's default malloc arenas
+ * (verify, inline, before, service; quiet, semispace and semi4: the
+ * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32 or 4; old256: the worker with --max-old-space-size=256; nice10: the worker
+ * at a lowered CPU priority, WORKER_NICE=10; pool20: WORKER_DB_POOL_SIZE=20 (18 step slots); arena16: glibc's default malloc arenas
  * instead of the Dockerfile's MALLOC_ARENA_MAX=2); BENCH_WORKER_NODE_ARGS adds node flags to the worker
  * (e.g. "--trace-gc" to count collections, "--cpu-prof --cpu-prof-dir=.bench-prof").
  */
@@ -95,8 +94,21 @@ async function main(): Promise<void> {
       }),
     // The worker lowers its own CPU priority (WORKER_NICE, default 0: off).
     nice10: () => startServiceStack('service, WORKER_NICE=10', { ...stackEnv, workerEnv: { WORKER_NICE: '10' } }),
-    // The SDK's resource-based tuner: slots only while the host's CPU is under the target.
-    tuner80: () => startServiceStack('service, WORKER_CPU_TARGET=0.8', { ...stackEnv, workerEnv: { WORKER_CPU_TARGET: '0.8' } }),
+    // Twice the pool, so twice the step slots (WORKER_DB_POOL_SIZE=20: 2 + 18).
+    pool20: () => startServiceStack('service, WORKER_DB_POOL_SIZE=20', { ...stackEnv, workerEnv: { WORKER_DB_POOL_SIZE: '20' } }),
+    // The worker's young generation capped as the API's is (Dockerfile CMD): its memory, and what it costs in GC.
+    semi4: () =>
+      startServiceStack('service, worker --max-semi-space-size=4', {
+        ...stackEnv,
+        workerNodeArgs: [...(stackEnv.workerNodeArgs ?? []), '--max-semi-space-size=4'],
+      }),
+    // The worker's old generation capped: V8 collects sooner instead of growing the heap toward its
+    // default limit (a quarter of the host's memory); the SDK sizes its workflow cache from the limit.
+    old256: () =>
+      startServiceStack('service, worker --max-old-space-size=256', {
+        ...stackEnv,
+        workerNodeArgs: [...(stackEnv.workerNodeArgs ?? []), '--max-old-space-size=256'],
+      }),
     semispace: () =>
       startServiceStack('service, worker --max-semi-space-size=32', {
         ...stackEnv,

@@ -283,12 +283,6 @@ const workerSchema = z
      * shared bench machine at load 40, nice 10 starved the worker (docs/PERFORMANCE.md).
      */
     WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
-    /**
-     * The host's CPU use the worker aims to stay under (0.1–1) with the SDK's resource-based tuner:
-     * it hands out workflow-task and step slots only while the host is below it, up to the slots
-     * above. Unset (the default): fixed slots. src/worker/slot-tuner.ts; measured in docs/PERFORMANCE.md.
-     */
-    WORKER_CPU_TARGET: z.coerce.number().min(0.1).max(1).optional(),
   })
   .superRefine(certPair)
   .superRefine(activitiesFitThePool)

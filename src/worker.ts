@@ -49,7 +49,6 @@ async function main(): Promise<void> {
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
-    cpuTarget: config.WORKER_CPU_TARGET,
     tracing,
   });
   const lowered = lowerCpuPriority(config.WORKER_NICE);

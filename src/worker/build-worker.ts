@@ -14,7 +14,6 @@ import { payloadDataConverter } from '../temporal/payload-codec';
 import type { PayloadKey } from '../temporal/payload-keys';
 import type { Tracing } from '../telemetry/tracing';
 import { attemptLimit } from './attempt-limit';
-import { slotOptions } from './slot-tuner';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -34,16 +33,14 @@ export interface WorkerSetup {
   maxConcurrentActivities?: number;
   /** Local activities run at once (WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES); with the others, within the pool. */
   maxConcurrentLocalActivities?: number;
-  /** The host CPU use to stay under (WORKER_CPU_TARGET): the resource-based tuner; absent: fixed slots. */
-  cpuTarget?: number;
   /** Where workflow and activity spans go (src/telemetry/tracing.ts); absent: dropped. */
   tracing?: Pick<Tracing, 'resource' | 'spanProcessor'>;
 }
 
 const NO_TRACING = { resource: Resource.empty(), spanProcessor: new NoopSpanProcessor() };
 
-/** The bundle always carries the tracing interceptors, so every worker (replayers too) gives them their
- *  `exporter` sink: spans go to the processor, or nowhere while tracing is off. */
+/** The traced bundle's interceptors hand spans out through the `exporter` sink, so every worker (replayers
+ *  too) registers it, whichever bundle it runs: spans go to the processor, or nowhere while tracing is off. */
 export function tracingSinks(tracing: Pick<Tracing, 'resource' | 'spanProcessor'> = NO_TRACING) {
   return { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) };
 }
@@ -61,7 +58,6 @@ export function buildWorker({
   shutdownGraceMs = 30_000,
   maxConcurrentActivities = 2,
   maxConcurrentLocalActivities = WORKER_DB_POOL_DEFAULT - 2,
-  cpuTarget,
   tracing,
 }: WorkerSetup): Promise<Worker> {
   return Worker.create({
@@ -90,7 +86,10 @@ export function buildWorker({
     // Issue 19.2, bounded by construction: not the SDK's 100 of each. Each running activity and
     // each running local activity (the database steps) may hold one of the pool's connections,
     // and the two together fit in it (src/config.ts checks WORKER_DB_POOL_SIZE against both).
-    ...slotOptions({ activities: maxConcurrentActivities, localActivities: maxConcurrentLocalActivities, cpuTarget }),
+    // (The SDK's resource-based tuner, slots by the host's CPU use, was measured instead and
+    // starved the drain: docs/PERFORMANCE.md, round 2.)
+    maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: maxConcurrentLocalActivities,
     // A deploy's SIGTERM lets running activities (an email being sent) finish; past the grace
     // they are cancelled, and past a little more the worker gives up on them.
     shutdownGraceTime: shutdownGraceMs,
