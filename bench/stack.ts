@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '../src/dev/free-port';
@@ -55,6 +56,16 @@ function dockerfileApiNodeArgs(dir: string): string[] {
   return args[0] === 'node' ? args.slice(1, -1).filter((arg) => arg.startsWith('--')) : [];
 }
 
+/** The node flags of the checkout's compose worker command (`node …flags dist/src/worker.js`): the worker's, as production runs it. */
+function composeWorkerNodeArgs(dir: string): string[] {
+  const file = resolve(dir, 'docker-compose.yml');
+  if (!existsSync(file)) return [];
+  const command = (parse(readFileSync(file, 'utf8')) as { services?: { worker?: { command?: unknown } } }).services?.worker?.command;
+  return Array.isArray(command) && command[0] === 'node'
+    ? command.slice(1, -1).filter((arg): arg is string => String(arg).startsWith('--'))
+    : [];
+}
+
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 
 /** The service as production runs it: the compiled API and worker processes, a Temporal dev server, PostgreSQL. */
@@ -91,7 +102,10 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
     const apiProbe = probed('api');
     const worker = await stack.startWorker(
       { ...workerProbe.env, ...env.workerEnv },
-      { nodeArgs: [...workerProbe.nodeArgs, ...(env.workerNodeArgs ?? [])], nice },
+      {
+        nodeArgs: [...workerProbe.nodeArgs, ...composeWorkerNodeArgs(env.serviceDir ?? process.cwd()), ...(env.workerNodeArgs ?? [])],
+        nice,
+      },
     );
     const apiNodeArgs = [...apiProbe.nodeArgs, ...dockerfileApiNodeArgs(env.serviceDir ?? process.cwd()), ...(env.apiNodeArgs ?? [])];
     const api = await stack.startApi({ ...apiProbe.env, ...env.apiEnv }, { nodeArgs: apiNodeArgs });

@@ -44,7 +44,7 @@ describe('docker-compose.yml', () => {
     expect(compose.services.worker.stop_grace_period).toBe('45s');
     // The compiled entry points, run by node itself so that docker's SIGTERM reaches them.
     expect(compose.services.api.command).toEqual(['node', '--max-semi-space-size=4', 'dist/src/server.js']);
-    expect(compose.services.worker.command).toEqual(['node', 'dist/src/worker.js']);
+    expect(compose.services.worker.command).toEqual(['node', '--max-old-space-size=256', 'dist/src/worker.js']);
     expect(compose.services.migrate.command).toEqual(['node', 'dist/scripts/db-migrate.js']);
   });
 
