@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { freePort } from '../src/dev/free-port';
 import type { LocalPostmark } from '../src/dev/local-postmark';
 import { ProcessStack } from '../test/support/stack/process-stack';
+import { TemporalCluster } from '../test/support/temporal-cluster';
 import { spawnNode, type NodeProcess } from '../test/support/stack/spawn-node';
 import { probed, register } from './probe';
 import { findProcesses, postgresBackends } from './proc-stats';
@@ -40,6 +41,9 @@ export interface StackEnv {
   /** Environment added to the worker's and the API's (e.g. a setting under test). */
   workerEnv?: Record<string, string>;
   apiEnv?: Record<string, string>;
+  /** The Temporal server: the CLI's dev server (SQLite in memory; the default), or the production-shaped
+   *  server on PostgreSQL that the cluster suite runs (test/support/temporal-cluster.ts). */
+  temporalServer?: 'dev' | 'cluster';
 }
 
 /** The checkout's Dockerfile `ENV NAME=value` lines: production's process environment (NODE_ENV, MALLOC_ARENA_MAX). */
@@ -66,14 +70,23 @@ function composeWorkerNodeArgs(dir: string): string[] {
     : [];
 }
 
+/** The cluster names its databases after a `…_test` one: `<bench database>_temporal_test` and `…_temporal_visibility_test`. */
+function clusterNaming(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.pathname = `${url.pathname}_test`;
+  return url.toString();
+}
+
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 
 /** The service as production runs it: the compiled API and worker processes, a Temporal dev server, PostgreSQL. */
 export async function startServiceStack(name: string, env: StackEnv): Promise<Stack> {
   const metricsPort = await freePort();
+  const cluster =
+    env.temporalServer === 'cluster' ? await TemporalCluster.start({ databaseUrl: clusterNaming(env.databaseUrl) }) : undefined;
   const stack = new ProcessStack({
     postgres: { url: env.databaseUrl },
-    temporal: 'owned',
+    temporal: cluster ? { address: cluster.address } : 'owned',
     temporalMetricsPort: metricsPort,
     postmark: env.postmark,
     build: 'dist',
@@ -95,7 +108,7 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
   });
   await stack.start();
   try {
-    const [temporalPid] = findProcesses(['start-dev', stack.temporalAddress.split(':')[1]]);
+    const [temporalPid] = cluster ? [cluster.pid] : findProcesses(['start-dev', stack.temporalAddress.split(':')[1]]);
     // BENCH_NICE: the worker's niceness.
     const nice = env.workerEnv?.BENCH_NICE === undefined ? undefined : Number(env.workerEnv.BENCH_NICE);
     const workerProbe = probed('worker');
@@ -117,18 +130,24 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
       url: `${stack.apiUrl}/webhooks/stripe`,
       fulfils: true,
       processes: [api, worker],
-      temporal: { address: stack.temporalAddress, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` },
+      temporal: { address: stack.temporalAddress, metricsUrl: cluster?.metricsUrl ?? `http://127.0.0.1:${metricsPort}/metrics` },
       groups: () => [
         { label: 'api', pids: [api.pid] },
         { label: 'worker', pids: [worker.pid] },
         { label: 'temporal server', pids: temporalPid ? [temporalPid] : [] },
+        // On PostgreSQL, the server's own queries are part of what a fulfilment costs.
+        ...(cluster ? [{ label: 'temporal postgres', pids: cluster.databases.flatMap(postgresBackends) }] : []),
         { label: 'postgres', pids: postgresBackends(database) },
       ],
       // SIGTERM: the worker drains and writes its profile (--cpu-prof).
-      stop: () => stack.stop('SIGTERM'),
+      stop: async () => {
+        await stack.stop('SIGTERM');
+        await cluster?.stop();
+      },
     };
   } catch (err) {
     await stack.stop();
+    await cluster?.stop();
     throw err;
   }
 }

@@ -72,6 +72,16 @@ export class TemporalCluster {
     return `http://127.0.0.1:${this.env.TEMPORAL_METRICS_PORT}/metrics`;
   }
 
+  /** The server process (the bench reads its CPU). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Its two databases (persistence, visibility), whose PostgreSQL backends are the server's work too. */
+  get databases(): string[] {
+    return [this.env.TEMPORAL_DB, this.env.TEMPORAL_VISIBILITY_DB].filter(Boolean);
+  }
+
   /** The server's last log lines, for a failure message. */
   get log(): string {
     return this.logTail;
