@@ -1,7 +1,8 @@
 import type { OpsContext } from './context';
 import { buildQuery } from './commands/list';
 import type { TokenBucket } from './rate-limit';
-import { fulfillmentStatus, queryState } from './workflow-lookup';
+import { fulfillmentStatus } from '../contracts';
+import { queryState } from './workflow-lookup';
 
 /** The filters `ops list` and the bulk `retry|skip|cancel` share, as parseArgs options. */
 export const FILTER_OPTIONS = {

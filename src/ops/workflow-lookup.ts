@@ -35,5 +35,3 @@ export async function originalStart(client: Client, eventId: string): Promise<Wo
 
 /** Quotes a value for a Temporal visibility query. */
 export const quote = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
-export { fulfillmentStatus } from '../contracts';

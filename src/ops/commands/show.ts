@@ -1,7 +1,7 @@
 import type { Command } from '../command';
-import { describeFulfillment, fulfillmentStatus, originalStart, queryState } from '../workflow-lookup';
+import { describeFulfillment, originalStart, queryState } from '../workflow-lookup';
 import { maskEmail } from '../../log';
-import type { FulfillmentState } from '../../contracts';
+import { fulfillmentStatus, type FulfillmentState } from '../../contracts';
 import { findPurchase, purchaseJson, purchaseLines, type PurchaseJson } from './show-purchase';
 
 /** `show <eventId>`: the workflow's state and steps, and what the database holds for it. */
