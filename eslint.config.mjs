@@ -8,6 +8,7 @@
  *   activities/<feature>/ ──▶ activities/shared/ (never another feature; only activities/index.ts
  *     gathers them), and every transaction goes through activities/shared/transaction.ts.
  *   src/worker (the one wiring) ──▶ activities/; nothing imports workflows/ but the bundle entry.
+ *   devstack/, test/, bench/ ──▶ anything; src/, workflows/ and activities/ (what ships) never import them.
  *
  * plus type-checked rules (no floating promises) and Prettier for layout.
  */
@@ -53,7 +54,6 @@ const zones = [
       './src/clients',
       './src/codec',
       './src/db',
-      './src/dev',
       './src/http',
       './src/ingest',
       './src/lifecycle',
@@ -84,20 +84,9 @@ const zones = [
   },
   { target: PRODUCTION, from: './test', message: 'production code never imports test support.' },
   {
-    target: [
-      './src/codec',
-      './src/http',
-      './src/ingest',
-      './src/stripe',
-      './src/temporal',
-      './src/lifecycle',
-      './src/db',
-      './src/worker',
-      './activities',
-      './workflows',
-    ],
-    from: './src/dev',
-    message: 'src/dev is for npm run dev and simulate only.',
+    target: PRODUCTION,
+    from: './devstack',
+    message: 'devstack/ is the local stack (npm run dev, simulate, tests, bench); what ships never imports it.',
   },
 ];
 

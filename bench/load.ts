@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { checkoutEvent, signPayload, sumoMetadata } from '../src/dev/sample-events';
+import { checkoutEvent, signPayload, sumoMetadata } from '../devstack/sample-events';
 
 /** One signed delivery: when it was posted (epoch ms) and how long the webhook took to answer. */
 export interface Delivery {

@@ -1,7 +1,7 @@
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Client } from 'pg';
 import type { NodeProcess } from '../test/support/stack/spawn-node';
-import type { LocalPostmark } from '../src/dev/local-postmark';
+import type { LocalPostmark } from '../devstack/local-postmark';
 import { probe, type ProbeReading } from './probe';
 import { billableActions } from './billable-actions';
 import { burst, quantile, steadyRate, type Delivery } from './load';

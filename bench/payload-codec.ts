@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { checkoutEvent, sumoMetadata } from '../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../devstack/sample-events';
 import { decideCheckoutEvent } from '../src/stripe/checkout-event';
 import { EncryptionCodec } from '../src/temporal/payload-codec';
 import { parsePayloadKeys } from '../src/temporal/payload-keys';

@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { freePort } from '../src/dev/free-port';
-import type { LocalPostmark } from '../src/dev/local-postmark';
+import { freePort } from '../devstack/free-port';
+import type { LocalPostmark } from '../devstack/local-postmark';
 import { ProcessStack } from '../test/support/stack/process-stack';
 import { TemporalCluster } from '../test/support/temporal-cluster';
 import { spawnNode, type NodeProcess } from '../test/support/stack/spawn-node';

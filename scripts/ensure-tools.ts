@@ -4,7 +4,7 @@
  * `--cluster` adds the Temporal server and its SQL tool (the cluster suite's; about two minutes
  * more, once), which `npm test` asks for and `npm run dev` does not.
  */
-import { ensureTool, STRIPE_MOCK, TEMPORAL_CLI, TEMPORAL_SERVER, TEMPORAL_SQL_TOOL } from '../src/dev/tools';
+import { ensureTool, STRIPE_MOCK, TEMPORAL_CLI, TEMPORAL_SERVER, TEMPORAL_SQL_TOOL } from '../devstack/tools';
 
 async function main(): Promise<void> {
   const cluster = process.argv.includes('--cluster') ? [TEMPORAL_SERVER, TEMPORAL_SQL_TOOL] : [];

@@ -17,12 +17,12 @@ import type Stripe from 'stripe';
 import type { CatalogData } from '../src/catalog/catalog';
 import { applyMigrations } from '../src/db/migrate';
 import { startInProcessService } from '../test/support/stack/in-process-service';
-import { startLocalPostmark } from '../src/dev/local-postmark';
+import { startLocalPostmark } from '../devstack/local-postmark';
 import { recreateDatabase } from '../test/support/recreate-database';
-import { checkoutEvent, invoiceEvent, LIFETIME_CODE_PRICE, signPayload, subscriptionEvent, sumoMetadata } from '../src/dev/sample-events';
-import { chargeRefundedEvent, disputeEvent } from '../src/dev/sample-purchase-events';
-import { startStripeMock } from '../src/dev/stripe-mock';
-import { startTemporalDevServer } from '../src/dev/temporal-dev-server';
+import { checkoutEvent, invoiceEvent, LIFETIME_CODE_PRICE, signPayload, subscriptionEvent, sumoMetadata } from '../devstack/sample-events';
+import { chargeRefundedEvent, disputeEvent } from '../devstack/sample-purchase-events';
+import { startStripeMock } from '../devstack/stripe-mock';
+import { startTemporalDevServer } from '../devstack/temporal-dev-server';
 import { bundleWorkflowsFromSource } from '../test/support/workflow-bundle';
 import { cancelUpdate, retryUpdate, statusQuery } from '../src/contracts';
 

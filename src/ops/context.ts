@@ -10,7 +10,6 @@ import { createTemporalClient } from '../clients/temporal';
 import { createPrisma } from '../db/prisma';
 import { withTemporalProfile } from '../clients/temporal-profile';
 import { withSecretFiles } from '../secret-files';
-import { readDevState } from '../dev/dev-state';
 import type { PrismaClient } from '../generated/prisma/client';
 import { payloadKeysFromEnv } from '../temporal/payload-keys';
 import { createFulfillmentStarter, type FulfillmentStarter } from '../temporal/start-fulfillment';
@@ -35,13 +34,6 @@ export interface OpsContext {
 }
 
 /**
- * Reads the service's own environment variables (DATABASE_URL, TEMPORAL_ADDRESS,
- * TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, STRIPE_SECRET_KEY, STRIPE_API_BASE, POSTMARK_SERVER_TOKEN,
- * POSTMARK_API_URL, POSTMARK_*_TEMPLATE, PAYLOAD_KEYS or PAYLOAD_KEYS_FILE); under `npm run dev` the running stack's addresses and key file are the
- * defaults. Secrets may come from files (`DATABASE_URL_FILE`, `STRIPE_SECRET_KEY_FILE`, …) as
- * for the service.
- */
-/**
  * A person (or a script) waits rather than fails: a real server answers a burst of visibility
  * queries with "namespace rate limit exceeded" (RESOURCE_EXHAUSTED, `frontend.namespaceRPS.visibility`,
  * 10/s per frontend by default), and the SDK's default retries give up after about 35 s. Backoff
@@ -49,22 +41,28 @@ export interface OpsContext {
  */
 const OPS_RETRY = { maxAttempts: 40 };
 
+/**
+ * Reads only the service's own environment variables (DATABASE_URL, TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, STRIPE_SECRET_KEY, STRIPE_API_BASE, POSTMARK_SERVER_TOKEN,
+ * POSTMARK_API_URL, POSTMARK_*_TEMPLATE, PAYLOAD_KEYS or PAYLOAD_KEYS_FILE). Secrets may come from
+ * files (`DATABASE_URL_FILE`, `STRIPE_SECRET_KEY_FILE`, …) as for the service. Against the
+ * `npm run dev` stack, `npm run ops` (devstack/ops.ts) sets these variables from it first.
+ */
 export function createOpsContext(environment: NodeJS.ProcessEnv = process.env): OpsContext {
   const env = withTemporalProfile(withSecretFiles(environment));
-  const dev = readDevState();
   const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
   const taskQueue = env.TEMPORAL_TASK_QUEUE ?? 'stripe-fulfillment';
   // The payload codec's keys, checked before any command runs: ops reads and writes the same histories.
   const payloadKeys = payloadKeysFromEnv({
     PAYLOAD_KEYS: env.PAYLOAD_KEYS,
-    PAYLOAD_KEYS_FILE: env.PAYLOAD_KEYS_FILE ?? (env.PAYLOAD_KEYS ? undefined : dev?.payloadKeysFile),
+    PAYLOAD_KEYS_FILE: env.PAYLOAD_KEYS_FILE,
   });
   let temporal: Client | undefined;
   let db: PrismaClient | undefined;
   let stripe: Stripe | undefined;
   let postmark: ServerClient | undefined;
   const need = (name: string, value: string | undefined): string => {
-    if (!value) throw new Error(`${name} is not set (and no \`npm run dev\` stack is running to take it from)`);
+    if (!value) throw new Error(`${name} is not set`);
     return value;
   };
   const context: OpsContext = {
@@ -75,7 +73,7 @@ export function createOpsContext(environment: NodeJS.ProcessEnv = process.env): 
     get temporal() {
       return (temporal ??= createTemporalClient(
         {
-          TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? dev?.temporalAddress ?? 'localhost:7233',
+          TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? 'localhost:7233',
           TEMPORAL_NAMESPACE: namespace,
           TEMPORAL_API_KEY: env.TEMPORAL_API_KEY,
           TEMPORAL_TLS_CERT: env.TEMPORAL_TLS_CERT,
@@ -87,18 +85,18 @@ export function createOpsContext(environment: NodeJS.ProcessEnv = process.env): 
       ));
     },
     get db() {
-      return (db ??= createPrisma(need('DATABASE_URL', env.DATABASE_URL ?? dev?.databaseUrl), { max: 2 }));
+      return (db ??= createPrisma(need('DATABASE_URL', env.DATABASE_URL), { max: 2 }));
     },
     get stripe() {
       return (stripe ??= createStripeClient(
-        need('STRIPE_SECRET_KEY', env.STRIPE_SECRET_KEY ?? dev?.stripeSecretKey),
-        env.STRIPE_API_BASE ?? dev?.stripeApiBase ?? 'https://api.stripe.com',
+        need('STRIPE_SECRET_KEY', env.STRIPE_SECRET_KEY),
+        env.STRIPE_API_BASE ?? 'https://api.stripe.com',
       ));
     },
     get postmark() {
       return (postmark ??= createPostmarkClient(
-        need('POSTMARK_SERVER_TOKEN', env.POSTMARK_SERVER_TOKEN ?? dev?.postmarkServerToken),
-        env.POSTMARK_API_URL ?? dev?.postmarkUrl ?? 'https://api.postmarkapp.com',
+        need('POSTMARK_SERVER_TOKEN', env.POSTMARK_SERVER_TOKEN),
+        env.POSTMARK_API_URL ?? 'https://api.postmarkapp.com',
       ));
     },
     get templateAliases() {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { EncryptionCodec } from '../../src/temporal/payload-codec';
 import { parsePayloadKeys } from '../../src/temporal/payload-keys';
 import { buildCodecApp } from '../../src/codec/codec-app';
-import { checkoutEvent, sumoMetadata } from '../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../devstack/sample-events';
 import { RECONCILE_SCHEDULE_ID } from '../../src/temporal/reconcile-schedule';
 import { runCli } from '../../src/ops/cli';
 import { createOpsContext } from '../../src/ops/context';

@@ -6,8 +6,8 @@ import { createSendWelcomeEmail } from '../../activities/email/send-welcome-emai
 import { buildApp } from '../../src/app';
 import { createPostmarkClient } from '../../src/clients/postmark';
 import { createPrisma } from '../../src/db/prisma';
-import { startLocalPostmark } from '../../src/dev/local-postmark';
-import { checkoutEvent, signPayload, sumoMetadata } from '../../src/dev/sample-events';
+import { startLocalPostmark } from '../../devstack/local-postmark';
+import { checkoutEvent, signPayload, sumoMetadata } from '../../devstack/sample-events';
 import type { FulfillmentStarter } from '../../src/temporal/start-fulfillment';
 import { runActivity } from '../support/run-activity';
 import { testEnv } from '../support/test-env';

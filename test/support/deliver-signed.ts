@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { signPayload } from '../../src/dev/sample-events';
+import { signPayload } from '../../devstack/sample-events';
 
 /** POSTs `event` to an app's webhook, signed with `secret` as Stripe signs it (for apps a test builds itself). */
 export function deliverSigned(app: FastifyInstance, event: object, secret: string) {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyMigrations } from '../../src/db/migrate';
 import { recreateDatabase } from './recreate-database';
-import { startTemporalDevServer } from '../../src/dev/temporal-dev-server';
-import { startStripeMock } from '../../src/dev/stripe-mock';
+import { startTemporalDevServer } from '../../devstack/temporal-dev-server';
+import { startStripeMock } from '../../devstack/stripe-mock';
 import { provideTestDatabase } from './test-database';
 import { bundleWorkflowsFromSource } from './workflow-bundle';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../src/dev/sample-events';
+import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../devstack/sample-events';
 
 /** A Sumo lifetime deal of `quantity` codes (payment mode), with the ids its refunds and disputes name. */
 export function sumoLifetime(options: { quantity?: number; created?: number; email?: string } = {}) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
-import { checkoutEvent, invoiceEvent, subscriptionEvent, sumoMetadata } from '../../src/dev/sample-events';
+import { checkoutEvent, invoiceEvent, subscriptionEvent, sumoMetadata } from '../../devstack/sample-events';
 
 /** What one event of the sequence implies about the subscription, for the expectations. */
 export interface Step {

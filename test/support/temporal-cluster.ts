@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { ensureTool, TEMPORAL_CLI, TEMPORAL_SERVER, TEMPORAL_SQL_TOOL, temporalSchemaDir } from '../../src/dev/tools';
+import { ensureTool, TEMPORAL_CLI, TEMPORAL_SERVER, TEMPORAL_SQL_TOOL, temporalSchemaDir } from '../../devstack/tools';
 import { fromRoot } from './paths';
 import { recreateDatabase } from './recreate-database';
 import { reservedPort } from './reserved-port';

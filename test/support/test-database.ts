@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
+import { startEmbeddedPostgres } from '../../devstack/embedded-postgres';
 
 export interface TestDatabase {
   url: string;

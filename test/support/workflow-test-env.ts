@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../../workflows/activity-calls';
-import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-dev-server';
+import { startTemporalDevServer, type TemporalDevServer } from '../../devstack/temporal-dev-server';
 import { tracingSinks } from '../../src/worker/build-worker';
 import { attemptLimit } from '../../src/worker/attempt-limit';
 import './quiet-runtime';

@@ -46,6 +46,18 @@ const CASES = {
     'src/http/health-routes.ts',
     "import { createActivities } from '../../activities';\nexport const make = createActivities;\n",
   ],
+  opsImportsDevstack: [
+    'src/ops/context.ts',
+    "import { readDevState } from '../../devstack/dev-state';\nexport const read = readDevState;\n",
+  ],
+  activityImportsDevstack: [
+    'activities/email/send-welcome-email.ts',
+    "import { startLocalPostmark } from '../../devstack/local-postmark';\nexport const start = startLocalPostmark;\n",
+  ],
+  testImportsDevstack: [
+    'test/support/paths.ts',
+    "import { readDevState } from '../../devstack/dev-state';\nexport const read = readDevState;\n",
+  ],
   floatingPromise: ['src/shutdown.ts', 'export function f(p: () => Promise<void>): void {\n  p();\n}\n'],
 } satisfies Record<string, [file: string, code: string]>;
 
@@ -100,6 +112,12 @@ describe('lint keeps the layout’s dependencies one way', () => {
 
   it('refuses activities in the HTTP edge', () => {
     expect(broken.httpImportsActivities).toContain('import-x/no-restricted-paths');
+  });
+
+  it('keeps the local stack out of what ships: src/ and activities/ may not import devstack/, tests may', () => {
+    expect(broken.opsImportsDevstack).toContain('import-x/no-restricted-paths');
+    expect(broken.activityImportsDevstack).toContain('import-x/no-restricted-paths');
+    expect(broken.testImportsDevstack).toEqual([]);
   });
 
   it('refuses a floating promise', () => {

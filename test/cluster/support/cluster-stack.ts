@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { applyMigrations } from '../../../src/db/migrate';
 import { createPrisma } from '../../../src/db/prisma';
-import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
+import { startLocalPostmark, type LocalPostmark } from '../../../devstack/local-postmark';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
 import { payloadDataConverter } from '../../../src/temporal/payload-codec';
 import { parsePayloadKeys } from '../../../src/temporal/payload-keys';

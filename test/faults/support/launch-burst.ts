@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
-import { checkoutEvent, id, invoiceEvent } from '../../../src/dev/sample-events';
+import { checkoutEvent, id, invoiceEvent } from '../../../devstack/sample-events';
 import type { LocalStripeEvents } from '../../support/local-stripe-events';
 import type { ProcessStack } from '../../support/stack/process-stack';
 import { deliverLikeStripe, type DeliveryOutcome } from './stripe-delivery';

@@ -1,4 +1,4 @@
-import { signPayload } from '../../../src/dev/sample-events';
+import { signPayload } from '../../../devstack/sample-events';
 
 /** What became of one event's deliveries. */
 export interface DeliveryOutcome {

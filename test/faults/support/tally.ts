@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import type { ProcessStack } from '../../support/stack/process-stack';
 import type { DeliveryOutcome } from './stripe-delivery';
 

@@ -1,7 +1,7 @@
 import { createSendWelcomeEmail, type SendWelcomeEmailInput, type WelcomeEmailResult } from '../../../activities/email/send-welcome-email';
 import { createPostmarkClient } from '../../../src/clients/postmark';
 import { createPrisma } from '../../../src/db/prisma';
-import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
+import { startLocalPostmark, type LocalPostmark } from '../../../devstack/local-postmark';
 import { runActivity } from '../../support/run-activity';
 import { testEnv } from '../../support/test-env';
 

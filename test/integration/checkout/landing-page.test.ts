@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { buildApp } from '../../../src/app';
 import { createStripeClient } from '../../../src/clients/stripe';
-import { checkoutEvent, id, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, id, sumoMetadata } from '../../../devstack/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { createRunStatusReader } from '../../../src/temporal/run-status';
 import { startHarness, WEBHOOK_SECRET, type Harness } from '../../support/harness';

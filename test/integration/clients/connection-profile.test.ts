@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadWorkerConfig } from '../../../src/config';
-import { ensureTool, TEMPORAL_CLI } from '../../../src/dev/tools';
+import { ensureTool, TEMPORAL_CLI } from '../../../devstack/tools';
 import { runCli } from '../../../src/ops/cli';
 import { createOpsContext } from '../../../src/ops/context';
 import { testEnv } from '../../support/test-env';

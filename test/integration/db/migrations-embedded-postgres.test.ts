@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { applyMigrations, diffSchemaToSql } from '../../../src/db/migrate';
-import { startEmbeddedPostgres, type LocalPostgres } from '../../../src/dev/embedded-postgres';
+import { startEmbeddedPostgres, type LocalPostgres } from '../../../devstack/embedded-postgres';
 
 /**
  * `npm run dev` (and the tests on a machine without PostgreSQL) run the embedded PostgreSQL,

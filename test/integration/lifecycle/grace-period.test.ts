@@ -1,4 +1,4 @@
-import { checkoutEvent, invoiceEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, invoiceEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { eventually } from '../../support/eventually';
 import { startHarness, type Harness } from '../../support/harness';
 

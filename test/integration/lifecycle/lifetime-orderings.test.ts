@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type Stripe from 'stripe';
-import { LIFETIME_CODE_PRICE } from '../../../src/dev/sample-events';
-import { chargeRefundedEvent, disputeEvent, refundEvent } from '../../../src/dev/sample-purchase-events';
+import { LIFETIME_CODE_PRICE } from '../../../devstack/sample-events';
+import { chargeRefundedEvent, disputeEvent, refundEvent } from '../../../devstack/sample-purchase-events';
 import { startHarness, type Harness } from '../../support/harness';
 import { sumoLifetime } from '../../support/lifetime-events';
 

@@ -1,5 +1,5 @@
-import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../../src/dev/sample-events';
-import { chargeRefundedEvent, disputeEvent, refundEvent } from '../../../src/dev/sample-purchase-events';
+import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../../devstack/sample-events';
+import { chargeRefundedEvent, disputeEvent, refundEvent } from '../../../devstack/sample-purchase-events';
 import { FailureType, skipUpdate, type PurchaseSyncSummary } from '../../../src/contracts';
 import { startHarness, type Harness } from '../../support/harness';
 import { sumoLifetime } from '../../support/lifetime-events';

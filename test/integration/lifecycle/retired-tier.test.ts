@@ -1,4 +1,4 @@
-import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
 
 /** Taking access away must never depend on the catalogue: a tier retired from config/catalog.json

@@ -1,4 +1,4 @@
-import { checkoutEvent, invoiceEvent, subscriptionEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, invoiceEvent, subscriptionEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { startHarness, type Harness } from '../../support/harness';
 
 let h: Harness;

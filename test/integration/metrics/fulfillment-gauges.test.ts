@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { registerFulfillmentGauges } from '../../../src/http/fulfillment-gauges';
 import { eventually } from '../../support/eventually';
 import { startHarness, type Harness } from '../../support/harness';

@@ -1,5 +1,5 @@
 import { WORKER_METRICS_PORT } from '../../support/metrics-runtime';
-import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { eventually } from '../../support/eventually';
 import { WORKER_METRICS } from '../../support/worker-metrics';
 import { startHarness, type Harness } from '../../support/harness';

@@ -1,4 +1,4 @@
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { runCli } from '../../../src/ops/cli';
 import { eventually } from '../../support/eventually';
 import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';

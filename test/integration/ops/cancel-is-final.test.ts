@@ -1,6 +1,6 @@
 import { createStripeClient } from '../../../src/clients/stripe';
 import { FailureType } from '../../../src/contracts';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
 import { opsJson } from '../../support/ops-context';

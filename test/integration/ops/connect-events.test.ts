@@ -1,5 +1,5 @@
 import { createStripeClient } from '../../../src/clients/stripe';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { startHarness, type Harness } from '../../support/harness';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
 import { opsJson } from '../../support/ops-context';

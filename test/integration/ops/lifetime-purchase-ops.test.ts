@@ -1,5 +1,5 @@
-import { LIFETIME_CODE_PRICE } from '../../../src/dev/sample-events';
-import { chargeRefundedEvent } from '../../../src/dev/sample-purchase-events';
+import { LIFETIME_CODE_PRICE } from '../../../devstack/sample-events';
+import { chargeRefundedEvent } from '../../../devstack/sample-purchase-events';
 import { runCli } from '../../../src/ops/cli';
 import { eventually } from '../../support/eventually';
 import { startHarness, type Harness } from '../../support/harness';

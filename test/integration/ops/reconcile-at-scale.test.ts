@@ -1,6 +1,6 @@
 import { createStripeClient } from '../../../src/clients/stripe';
 import type { ReconcileCursor } from '../../../src/contracts';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { EVENT_GENERATION_FAILURE_RESOLVED, reconcileStripeEvents } from '../../../src/ingest/reconcile';
 import { runCli } from '../../../src/ops/cli';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';

@@ -1,6 +1,6 @@
 import { createStripeClient } from '../../../src/clients/stripe';
 import { runCli } from '../../../src/ops/cli';
-import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
 import { startHarness, type Harness } from '../../support/harness';
 import { opsContextFor, opsJson } from '../../support/ops-context';

@@ -1,4 +1,4 @@
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
 import { ensureReconcileSchedule, RECONCILE_SCHEDULE_ID } from '../../../src/temporal/reconcile-schedule';
 import { startHarness, type Harness } from '../../support/harness';

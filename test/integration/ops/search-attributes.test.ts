@@ -1,5 +1,5 @@
 import { runCli } from '../../../src/ops/cli';
-import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { eventually } from '../../support/eventually';
 import { startHarness, type Harness } from '../../support/harness';
 import { opsContextFor } from '../../support/ops-context';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { trace } from '@opentelemetry/api';
 import pino from 'pino';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { startTracing, type Tracing } from '../../../src/telemetry/tracing';
 import { eventually } from '../../support/eventually';
 import { startHarness, type Harness } from '../../support/harness';

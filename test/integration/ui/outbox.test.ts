@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Chromium from '@sparticuz/chromium';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createPostmarkClient } from '../../../src/clients/postmark';
-import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
+import { startLocalPostmark, type LocalPostmark } from '../../../devstack/local-postmark';
 import { DEFAULT_TEMPLATE_ALIASES, EMAIL_TEMPLATES } from '../../../src/emails';
 import { pushTemplates } from '../../../src/emails/postmark-templates';
 import { fromRoot } from '../../support/paths';

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { freePort } from '../../../src/dev/free-port';
-import { checkoutEvent, signPayload, sumoMetadata } from '../../../src/dev/sample-events';
+import { freePort } from '../../../devstack/free-port';
+import { checkoutEvent, signPayload, sumoMetadata } from '../../../devstack/sample-events';
 import { eventually } from '../../support/eventually';
 import { ROOT } from '../../support/paths';
 import { testEnv } from '../../support/test-env';

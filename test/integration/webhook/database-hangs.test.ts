@@ -1,7 +1,7 @@
 import { buildApp } from '../../../src/app';
 import { createTemporalClient } from '../../../src/clients/temporal';
 import { createPrisma } from '../../../src/db/prisma';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { startFreezableProxy, startSilentServer } from '../../support/hanging-tcp';
 import { deliverSigned } from '../../support/deliver-signed';

@@ -1,8 +1,8 @@
 import { buildApp } from '../../../src/app';
 import { createTemporalClient } from '../../../src/clients/temporal';
 import { createPrisma } from '../../../src/db/prisma';
-import { freePort } from '../../../src/dev/free-port';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { freePort } from '../../../devstack/free-port';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { testEnv } from '../../support/test-env';
 import { deliverSigned } from '../../support/deliver-signed';

@@ -1,4 +1,4 @@
-import { checkoutEvent } from '../../../src/dev/sample-events';
+import { checkoutEvent } from '../../../devstack/sample-events';
 import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
 
 /** The price stripe-mock's fixtures put on every checkout line item. */

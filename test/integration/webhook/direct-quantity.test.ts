@@ -1,4 +1,4 @@
-import { checkoutEvent, subscriptionEvent } from '../../../src/dev/sample-events';
+import { checkoutEvent, subscriptionEvent } from '../../../devstack/sample-events';
 import { startHarness, type Harness } from '../../support/harness';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
 

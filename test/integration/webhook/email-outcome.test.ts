@@ -1,5 +1,5 @@
-import type { FailureMode } from '../../../src/dev/local-postmark';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import type { FailureMode } from '../../../devstack/local-postmark';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { startHarness, type Harness } from '../../support/harness';
 
 /**

@@ -1,6 +1,6 @@
 import { buildApp } from '../../../src/app';
 import { createWebhookMetrics } from '../../../src/http/webhook-metrics';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { deliverSigned } from '../../support/deliver-signed';
 import { startHarness, type Harness } from '../../support/harness';

@@ -1,4 +1,4 @@
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { startHarness, type Harness } from '../../support/harness';
 
 let h: Harness;

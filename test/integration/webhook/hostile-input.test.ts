@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { buildApp } from '../../../src/app';
-import { signPayload } from '../../../src/dev/sample-events';
+import { signPayload } from '../../../devstack/sample-events';
 import { createFulfillmentStarter, type FulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { startHarness, type Harness } from '../../support/harness';
 

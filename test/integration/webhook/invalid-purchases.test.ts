@@ -1,4 +1,4 @@
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
 import { cancelUpdate } from '../../../src/contracts';
 import { runCli } from '../../../src/ops/cli';

@@ -1,5 +1,5 @@
 import { buildApp } from '../../../src/app';
-import { checkoutEvent, signPayload, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, signPayload, sumoMetadata } from '../../../devstack/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { startHarness, WEBHOOK_SECRET, type Harness } from '../../support/harness';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkoutEvent } from '../../../src/dev/sample-events';
+import { checkoutEvent } from '../../../devstack/sample-events';
 import { startHarness, type Harness } from '../../support/harness';
 import { expectedPurchase, sumoMetadataArb } from '../../support/sumo-metadata';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeTimeoutType } from '@temporalio/common';
 import { buildApp } from '../../../src/app';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';

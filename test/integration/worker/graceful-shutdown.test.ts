@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { buildApp } from '../../../src/app';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createPostmarkClient } from '../../../src/clients/postmark';
-import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
+import { startLocalPostmark, type LocalPostmark } from '../../../devstack/local-postmark';
 import { DEFAULT_TEMPLATE_ALIASES } from '../../../src/emails';
 import { pushTemplates } from '../../../src/emails/postmark-templates';
 import { startWorkerProcess, type ServiceParts } from '../../support/stack/service-processes';

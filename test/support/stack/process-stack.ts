@@ -6,10 +6,10 @@ import { temporal as proto } from '@temporalio/proto';
 import { loadWorkerConfig } from '../../../src/config';
 import { applyMigrations } from '../../../src/db/migrate';
 import { createPrisma } from '../../../src/db/prisma';
-import { startEmbeddedPostgres, type LocalPostgres } from '../../../src/dev/embedded-postgres';
-import { freePort } from '../../../src/dev/free-port';
-import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
-import { startTemporalDevServer, type TemporalDevServer } from '../../../src/dev/temporal-dev-server';
+import { startEmbeddedPostgres, type LocalPostgres } from '../../../devstack/embedded-postgres';
+import { freePort } from '../../../devstack/free-port';
+import { startLocalPostmark, type LocalPostmark } from '../../../devstack/local-postmark';
+import { startTemporalDevServer, type TemporalDevServer } from '../../../devstack/temporal-dev-server';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
 import { recreateDatabase } from '../recreate-database';
 import { apiEnv, startServiceProcess, workerEnv, type ServiceParts } from './service-processes';
@@ -26,7 +26,7 @@ export interface ProcessStackOptions {
   postgres: 'owned' | { url: string };
   /** `owned`: a Temporal dev server with a database file, restartable; or a given server or cluster (its search attributes registered). */
   temporal: 'owned' | { address: string };
-  /** An owned dev server's dynamic config on top of its own (src/dev/temporal-dev-server.ts), e.g. the priority matcher off. */
+  /** An owned dev server's dynamic config on top of its own (devstack/temporal-dev-server.ts), e.g. the priority matcher off. */
   temporalDynamicConfig?: Record<string, string | number | boolean>;
   /** An owned dev server's Prometheus /metrics port (the bench reads activity heartbeats there); default: a random one. */
   temporalMetricsPort?: number;

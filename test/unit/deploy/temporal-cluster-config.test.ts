@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { searchAttributes } from '../../../src/contracts';
-import { TEMPORAL_SERVER, TEMPORAL_SERVER_VERSION, TEMPORAL_SQL_TOOL } from '../../../src/dev/tools';
+import { TEMPORAL_SERVER, TEMPORAL_SERVER_VERSION, TEMPORAL_SQL_TOOL } from '../../../devstack/tools';
 import { fromRoot } from '../../support/paths';
 import { CLUSTER_CONFIG_DIR, SHIPPED_DYNAMIC_CONFIG } from '../../support/temporal-cluster';
 

@@ -1,6 +1,6 @@
 import { Errors, ServerClient } from 'postmark';
-import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
-import { renderTemplate } from '../../../src/dev/mustachio';
+import { startLocalPostmark, type LocalPostmark } from '../../../devstack/local-postmark';
+import { renderTemplate } from '../../../devstack/mustachio';
 import { DEFAULT_TEMPLATE_ALIASES, EMAIL_TEMPLATES } from '../../../src/emails';
 import { checkTemplates, MissingTemplateError } from '../../../src/emails/postmark-templates';
 import { runCli } from '../../../src/ops/cli';

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import { checkoutEvent, sumoMetadata } from '../../../src/dev/sample-events';
-import { chargeRefundedEvent, disputeEvent, refundEvent } from '../../../src/dev/sample-purchase-events';
+import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
+import { chargeRefundedEvent, disputeEvent, refundEvent } from '../../../devstack/sample-purchase-events';
 import { HANDLED_EVENT_TYPES, routeEvent } from '../../../src/stripe/event-router';
 
 const started = (event: Stripe.Event) => {

@@ -4,7 +4,7 @@ import type Stripe from 'stripe';
 import { createResolvePurchase } from '../../../activities/checkout/resolve-purchase';
 import { Catalog } from '../../../src/catalog/catalog';
 import { FailureType } from '../../../src/contracts';
-import { checkoutEvent } from '../../../src/dev/sample-events';
+import { checkoutEvent } from '../../../devstack/sample-events';
 import { decideCheckoutEvent } from '../../../src/stripe/checkout-event';
 import { expectedPurchase, SHIPPED_CATALOG_DATA, sumoMetadataArb } from '../../support/sumo-metadata';
 

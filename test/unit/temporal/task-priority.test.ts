@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import { checkoutEvent, invoiceEvent, subscriptionEvent, sumoMetadata } from '../../../src/dev/sample-events';
-import { chargeRefundedEvent } from '../../../src/dev/sample-purchase-events';
+import { checkoutEvent, invoiceEvent, subscriptionEvent, sumoMetadata } from '../../../devstack/sample-events';
+import { chargeRefundedEvent } from '../../../devstack/sample-purchase-events';
 import { routeEvent } from '../../../src/stripe/event-router';
 import { PriorityKey, priorityFor } from '../../../src/temporal/task-priority';
 

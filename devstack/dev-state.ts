@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 
 /** Folder for the local stack's data (embedded PostgreSQL, Temporal's SQLite): the git-ignored
  *  .dev/ unless DEV_DIR says otherwise. */
-export const DEV_DIR = resolve(process.env.DEV_DIR ?? resolve(__dirname, '../../.dev'));
+export const DEV_DIR = resolve(process.env.DEV_DIR ?? resolve(__dirname, '../.dev'));
 const STATE_FILE = join(DEV_DIR, 'dev-env.json');
 
 /** What `npm run dev` tells `npm run simulate`: where the API listens and which secret it checks. */

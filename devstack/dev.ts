@@ -10,12 +10,12 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import exitHook from 'async-exit-hook';
 import { prettyFactory } from 'pino-pretty';
-import { buildCodecApp } from '../codec/codec-app';
-import { createPostmarkClient } from '../clients/postmark';
-import { loadCodecConfig, templateAliases } from '../config';
-import { pushTemplates } from '../emails/postmark-templates';
-import { applyMigrations } from '../db/migrate';
-import { EncryptionCodec } from '../temporal/payload-codec';
+import { buildCodecApp } from '../src/codec/codec-app';
+import { createPostmarkClient } from '../src/clients/postmark';
+import { loadCodecConfig, templateAliases } from '../src/config';
+import { pushTemplates } from '../src/emails/postmark-templates';
+import { applyMigrations } from '../src/db/migrate';
+import { EncryptionCodec } from '../src/temporal/payload-codec';
 import { devCodecToken, devPayloadKeysFile } from './dev-secrets';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startLocalPostmark } from './local-postmark';
@@ -24,7 +24,7 @@ import { DEV_DIR, writeDevState } from './dev-state';
 import { freePort } from './free-port';
 import { startTemporalDevServer, stopProcess } from './temporal-dev-server';
 
-const root = resolve(__dirname, '../..');
+const root = resolve(__dirname, '..');
 const say = (msg: string) => console.log(`[dev] ${msg}`);
 const stops: Array<() => Promise<void>> = [];
 

@@ -1,7 +1,7 @@
 /** The lifetime-deal side of `npm run simulate`: refunds and disputes of a payment-mode checkout. */
 import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
-import { originalStart, quote } from '../ops/workflow-lookup';
+import { originalStart, quote } from '../src/ops/workflow-lookup';
 import { chargeRefundedEvent, disputeEvent } from './sample-purchase-events';
 
 export const PURCHASE_EVENT_KINDS = ['refund', 'dispute'] as const;

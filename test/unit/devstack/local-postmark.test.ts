@@ -1,5 +1,5 @@
 import { Errors, ServerClient } from 'postmark';
-import { startLocalPostmark, type LocalPostmark } from '../../../src/dev/local-postmark';
+import { startLocalPostmark, type LocalPostmark } from '../../../devstack/local-postmark';
 
 const TOKEN = 'local-postmark-token';
 

@@ -58,7 +58,7 @@ describe('npm run dev + npm run simulate', () => {
     ])
       delete env[name];
 
-    dev = spawn(process.execPath, ['--import', 'tsx', 'src/dev/dev.ts'], {
+    dev = spawn(process.execPath, ['--import', 'tsx', 'devstack/dev.ts'], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,7 +77,7 @@ describe('npm run dev + npm run simulate', () => {
     );
     expect(metricsUrls).not.toBeNull();
 
-    const simulate = spawn(process.execPath, [tsx, 'src/dev/simulate.ts', 'sumo', '--email', 'dev.smoke@example.com'], {
+    const simulate = spawn(process.execPath, [tsx, 'devstack/simulate.ts', 'sumo', '--email', 'dev.smoke@example.com'], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,7 +19,7 @@ import {
 } from './local-postmark-wire';
 import { createTemplateStore, type StoredTemplate } from './local-postmark-templates';
 import { outboxPage } from './outbox-page';
-import { DEFAULT_TEMPLATE_ALIASES, withAliases } from '../emails';
+import { DEFAULT_TEMPLATE_ALIASES, withAliases } from '../src/emails';
 
 export type { FailureMode, RecordedRequest, SentMessage } from './local-postmark-wire';
 

@@ -11,10 +11,10 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { readDevState } from './dev-state';
 import type Stripe from 'stripe';
 import { checkoutEvent, invoiceEvent, signPayload, subscriptionEvent, sumoMetadata } from './sample-events';
-import { payloadDataConverter } from '../temporal/payload-codec';
-import { payloadKeysFromEnv } from '../temporal/payload-keys';
+import { payloadDataConverter } from '../src/temporal/payload-codec';
+import { payloadKeysFromEnv } from '../src/temporal/payload-keys';
 import { findLifetimeCheckout, PURCHASE_EVENT_KINDS, purchaseEvent, type PurchaseEventKind } from './simulate-purchase';
-import { statusQuery } from '../contracts';
+import { statusQuery } from '../src/contracts';
 
 /** Lifecycle events for a subscription a checkout created. */
 const LIFECYCLE: Record<string, (subscriptionId: string, quantity?: number, priceId?: string) => Stripe.Event> = {

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { searchAttributes } from '../contracts';
+import { searchAttributes } from '../src/contracts';
 import { freePort } from './free-port';
 import { ensureTool, TEMPORAL_CLI } from './tools';
 

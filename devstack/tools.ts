@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** Git-ignored folder where missing developer tools are built. */
-export const TOOLS_BIN = resolve(__dirname, '../../.tools/bin');
+export const TOOLS_BIN = resolve(__dirname, '../.tools/bin');
 
 interface Tool {
   binary: string;
