@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIVITY_ATTEMPTS_CEILING, RETRY_WINDOW_DEFAULT_MS } from './contracts';
+import { ACTIVITY_ATTEMPTS_CEILING, DEFAULT_STEP_POLICY, type StepPolicy } from './contracts';
 import { withTemporalProfile } from './clients/temporal-profile';
 import { DEFAULT_TEMPLATE_ALIASES, type TemplateAliases } from './emails/template';
 import { withSecretFiles } from './secret-files';
@@ -11,12 +11,16 @@ import { PayloadKeyError, payloadKeysFromEnv, type PayloadKey } from './temporal
  */
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.url({ protocol: /^https?$/ });
-/** `7d`, `36h`, `30m`, `90s` → milliseconds. */
+/** `7d`, `36h`, `30m`, `90s`, `250ms` → milliseconds. */
+const DURATION_UNITS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 } as const;
 const duration = z
   .string()
   .trim()
-  .regex(/^\d+(d|h|m|s)$/, 'must be a whole number followed by d, h, m or s (e.g. 7d, 36h)')
-  .transform((v) => Number(v.slice(0, -1)) * { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[v.slice(-1) as 'd' | 'h' | 'm' | 's']);
+  .regex(/^\d+(d|h|m|s|ms)$/, 'must be a whole number followed by d, h, m, s or ms (e.g. 7d, 36h)')
+  .transform((v) => {
+    const [, amount, unit] = /^(\d+)(\w+)$/.exec(v)!;
+    return Number(amount) * DURATION_UNITS[unit as keyof typeof DURATION_UNITS];
+  });
 /** A duration of at least a minute: Temporal refuses a zero Schedule interval, and a zero lookback finds nothing. */
 const atLeastAMinute = duration.refine((ms) => ms >= 60_000, 'must be at least 1m');
 /** `a, b,,c` → `['a', 'b', 'c']`; unset → `[]`. */
@@ -61,6 +65,44 @@ export function templateAliases(env: NodeJS.ProcessEnv | z.input<typeof template
   };
 }
 
+/**
+ * How a run's steps retry and wait. Every process that starts runs (the API, the worker's
+ * reconciliation, ops) puts them into the run's input (src/contracts/step-policy.ts), so a run keeps
+ * the policy it started with.
+ */
+const stepPolicyVariables = {
+  /** Attempts of a step in one round (errors, timeouts and crashes alike); then the run shows Retrying. */
+  ACTIVITY_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(ACTIVITY_ATTEMPTS_CEILING, `must be at most ${ACTIVITY_ATTEMPTS_CEILING}`)
+    .default(DEFAULT_STEP_POLICY.attemptsPerRound),
+  /** How long a step rides out an outage (Retrying) before it asks an operator (NeedsAttention); `0s`: at once. */
+  RETRY_WINDOW: duration.default(DEFAULT_STEP_POLICY.retryWindowMs),
+  /** How long a step that needs a decision waits for an operator before the run fails (AttentionTimedOut). */
+  ATTENTION_WAIT: duration.default(DEFAULT_STEP_POLICY.attentionWaitMs),
+};
+const stepPolicySchema = z.object(stepPolicyVariables);
+
+/** The step policy runs started with this configuration carry. */
+export function stepPolicy(config: z.output<typeof stepPolicySchema>): StepPolicy {
+  return {
+    ...DEFAULT_STEP_POLICY,
+    attemptsPerRound: config.ACTIVITY_MAX_ATTEMPTS,
+    retryWindowMs: config.RETRY_WINDOW,
+    attentionWaitMs: config.ATTENTION_WAIT,
+  };
+}
+
+/** The step policy from an environment without the rest of a process's schema (the ops CLI). */
+export function stepPolicyFromEnv(env: NodeJS.ProcessEnv): StepPolicy {
+  const parsed = stepPolicySchema.safeParse(env);
+  if (!parsed.success)
+    throw new ConfigError(`Invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  return stepPolicy(parsed.data);
+}
+
 const shared = {
   DATABASE_URL: z.string({ error: 'is required (PostgreSQL connection URL)' }).regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
@@ -74,6 +116,7 @@ const shared = {
   TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  ...stepPolicyVariables,
   ...payloadKeyVariables(),
   ...tracingVariables(),
 };
@@ -260,16 +303,6 @@ const workerSchema = z
       .trim()
       .default('0.0.0.0:9464')
       .transform((v) => (v === 'off' || v === '' ? null : v)),
-    /** Attempts in one round of an outage's retries (about 15 s at 5), after which the run shows Retrying.
-     *  Above the workflows' own ceiling the retry policy would end the attempts first, silently. */
-    ACTIVITY_MAX_ATTEMPTS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(ACTIVITY_ATTEMPTS_CEILING, `must be at most ${ACTIVITY_ATTEMPTS_CEILING} (the workflows' retry policy allows no more attempts)`)
-      .default(5),
-    /** How long a step rides out an outage (Retrying) before it asks an operator (NeedsAttention); `0s`: at once. */
-    RETRY_WINDOW: duration.default(RETRY_WINDOW_DEFAULT_MS),
     /** Connections in the worker's PostgreSQL pool (at least 2: one for activities, one for local activities). */
     WORKER_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(WORKER_DB_POOL_DEFAULT),
     /** Activity tasks (reconciliation) one worker runs at once (default: 2, or 1 of a pool of 2). */

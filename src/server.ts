@@ -4,7 +4,7 @@ import { registerFulfillmentGauges } from './http/fulfillment-gauges';
 import { createStripeClient } from './clients/stripe';
 import { createTemporalClient } from './clients/temporal';
 import { createRunStatusReader } from './temporal/run-status';
-import { acceptedLivemode, loadApiConfig } from './config';
+import { acceptedLivemode, loadApiConfig, stepPolicy } from './config';
 import { createPrisma } from './db/prisma';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const tracing = await startTracing('stripe-fulfillment-api', config);
   const db = createPrisma(config.DATABASE_URL);
   const temporal = createTemporalClient(config, { tracing: tracing !== undefined });
-  const fulfillments = createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE);
+  const fulfillments = createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE, stepPolicy(config));
   const livemode = acceptedLivemode(config);
   if (livemode === undefined) logger.warn('STRIPE_MODE is not set (nor STRIPE_SECRET_KEY): events of both test and live mode are accepted');
   const acceptedEvents = { livemode, connectAccounts: config.STRIPE_CONNECT_ACCOUNTS };

@@ -43,8 +43,6 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: resources.deps,
     workflowBundle: await loadWorkflowBundle({ traced: tracing !== undefined }),
-    maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
-    retryWindowMs: config.RETRY_WINDOW,
     payloadKeys: config.payloadKeys,
     shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE,
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,

@@ -1,7 +1,6 @@
 import { fulfillLifetime } from './fulfill-lifetime';
 import { tellTheBuyer } from './tell-the-buyer';
 import { reviewAccessWhenGraceEnds } from './grace-review';
-import { call } from './activity-calls';
 import { runSteps } from './steps';
 import type { FulfillmentInput, FulfillmentSummary } from '../src/contracts';
 
@@ -11,14 +10,14 @@ import type { FulfillmentInput, FulfillmentSummary } from '../src/contracts';
  *
  * Validation (resolvePurchase) runs before any write, so a purchase with bad data stops
  * before half a fulfillment is written. A step that fails for good waits in
- * NeedsAttention for an operator (see steps.ts) instead of failing the workflow.
+ * NeedsAttention for an operator (see steps/) instead of failing the workflow.
  */
 export async function fulfillCheckout(input: FulfillmentInput): Promise<FulfillmentSummary> {
   const { eventId } = input;
   const tier = input.tierId ? `tier ${input.tierId}${input.rawQuantity ? ` ×${input.rawQuantity}` : ''}` : 'tier from line items';
   const lifetime = input.mode === 'payment';
   const kind = lifetime ? `${input.source} lifetime` : input.source;
-  return runSteps(eventId, async (steps) => {
+  return runSteps(input, async (steps) => {
     const purchase = await steps.call('resolvePurchase', `Validate ${kind} purchase: ${tier}`, input);
     const user = await steps.call(
       'findOrCreateUser',
@@ -56,10 +55,8 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
     const email = await tellTheBuyer(steps, input, purchase, user);
     await steps.complete('Mark the event fulfilled');
     // A payment failure recorded before this checkout linked the user started a grace period.
-    await reviewAccessWhenGraceEnds(
-      access.reviewAt,
-      () => steps.afterCompletion('reviewAccessWhenGraceEnds', () => call('provisionAccess', provision.summary, provision.input)),
-      () => steps.showStatus(),
+    await reviewAccessWhenGraceEnds(steps, access.reviewAt, () =>
+      steps.call('provisionAccess', provision.summary, provision.input, { step: 'reviewAccessWhenGraceEnds' }),
     );
     return {
       eventId,

@@ -1,4 +1,3 @@
-import { call } from './activity-calls';
 import type { StepRunner } from './steps';
 import { tellTheBuyer } from './tell-the-buyer';
 import type { FulfillmentInput, FulfillmentSummary, ResolvedPurchase, UserRef } from '../src/contracts';
@@ -35,10 +34,11 @@ export async function fulfillLifetime(
   const email = await tellTheBuyer(steps, input, purchase, user);
   await steps.complete('Mark the event fulfilled');
   if (access.status === 'refund_needs_decision') {
-    await steps.afterCompletion(
-      'decidePartialRefund',
-      () => call('syncPurchaseAccess', `Decide the partial refund of ${payment}`, { eventId, purchase: { id: recorded.purchaseRowId } }),
-      { skipWith: () => access },
+    await steps.call(
+      'syncPurchaseAccess',
+      `Decide the partial refund of ${payment}`,
+      { eventId, purchase: { id: recorded.purchaseRowId } },
+      { step: 'decidePartialRefund', skipWith: () => access },
     );
   }
   return {

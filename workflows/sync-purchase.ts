@@ -10,7 +10,7 @@ import type { PurchaseEventInput, PurchaseSyncSummary } from '../src/contracts';
 export async function syncPurchase(input: PurchaseEventInput): Promise<PurchaseSyncSummary> {
   const { eventId, paymentIntentId } = input;
   const what = input.dispute ? `dispute ${input.dispute.disputeId} (${input.dispute.status})` : describeRefund(input);
-  return runSteps(eventId, async (steps) => {
+  return runSteps(input, async (steps) => {
     const recorded = await steps.call('recordPurchaseEvent', `Record ${what} for ${paymentIntentId}`, input);
     steps.describe(`${input.eventType} · ${paymentIntentId}${recorded.linked ? '' : ' · kept until its checkout'}`);
     // Skip (an operator's decision on a partial refund): access stays as it was.

@@ -1,4 +1,3 @@
-import { call } from './activity-calls';
 import { reviewAccessWhenGraceEnds } from './grace-review';
 import { runSteps } from './steps';
 import type { SubscriptionEventInput, SubscriptionSyncSummary } from '../src/contracts';
@@ -14,7 +13,7 @@ import type { SubscriptionEventInput, SubscriptionSyncSummary } from '../src/con
 export async function syncSubscription(input: SubscriptionEventInput): Promise<SubscriptionSyncSummary> {
   const { eventId, stripeSubscriptionId } = input;
   const sync = { summary: `Sync access of ${stripeSubscriptionId}`, input: { eventId, stripeSubscriptionId } };
-  return runSteps(eventId, async (steps) => {
+  return runSteps(input, async (steps) => {
     const state = await steps.call(
       'recordSubscriptionEvent',
       `Record ${input.eventType}${input.status ? ` (${input.status})` : ''} for ${stripeSubscriptionId}`,
@@ -32,10 +31,8 @@ export async function syncSubscription(input: SubscriptionEventInput): Promise<S
           )
         : null;
     await steps.complete('Mark the event applied');
-    await reviewAccessWhenGraceEnds(
-      access.reviewAt,
-      () => steps.afterCompletion('reviewAccessWhenGraceEnds', () => call('syncAccess', sync.summary, sync.input)),
-      () => steps.showStatus(),
+    await reviewAccessWhenGraceEnds(steps, access.reviewAt, () =>
+      steps.call('syncAccess', sync.summary, sync.input, { step: 'reviewAccessWhenGraceEnds' }),
     );
     return {
       eventId,

@@ -21,15 +21,13 @@ export const FailureType = {
   /** Postmark may or may not have sent the message; sending again could mail twice. */
   EmailOutcomeUnknown: 'EmailOutcomeUnknown',
   /**
-   * A retryable failure (an outage) outlasted one round of ACTIVITY_MAX_ATTEMPTS attempts (set by the
-   * worker's attempt-limit interceptor, with the worker's RETRY_WINDOW in its details): the step
-   * runner marks the run Retrying, waits, and runs the step again — no operator needed.
+   * A step failed every attempt of a round (ACTIVITY_MAX_ATTEMPTS) with failures worth retrying —
+   * errors, timeouts, a worker that died: the step runner marks the run Retrying, waits, and runs
+   * the step again — no operator needed.
    */
   Outage: 'Outage',
   /** An outage outlasted RETRY_WINDOW (set by the step runner): now an operator is asked. */
   RetriesExhausted: 'RetriesExhausted',
-  /** An activity did not report back in time (no failure message of its own). */
-  ActivityTimeout: 'ActivityTimeout',
   /** An operator's `cancel` ended the fulfillment. */
   CancelledByOperator: 'CancelledByOperator',
   /** Nobody acted on a NeedsAttention fulfillment within its wait. */
@@ -40,13 +38,3 @@ export const FailureType = {
   OperatorRequestRefused: 'OperatorRequestRefused',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
-
-/** How long a step rides out an outage before it asks an operator, when the worker did not say
- *  (RETRY_WINDOW's default; a timeout carries no worker details). */
-export const RETRY_WINDOW_DEFAULT_MS = 6 * 3_600_000;
-
-/**
- * Attempts of one activity the workflows' retry policy allows (`maximumAttempts`): the ceiling
- * of ACTIVITY_MAX_ATTEMPTS, which the worker enforces below it (RetriesExhausted).
- */
-export const ACTIVITY_ATTEMPTS_CEILING = 25;

@@ -1,3 +1,5 @@
+import type { StepPolicy } from './step-policy';
+
 /**
  * The facts a fulfillment needs, parsed from one Stripe event by the webhook.
  * Values that need the catalogue or a judgement (tier, quantity, add-ons) stay as
@@ -37,6 +39,8 @@ export interface FulfillmentInput {
   /** `sumo_addons` as delivered (should be a JSON array of add-on ids). */
   rawAddons: string | null;
   sumo: SumoFacts | null;
+  /** How its steps retry and wait (src/contracts/step-policy.ts); absent: the defaults. */
+  policy?: StepPolicy;
 }
 
 export interface SumoFacts {

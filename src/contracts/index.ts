@@ -9,5 +9,6 @@ export * from './fulfillment';
 export * from './operations';
 export * from './purchase';
 export * from './search-attributes';
+export * from './step-policy';
 export * from './subscription';
 export * from './workflow-starts';

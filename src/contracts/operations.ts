@@ -9,9 +9,10 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 export const FULFILLMENT_STATUSES = ['Running', 'Retrying', 'Completed', 'NeedsAttention', 'Failed'] as const;
 export type FulfillmentStatus = (typeof FULFILLMENT_STATUSES)[number];
 
-/** A run's status: while it runs, its own FulfillmentStatus; once closed, its ExecutionStatus —
- *  Completed, or Failed (failed, terminated, cancelled, timed out). A closing run does not upsert
- *  FulfillmentStatus (workflows/steps.ts), so a closed run's attribute may still say Running. */
+/** A run's status: while it runs, its FulfillmentStatus (absent: Running); once closed, its
+ *  ExecutionStatus — Completed, or Failed (failed, terminated, cancelled, timed out). The attribute
+ *  is set only while something is unusual (workflows/steps/run-status.ts), and a run terminated from
+ *  outside keeps the last one it showed, so a closed run's attribute is never read as its status. */
 export function fulfillmentStatus(execution: string, attribute: string | null): FulfillmentStatus {
   if (execution === 'RUNNING')
     return (FULFILLMENT_STATUSES as readonly string[]).includes(attribute ?? '') ? (attribute as FulfillmentStatus) : 'Running';
@@ -19,7 +20,8 @@ export function fulfillmentStatus(execution: string, attribute: string | null): 
 }
 
 /** The visibility query for runs of one status, as `fulfillmentStatus` reads them (a completed
- *  run may stay open for a grace review, and then says so in FulfillmentStatus). */
+ *  run may stay open for a grace review, and then says so in FulfillmentStatus). Every open status
+ *  asks ExecutionStatus = 'Running' too: a run terminated in the UI keeps its last attribute. */
 export function runsWithStatus(status: FulfillmentStatus): string {
   switch (status) {
     case 'Completed':
@@ -27,8 +29,15 @@ export function runsWithStatus(status: FulfillmentStatus): string {
     case 'Failed':
       return "ExecutionStatus IN ('Failed', 'Terminated', 'Canceled', 'TimedOut')";
     default:
-      return `(ExecutionStatus = 'Running' AND FulfillmentStatus = '${status}')`;
+      return openRunsWithStatus(status);
   }
+}
+
+/** The visibility query for open runs that show this status (the `fulfillments_open` gauge). */
+export function openRunsWithStatus(status: FulfillmentStatus): string {
+  // Running is the attribute's absence (runs started before it was left unset said Running).
+  if (status === 'Running') return "(ExecutionStatus = 'Running' AND (FulfillmentStatus IS NULL OR FulfillmentStatus = 'Running'))";
+  return `(ExecutionStatus = 'Running' AND FulfillmentStatus = '${status}')`;
 }
 
 export interface StepRecord {

@@ -1,3 +1,5 @@
+import type { StepPolicy } from './step-policy';
+
 /**
  * Contracts of one-time purchases (lifetime deals: a Checkout Session in `payment` mode) and of
  * the `syncPurchase` workflow that a refund or a dispute starts.
@@ -30,6 +32,8 @@ export interface PurchaseEventInput {
   stripeCustomerId: string | null;
   refund: RefundFacts | null;
   dispute: DisputeFacts | null;
+  /** How its steps retry and wait (src/contracts/step-policy.ts); absent: the defaults. */
+  policy?: StepPolicy;
 }
 
 /**

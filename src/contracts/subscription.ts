@@ -1,3 +1,5 @@
+import type { StepPolicy } from './step-policy';
+
 /** Contracts of the subscription lifecycle workflow (`syncSubscription`): its input, parsed by the webhook, and what its activities return. */
 
 /**
@@ -21,6 +23,8 @@ export interface SubscriptionEventInput {
   subscription: SubscriptionFacts | null;
   /** Present for `invoice.*`. */
   invoice: InvoiceFacts | null;
+  /** How its steps retry and wait (src/contracts/step-policy.ts); absent: the defaults. */
+  policy?: StepPolicy;
 }
 
 export interface SubscriptionFacts {

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { Gauge, type Registry } from 'prom-client';
-import { FULFILLMENT_STATUSES, type ReconcileReport } from '../contracts';
+import { FULFILLMENT_STATUSES, openRunsWithStatus, type ReconcileReport } from '../contracts';
 import { RECONCILE_SCHEDULE_ID } from '../temporal/reconcile-schedule';
 
 /** How long a scrape's answers from Temporal are reused (two APIs and a 15 s scrape stay well under the visibility rate limit). */
@@ -79,7 +79,7 @@ interface Snapshot {
 async function readSnapshot(client: Client, taskQueue: string): Promise<Snapshot> {
   const open: Record<string, number> = {};
   for (const status of FULFILLMENT_STATUSES) {
-    const query = `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND FulfillmentStatus = '${status}'`;
+    const query = `TaskQueue = '${taskQueue}' AND ${openRunsWithStatus(status)}`;
     open[status] = (await client.workflow.count(query)).count;
   }
   return { open, reconcile: await lastReconcile(client) };

@@ -4,7 +4,7 @@ import type { ServerClient } from 'postmark';
 import type Stripe from 'stripe';
 import { createPostmarkClient } from '../clients/postmark';
 import { createStripeClient } from '../clients/stripe';
-import { connectAccounts, templateAliases } from '../config';
+import { connectAccounts, stepPolicyFromEnv, templateAliases } from '../config';
 import type { TemplateAliases } from '../emails';
 import { createTemporalClient } from '../clients/temporal';
 import { createPrisma } from '../db/prisma';
@@ -103,7 +103,7 @@ export function createOpsContext(environment: NodeJS.ProcessEnv = process.env): 
       return templateAliases(env);
     },
     get fulfillments() {
-      return createFulfillmentStarter(context.temporal, taskQueue);
+      return createFulfillmentStarter(context.temporal, taskQueue, stepPolicyFromEnv(env));
     },
     async close() {
       await Promise.allSettled([temporal?.connection.close(), db?.$disconnect()]);

@@ -44,7 +44,6 @@ export function searchAttributesFor(start: WorkflowStart): TypedSearchAttributes
     { key: searchAttributes.StripeSubscriptionId, value: facts.subscriptionId },
     { key: searchAttributes.StripePaymentIntentId, value: facts.paymentIntentId },
     { key: searchAttributes.SumoCampaignId, value: facts.campaignId },
-    { key: searchAttributes.FulfillmentStatus, value: 'Running' },
     { key: searchAttributes.CustomerEmailHash, value: facts.email ? emailHash(facts.email) : null },
   ];
   return new TypedSearchAttributes(pairs.filter((p): p is { key: (typeof p)['key']; value: string } => p.value !== null));

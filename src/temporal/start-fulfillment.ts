@@ -1,5 +1,12 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import type { FulfillmentInput, PurchaseEventInput, SubscriptionEventInput, WorkflowStart } from '../contracts';
+import {
+  DEFAULT_STEP_POLICY,
+  type FulfillmentInput,
+  type PurchaseEventInput,
+  type StepPolicy,
+  type SubscriptionEventInput,
+  type WorkflowStart,
+} from '../contracts';
 import { searchAttributesFor } from './search-attributes';
 import { priorityFor } from './task-priority';
 
@@ -34,8 +41,10 @@ const PING_DEADLINE_MS = 2_000;
  *   (duplicate); after it failed, was terminated or timed out, a redelivery (Stripe's
  *   "Resend") runs it again.
  * - Priority by source (`priorityFor`): Sumo's runs queue behind ours, never the reverse.
+ * - The run's input carries `policy` (ACTIVITY_MAX_ATTEMPTS, RETRY_WINDOW, ATTENTION_WAIT): how its
+ *   steps retry and wait, for the whole run.
  */
-export function createFulfillmentStarter(client: Client, taskQueue: string): FulfillmentStarter {
+export function createFulfillmentStarter(client: Client, taskQueue: string, policy: StepPolicy = DEFAULT_STEP_POLICY): FulfillmentStarter {
   const withDeadline = <T>(ms: number, fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, fn);
   return {
     async start(start) {
@@ -45,7 +54,7 @@ export function createFulfillmentStarter(client: Client, taskQueue: string): Ful
           client.workflow.start(start.workflowType, {
             workflowId,
             taskQueue,
-            args: [start.input],
+            args: [{ ...start.input, policy }],
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
             // Our own customers ahead of a marketplace launch's backlog (task-priority.ts).

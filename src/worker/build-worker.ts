@@ -9,11 +9,10 @@ import type { Context } from '@temporalio/activity';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { WORKER_DB_POOL_DEFAULT } from '../config';
-import { RETRY_WINDOW_DEFAULT_MS } from '../contracts';
 import { payloadDataConverter } from '../temporal/payload-codec';
 import type { PayloadKey } from '../temporal/payload-keys';
 import type { Tracing } from '../telemetry/tracing';
-import { attemptLimit } from './attempt-limit';
+import { redactFailures } from './redact-failures';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -21,10 +20,6 @@ export interface WorkerSetup {
   taskQueue: string;
   deps: ActivityDeps;
   workflowBundle: NonNullable<WorkerOptions['workflowBundle']>;
-  /** Attempts in one round of an outage's retries (ACTIVITY_MAX_ATTEMPTS); then the run is Retrying. */
-  maxActivityAttempts: number;
-  /** How long a step rides out an outage, round after round, before it asks an operator (RETRY_WINDOW). */
-  retryWindowMs?: number;
   /** The payload codec's keys (PAYLOAD_KEYS), newest first; none: payloads go unencrypted. */
   payloadKeys?: readonly PayloadKey[];
   /** After shutdown() is called, how long running activities may take to finish (default 30 s). */
@@ -52,8 +47,6 @@ export function buildWorker({
   taskQueue,
   deps,
   workflowBundle,
-  maxActivityAttempts,
-  retryWindowMs = RETRY_WINDOW_DEFAULT_MS,
   payloadKeys = [],
   shutdownGraceMs = 30_000,
   maxConcurrentActivities = 2,
@@ -67,7 +60,7 @@ export function buildWorker({
     activities: createActivities(deps),
     interceptors: {
       activity: [
-        attemptLimit(maxActivityAttempts, retryWindowMs),
+        redactFailures,
         // Spans per attempt only while tracing is on (as the workflow bundle: src/worker/workflow-bundle.ts).
         ...(tracing
           ? [

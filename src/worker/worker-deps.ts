@@ -5,7 +5,7 @@ import { Catalog } from '../catalog/catalog';
 import { createPostmarkClient } from '../clients/postmark';
 import { createStripeClient } from '../clients/stripe';
 import { createTemporalClient } from '../clients/temporal';
-import type { WorkerConfig } from '../config';
+import { stepPolicy, type WorkerConfig } from '../config';
 import { createPrisma } from '../db/prisma';
 import { createFulfillmentStarter } from '../temporal/start-fulfillment';
 
@@ -49,7 +49,7 @@ export function createWorkerDeps(config: WorkerConfig, overrides: WorkerDepsOver
     },
     access: { pastDueGraceMs: config.PAST_DUE_GRACE_PERIOD },
     stripeConnectAccounts: config.STRIPE_CONNECT_ACCOUNTS,
-    fulfillments: createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE),
+    fulfillments: createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE, stepPolicy(config)),
   };
   return {
     deps,

@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Activities } from '../../workflows/activity-calls';
 import { startTemporalDevServer, type TemporalDevServer } from '../../devstack/temporal-dev-server';
+import { statusQuery, WorkflowType, type FulfillmentInput, type FulfillmentState, type FulfillmentSummary } from '../../src/contracts';
 import { tracingSinks } from '../../src/worker/build-worker';
-import { attemptLimit } from '../../src/worker/attempt-limit';
+import { redactFailures } from '../../src/worker/redact-failures';
+import { eventually } from './eventually';
 import './quiet-runtime';
 import { bundleWorkflowsFromSource } from './workflow-bundle';
 
 /**
  * The workflows on a Temporal dev server of this test file's own, with activities the test
- * writes: for workflow logic (order of steps, NeedsAttention, operator signals) without the
- * database, Stripe or Postmark. The doubles are typed as the real activities.
+ * writes: for workflow logic (order of steps, Retrying, NeedsAttention, operator Updates) without
+ * the database, Stripe or Postmark. The doubles are typed as the real activities; every duration a
+ * run waits comes in its input's `policy` (test/support/workflow-inputs.ts), so no test waits for
+ * a real-time timer.
  */
-export async function startWorkflowTestEnv() {
+async function startWorkflowTestEnv() {
   let server: TemporalDevServer | undefined;
   try {
     let bundle: { code: string };
@@ -23,24 +27,40 @@ export async function startWorkflowTestEnv() {
     const started = server;
     return {
       client,
-      /** Runs a worker with these activities (on a fresh task queue) while `fn` runs. An outage is
-       *  retried `maxActivityAttempts` times a round, for `retryWindowMs` (default 0: one round, then NeedsAttention). */
-      async withWorker<T>(
-        activities: Partial<Activities>,
-        fn: (taskQueue: string) => Promise<T>,
-        maxActivityAttempts = 2,
-        retryWindowMs = 0,
-      ): Promise<T> {
+      /** Runs a worker with these activities (on a fresh task queue) while `fn` runs. */
+      async withWorker<T>(activities: Partial<Activities>, fn: (taskQueue: string) => Promise<T>): Promise<T> {
         const taskQueue = `unit-${randomUUID()}`;
         const worker = await Worker.create({
           connection,
           taskQueue,
           workflowBundle: bundle,
           activities,
-          interceptors: { activity: [attemptLimit(maxActivityAttempts, retryWindowMs)] },
+          interceptors: { activity: [redactFailures] },
           sinks: tracingSinks(),
         });
         return worker.runUntil(fn(taskQueue));
+      },
+      /** Starts `fulfillCheckout` for this input on the worker's task queue. */
+      startCheckout(
+        taskQueue: string,
+        input: FulfillmentInput,
+      ): Promise<WorkflowHandle<(i: FulfillmentInput) => Promise<FulfillmentSummary>>> {
+        return client.workflow.start<(i: FulfillmentInput) => Promise<FulfillmentSummary>>(WorkflowType.fulfillCheckout, {
+          taskQueue,
+          workflowId: input.eventId,
+          args: [input],
+        });
+      },
+      /** The run's `status` query once `until` holds (within 15 s). */
+      statusWhen(eventId: string, until: (state: FulfillmentState) => boolean): Promise<FulfillmentState> {
+        return eventually(() => client.workflow.getHandle(eventId).query(statusQuery), until, { timeoutMs: 15_000 });
+      },
+      /** The run's failure (it must fail). */
+      async failureOf(handle: WorkflowHandle): Promise<unknown> {
+        return handle.result().then(
+          (result: unknown) => Promise.reject(new Error(`expected ${handle.workflowId} to fail; it returned ${JSON.stringify(result)}`)),
+          (err: unknown) => err,
+        );
       },
       async close() {
         await client.connection.close();
@@ -55,3 +75,19 @@ export async function startWorkflowTestEnv() {
 }
 
 export type WorkflowTestEnv = Awaited<ReturnType<typeof startWorkflowTestEnv>>;
+
+/**
+ * The test file's workflow environment, started before its tests and stopped after them:
+ * `const env = useWorkflowTestEnv();` then `env().withWorker(…)` inside a test.
+ */
+export function useWorkflowTestEnv(): () => WorkflowTestEnv {
+  let env: WorkflowTestEnv | undefined;
+  beforeAll(async () => {
+    env = await startWorkflowTestEnv();
+  }, 90_000);
+  afterAll(() => env?.close());
+  return () => {
+    if (!env) throw new Error('the workflow test environment did not start (see beforeAll)');
+    return env;
+  };
+}

@@ -53,7 +53,7 @@ describe('the worker on SIGTERM', () => {
     // The next deploy's worker finishes the run.
     const handle = s.temporalClient.workflow.getHandle(event.id);
     // It completes (a run waiting in NeedsAttention would never resolve).
-    await runNextWorkerUntil(s, handle.result(), { maxActivityAttempts: 3 });
+    await runNextWorkerUntil(s, handle.result());
     await app.close();
 
     expect(await s.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({ status: 'completed' });

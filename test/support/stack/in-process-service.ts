@@ -4,7 +4,7 @@ import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/w
 import { buildApp, buildMetricsApp } from '../../../src/app';
 import { createWebhookMetrics } from '../../../src/http/webhook-metrics';
 import { Catalog, type CatalogData } from '../../../src/catalog/catalog';
-import { loadWorkerConfig } from '../../../src/config';
+import { loadWorkerConfig, stepPolicy } from '../../../src/config';
 import { createPrisma } from '../../../src/db/prisma';
 import { payloadDataConverter } from '../../../src/temporal/payload-codec';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
@@ -29,10 +29,12 @@ export interface InProcessServiceOptions {
   postmarkSearchSettleMs?: number;
   /** How long past_due keeps access (default 7 days); whole seconds. */
   pastDueGraceMs?: number;
-  /** Activity attempts before NeedsAttention (default 10). */
+  /** ACTIVITY_MAX_ATTEMPTS: attempts of a step in one round (default: the service's). */
   maxActivityAttempts?: number;
   /** RETRY_WINDOW (default: the service's); 0: an outage asks an operator after one round of attempts. */
   retryWindowMs?: number;
+  /** ATTENTION_WAIT (default: the service's 30 days). */
+  attentionWaitMs?: number;
   dbPoolSize?: number;
   /** PAYLOAD_KEYS (`id:base64key,…`): the worker and the client encrypt payloads. */
   payloadKeys?: string;
@@ -62,7 +64,8 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     WORKER_DB_POOL_SIZE: String(options.dbPoolSize ?? 5),
     ...(options.pastDueGraceMs !== undefined && { PAST_DUE_GRACE_PERIOD: `${Math.round(options.pastDueGraceMs / 1000)}s` }),
     ...(options.maxActivityAttempts !== undefined && { ACTIVITY_MAX_ATTEMPTS: String(options.maxActivityAttempts) }),
-    ...(options.retryWindowMs !== undefined && { RETRY_WINDOW: `${Math.round(options.retryWindowMs / 1000)}s` }),
+    ...(options.retryWindowMs !== undefined && { RETRY_WINDOW: `${Math.round(options.retryWindowMs)}ms` }),
+    ...(options.attentionWaitMs !== undefined && { ATTENTION_WAIT: `${Math.round(options.attentionWaitMs)}ms` }),
     ...(options.payloadKeys !== undefined && { PAYLOAD_KEYS: options.payloadKeys }),
   });
   const workerConnection = await NativeConnection.connect({ address: options.temporalAddress });
@@ -87,8 +90,6 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: resources.deps,
       workflowBundle: options.workflowBundle,
-      maxActivityAttempts: config.ACTIVITY_MAX_ATTEMPTS,
-      retryWindowMs: config.RETRY_WINDOW,
       payloadKeys: config.payloadKeys,
       maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
       tracing: options.tracing,
@@ -110,7 +111,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
   const app = await buildApp({
     metrics,
     db,
-    fulfillments: createFulfillmentStarter(client, options.taskQueue),
+    fulfillments: createFulfillmentStarter(client, options.taskQueue, stepPolicy(config)),
     webhookSecrets: [options.webhookSecret],
     // The landing page's route asks Stripe (stripe-mock, or a test's local Stripe) as the API does.
     checkoutStatus: {

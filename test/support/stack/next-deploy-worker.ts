@@ -12,7 +12,7 @@ import type { ProcessStack } from './process-stack';
 export async function runNextWorkerUntil(
   stack: ProcessStack,
   done: Promise<unknown>,
-  options: { maxActivityAttempts: number; overrides?: WorkerDepsOverrides },
+  options: { overrides?: WorkerDepsOverrides } = {},
 ): Promise<void> {
   const config = loadWorkerConfig(stack.workerEnv());
   const resources = createWorkerDeps(config, options.overrides);
@@ -24,7 +24,6 @@ export async function runNextWorkerUntil(
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       deps: resources.deps,
       workflowBundle: await bundleWorkflowsFromSource(),
-      maxActivityAttempts: options.maxActivityAttempts,
     });
     await worker.runUntil(done);
   } finally {

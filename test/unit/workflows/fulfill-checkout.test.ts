@@ -1,102 +1,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowFailedError, WorkflowUpdateStage } from '@temporalio/client';
-import {
-  cancelUpdate,
-  FailureType,
-  retryUpdate,
-  skipUpdate,
-  statusQuery,
-  WorkflowType,
-  type FulfillmentInput,
-  type FulfillmentSummary,
-  type OperatorAction,
-  type ResolvedPurchase,
-} from '../../../src/contracts';
-import type { Activities } from '../../../workflows/activity-calls';
+import { cancelUpdate, FailureType, retryUpdate, skipUpdate, statusQuery } from '../../../src/contracts';
 import { eventually } from '../../support/eventually';
-import { startWorkflowTestEnv, type WorkflowTestEnv } from '../../support/workflow-test-env';
+import { fakeActivities, fulfillmentInput as input, PURCHASE } from '../../support/workflow-inputs';
+import { useWorkflowTestEnv } from '../../support/workflow-test-env';
 
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startWorkflowTestEnv();
-}, 90_000);
-afterAll(() => env?.close());
-
-const PURCHASE: ResolvedPurchase = {
-  tierId: 'sumo_tier_2',
-  plan: 'sumo-growth',
-  quantity: 3,
-  seatLimit: 9,
-  addons: [],
-  features: ['crm', 'reports'],
-};
-
-let sequence = 0;
-function input(overrides: Partial<FulfillmentInput> = {}): FulfillmentInput {
-  sequence++;
-  return {
-    eventId: `evt_unit_${Date.now()}_${sequence}`,
-    eventType: 'checkout.session.completed',
-    created: 1_700_000_000,
-    account: null,
-    livemode: false,
-    checkoutSessionId: `cs_unit_${sequence}`,
-    mode: 'subscription',
-    paymentIntentId: null,
-    amountTotal: null,
-    currency: null,
-    source: 'sumo',
-    email: 'buyer@example.com',
-    name: 'Ada',
-    stripeCustomerId: 'cus_unit',
-    subscriptionId: `sub_unit_${sequence}`,
-    clientReferenceId: null,
-    tierId: 'sumo_tier_2',
-    rawQuantity: '3',
-    rawAddons: null,
-    sumo: { campaignId: 'camp_unit', productId: null, userId: null },
-    ...overrides,
-  };
-}
-
-/** Activity doubles that record every call, typed as the real activities. */
-function fakeActivities(overrides: Partial<Activities> = {}) {
-  const calls: string[] = [];
-  const audit: OperatorAction[] = [];
-  const outcomes: Array<{ status: string; error: string | null }> = [];
-  const activities: Partial<Activities> = {
-    resolvePurchase: async () => PURCHASE,
-    findOrCreateUser: async () => ({ userId: 'user-1', created: true }),
-    linkSubscription: async ({ input: i }) => ({ subscriptionRowId: 'row-1', stripeSubscriptionId: i.subscriptionId! }),
-    provisionAccess: async () => ({ granted: PURCHASE.features, alreadyHeld: [], seatLimit: 9, hasAccess: true, reviewAt: null }),
-    sendWelcomeEmail: async ({ eventId }) => ({ messageId: 'msg-1', sentNow: true, sentBy: eventId }),
-    sendPurchaseConfirmation: async ({ eventId }) => ({ messageId: 'msg-confirmation', sentNow: true, sentBy: eventId }),
-    recordOutcome: async ({ status, error }) => void outcomes.push({ status, error }),
-    recordOperatorAction: async ({ action }) => void audit.push(action),
-    ...overrides,
-  };
-  const recorded = Object.fromEntries(
-    Object.entries(activities).map(([name, fn]) => [
-      name,
-      (...args: unknown[]) => (calls.push(name), (fn as (...a: unknown[]) => unknown)(...args)),
-    ]),
-  ) as Partial<Activities>;
-  return { activities: recorded, calls, audit, outcomes };
-}
-
-const start = (taskQueue: string, i: FulfillmentInput) =>
-  env.client.workflow.start<(i: FulfillmentInput) => Promise<FulfillmentSummary>>(WorkflowType.fulfillCheckout, {
-    taskQueue,
-    workflowId: i.eventId,
-    args: [i],
-  });
-
+const env = useWorkflowTestEnv();
+const start = (taskQueue: string, i: ReturnType<typeof input>) => env().startCheckout(taskQueue, i);
 const waitForAttention = async (eventId: string) => {
-  const state = await eventually(
-    () => env.client.workflow.getHandle(eventId).query(statusQuery),
-    (s) => s.attention !== null,
-    { timeoutMs: 15_000 },
-  );
+  const state = await env().statusWhen(eventId, (s) => s.attention !== null);
   if (!state.attention) throw new Error(`${eventId} never needed attention: ${JSON.stringify(state)}`);
   return state;
 };
@@ -109,7 +21,7 @@ const refused = (reason: RegExp) => ({
 describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
   it('runs the steps in order for a new buyer, welcomes them and records the outcome', async () => {
     const fake = fakeActivities();
-    const result = await env.withWorker(fake.activities, (tq) => start(tq, input()).then((h) => h.result()));
+    const result = await env().withWorker(fake.activities, (tq) => start(tq, input()).then((h) => h.result()));
     expect(fake.calls).toEqual([
       'resolvePurchase',
       'findOrCreateUser',
@@ -131,7 +43,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
 
   it('runs every step as a local activity, each one event in the history with its summary, the email too: no activity task', async () => {
     const fake = fakeActivities();
-    const history = await env.withWorker(fake.activities, async (tq) => {
+    const history = await env().withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, input());
       await handle.result();
       return handle.fetchHistory();
@@ -165,7 +77,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       sendPurchaseConfirmation: async (i) => (confirmations.push(i), { messageId: 'msg-confirmation', sentNow: true, sentBy: i.eventId }),
     });
     const i = input();
-    const result = await env.withWorker(fake.activities, (tq) => start(tq, i).then((h) => h.result()));
+    const result = await env().withWorker(fake.activities, (tq) => start(tq, i).then((h) => h.result()));
     expect(fake.calls).not.toContain('sendWelcomeEmail');
     expect(confirmations).toEqual([
       {
@@ -185,7 +97,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
 
   it('sends a new user the welcome and no confirmation', async () => {
     const fake = fakeActivities();
-    const result = await env.withWorker(fake.activities, (tq) => start(tq, input()).then((h) => h.result()));
+    const result = await env().withWorker(fake.activities, (tq) => start(tq, input()).then((h) => h.result()));
     expect(fake.calls).not.toContain('sendPurchaseConfirmation');
     expect(result).toMatchObject({ welcomeEmailMessageId: 'msg-1', confirmationEmailMessageId: null });
   });
@@ -199,7 +111,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       },
     });
     const i = input();
-    const result = await env.withWorker(fake.activities, async (tq) => {
+    const result = await env().withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
       const state = await waitForAttention(i.eventId);
       expect(state.attention).toMatchObject({ step: 'resolvePurchase', errorType: FailureType.UnknownTier, attempts: 1 });
@@ -222,7 +134,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       resolvePurchase: async () => Promise.reject(ApplicationFailure.nonRetryable('bad quantity', FailureType.InvalidPurchaseData)),
     });
     const i = input();
-    const failure = await env.withWorker(fake.activities, async (tq) => {
+    const failure = await env().withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
       await waitForAttention(i.eventId);
       await expect(handle.executeUpdate(skipUpdate, { args: [{ by: 'oncall', reason: 'try' }] })).rejects.toMatchObject(
@@ -248,7 +160,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
   it('turns an outage that outlasts the attempts into RetriesExhausted, and an operator can skip the welcome email', async () => {
     const fake = fakeActivities({ sendWelcomeEmail: async () => Promise.reject(new Error('Postmark unavailable (HTTP 503)')) });
     const i = input();
-    const result = await env.withWorker(fake.activities, async (tq) => {
+    const result = await env().withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
       const state = await waitForAttention(i.eventId);
       expect(state.attention).toMatchObject({ step: 'sendWelcomeEmail', errorType: FailureType.RetriesExhausted, attempts: 2 });
@@ -270,7 +182,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       },
     });
     const i = input();
-    const result = await env.withWorker(fake.activities, async (tq) => {
+    const result = await env().withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
       const state = await waitForAttention(i.eventId);
       expect(state.attention).toMatchObject({ step: 'reviewAccessWhenGraceEnds', errorType: FailureType.UnknownTier });
@@ -280,7 +192,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
     expect(result.userCreated).toBe(true);
     expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
     expect(reviews).toBe(3);
-    const described = await env.client.workflow.getHandle(i.eventId).describe();
+    const described = await env().client.workflow.getHandle(i.eventId).describe();
     expect(described.searchAttributes.FulfillmentStatus).toEqual(['Completed']);
   });
 
@@ -302,7 +214,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       return slowAudit(input);
     };
     const i = input();
-    const result = await env.withWorker(fake.activities, async (tq) => {
+    const result = await env().withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
       await waitForAttention(i.eventId);
       const retry = await handle.startUpdate(retryUpdate, {
@@ -335,7 +247,7 @@ describe('fulfillCheckout (workflow logic, stubbed activities)', () => {
       },
     });
     const i = input();
-    await env.withWorker(fake.activities, async (tq) => {
+    await env().withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, i);
       await waitForAttention(i.eventId);
       await expect(
@@ -369,7 +281,7 @@ describe('fulfillCheckout of a payment-mode session (a lifetime deal)', () => {
     });
     const lifetime = input({ mode: 'payment', subscriptionId: null, paymentIntentId: 'pi_unit_1', amountTotal: 14_700 });
     // The query needs the worker: asked before it stops.
-    const { result, state } = await env.withWorker(fake.activities, async (tq) => {
+    const { result, state } = await env().withWorker(fake.activities, async (tq) => {
       const handle = await start(tq, lifetime);
       return { result: await handle.result(), state: await handle.query(statusQuery) };
     });

@@ -1,141 +1,145 @@
-import {
-  FailureType,
-  statusQuery,
-  WorkflowType,
-  type FulfillmentInput,
-  type FulfillmentState,
-  type FulfillmentSummary,
-} from '../../../src/contracts';
-import type { Activities } from '../../../workflows/activity-calls';
+import { WorkflowFailedError } from '@temporalio/client';
+import { cancelUpdate, FailureType, retryUpdate, searchAttributes, statusQuery } from '../../../src/contracts';
 import { eventually } from '../../support/eventually';
-import { startWorkflowTestEnv, type WorkflowTestEnv } from '../../support/workflow-test-env';
+import { badData, fakeActivities, fulfillmentInput, outage } from '../../support/workflow-inputs';
+import { useWorkflowTestEnv } from '../../support/workflow-test-env';
 
 /**
- * Issue 19.1: an outage longer than a round of attempts used to hand every run in flight to an
- * operator (RetriesExhausted → NeedsAttention, one `ops retry` each). Now the run says Retrying and
- * goes on by itself until RETRY_WINDOW ends.
+ * An outage longer than a round of attempts does not hand the run to an operator: it says
+ * Retrying and goes on by itself until RETRY_WINDOW ends. Every duration comes in the run's
+ * policy, so the 15 s pauses and the hours of window take milliseconds here.
  */
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startWorkflowTestEnv();
-}, 90_000);
-afterAll(() => env?.close());
-
-let sequence = 0;
-function input(): FulfillmentInput {
-  sequence++;
-  return {
-    eventId: `evt_outage_${Date.now()}_${sequence}`,
-    eventType: 'checkout.session.completed',
-    created: 1_700_000_000,
-    account: null,
-    livemode: false,
-    checkoutSessionId: `cs_outage_${sequence}`,
-    mode: 'subscription',
-    paymentIntentId: null,
-    amountTotal: 4900,
-    currency: 'usd',
-    source: 'sumo',
-    email: 'buyer@example.com',
-    name: 'Ada',
-    stripeCustomerId: 'cus_unit',
-    subscriptionId: `sub_outage_${sequence}`,
-    clientReferenceId: null,
-    tierId: 'sumo_tier_2',
-    rawQuantity: '1',
-    rawAddons: null,
-    sumo: { campaignId: 'camp_unit', productId: null, userId: null },
-  };
-}
+const env = useWorkflowTestEnv();
+const RIDING = { retryWindowMs: 3_600_000, firstPauseMs: 100, maxPauseMs: 200 };
 
 /** Activities whose provisionAccess fails like a database that is down, until `heal()`. */
 function withDatabaseOutage() {
-  let down = true;
-  let provisionCalls = 0;
-  const outcomes: string[] = [];
-  const activities: Partial<Activities> = {
-    resolvePurchase: async () => ({ tierId: 'sumo_tier_2', plan: 'sumo-growth', quantity: 1, seatLimit: 3, addons: [], features: ['crm'] }),
+  const db = outage();
+  const fake = fakeActivities({
     findOrCreateUser: async () => ({ userId: 'user-1', created: false }),
-    linkSubscription: async ({ input: i }) => ({ subscriptionRowId: 'row-1', stripeSubscriptionId: i.subscriptionId! }),
-    provisionAccess: async () => {
-      provisionCalls++;
-      if (down) throw new Error("Can't reach database server at 127.0.0.1:5432");
-      return { granted: ['crm'], alreadyHeld: [], seatLimit: 3, hasAccess: true, reviewAt: null };
-    },
-    sendPurchaseConfirmation: async ({ eventId }) => ({ messageId: 'msg-confirmation', sentNow: true, sentBy: eventId }),
-    recordOutcome: async ({ status }) => void outcomes.push(status),
-    recordOperatorAction: async () => {},
-  };
-  return { activities, outcomes, heal: () => (down = false), calls: () => provisionCalls };
+    provisionAccess: db.wrap(async () => ({ granted: ['crm'], alreadyHeld: [], seatLimit: 3, hasAccess: true, reviewAt: null })),
+  });
+  return { ...fake, db };
 }
 
-const start = (taskQueue: string, i: FulfillmentInput) =>
-  env.client.workflow.start<(i: FulfillmentInput) => Promise<FulfillmentSummary>>(WorkflowType.fulfillCheckout, {
-    taskQueue,
-    workflowId: i.eventId,
-    args: [i],
-  });
-
-const stateOf = (eventId: string, until: (s: FulfillmentState) => boolean, timeoutMs = 20_000) =>
-  eventually(() => env.client.workflow.getHandle(eventId).query(statusQuery), until, { timeoutMs });
+const metadataDetails = async (eventId: string) =>
+  (await env().client.workflow.getHandle(eventId).query<{ currentDetails: string }>('__temporal_workflow_metadata')).currentDetails;
 
 describe('a step in an outage', () => {
   it('shows Retrying with its step and last error, needs no operator, and completes once the database is back', async () => {
-    const outage = withDatabaseOutage();
-    const i = input();
-    const { result, retrying, described, details, final } = await env.withWorker(
-      outage.activities,
-      async (tq) => {
-        const handle = await start(tq, i);
-        const retrying = await stateOf(i.eventId, (s) => s.status === 'Retrying');
-        const described = await eventually(
-          () => handle.describe(),
-          (d) => d.searchAttributes.FulfillmentStatus?.[0] === 'Retrying',
-          { timeoutMs: 10_000 },
-        );
-        const details = (await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata')).currentDetails;
-        outage.heal();
-        const result = await handle.result();
-        return { result, retrying, described, details, final: await handle.query(statusQuery) };
-      },
-      2,
-      3_600_000,
-    );
+    const fake = withDatabaseOutage();
+    const i = fulfillmentInput({ policy: RIDING });
+    const seen = await env().withWorker(fake.activities, async (tq) => {
+      const handle = await env().startCheckout(tq, i);
+      const retrying = await env().statusWhen(i.eventId, (s) => s.status === 'Retrying');
+      const described = await eventually(
+        () => handle.describe(),
+        (d) => d.searchAttributes.FulfillmentStatus?.[0] === 'Retrying',
+        { timeoutMs: 10_000 },
+      );
+      const details = await metadataDetails(i.eventId);
+      fake.db.heal();
+      const result = await handle.result();
+      return { result, retrying, described, details, final: await handle.query(statusQuery), closed: await handle.describe() };
+    });
 
-    expect(retrying.attention).toBeNull();
-    expect(retrying.retrying).toMatchObject({
+    expect(seen.retrying.attention).toBeNull();
+    expect(seen.retrying.retrying).toMatchObject({
       step: 'provisionAccess',
       errorType: FailureType.Outage,
       error: "Can't reach database server at 127.0.0.1:5432",
-      rounds: 1,
     });
-    expect(Date.parse(retrying.retrying!.until) - Date.parse(retrying.retrying!.since)).toBe(3_600_000);
-    expect(described.searchAttributes.FulfillmentStatus).toEqual(['Retrying']);
-    expect(details).toMatch(/\*\*Retrying\*\* step `provisionAccess` through an outage .*Can't reach database server/);
-    expect(result).toMatchObject({ plan: 'sumo-growth', seatLimit: 3 });
-    expect(outage.outcomes).toEqual(['completed']);
-    expect(outage.calls()).toBeGreaterThanOrEqual(3); // a round of 2 attempts, then at least one more
-    expect(final).toMatchObject({ status: 'Completed', retrying: null, audit: [] });
-  }, 60_000);
+    expect(Date.parse(seen.retrying.retrying!.until) - Date.parse(seen.retrying.retrying!.since)).toBe(3_600_000);
+    expect(seen.described.searchAttributes.FulfillmentStatus).toEqual(['Retrying']);
+    expect(seen.details).toMatch(/\*\*Retrying\*\* step `provisionAccess` through an outage .*Can't reach database server/);
+    expect(seen.result).toMatchObject({ plan: 'sumo-growth', seatLimit: 3 });
+    expect(fake.outcomes).toEqual([{ status: 'completed', error: null }]);
+    expect(fake.db.calls).toBeGreaterThanOrEqual(3); // a round of 2 attempts, then at least one more
+    expect(seen.final).toMatchObject({ status: 'Completed', retrying: null, audit: [] });
+    // Back to normal, the run clears the attribute: closed, it reads neither Retrying nor Running.
+    expect(seen.closed.typedSearchAttributes.get(searchAttributes.FulfillmentStatus)).toBeUndefined();
+  });
 
   it('asks an operator only once the retry window has run out, saying for how long it retried', async () => {
-    const outage = withDatabaseOutage();
-    const i = input();
-    const state = await env.withWorker(
-      outage.activities,
-      async (tq) => {
-        await start(tq, i);
-        await stateOf(i.eventId, (s) => s.status === 'Retrying');
-        const waiting = await stateOf(i.eventId, (s) => s.attention !== null);
-        await env.client.workflow.getHandle(i.eventId).terminate('test over');
-        return waiting;
-      },
-      2,
-      3_000,
-    );
+    const fake = withDatabaseOutage();
+    const i = fulfillmentInput({ policy: { ...RIDING, retryWindowMs: 1_500 } });
+    const state = await env().withWorker(fake.activities, async (tq) => {
+      await env().startCheckout(tq, i);
+      await env().statusWhen(i.eventId, (s) => s.status === 'Retrying');
+      return env().statusWhen(i.eventId, (s) => s.attention !== null);
+    });
     expect(state.status).toBe('NeedsAttention');
     expect(state.retrying).toBeNull();
     expect(state.attention).toMatchObject({ step: 'provisionAccess', errorType: FailureType.RetriesExhausted });
-    expect(state.attention!.error).toMatch(/^still failing after \d+ s of retries \(RETRY_WINDOW 3 s\): Can't reach database server/);
-  }, 60_000);
+    expect(state.attention!.error).toMatch(/^still failing after \d+ s of retries \(RETRY_WINDOW 2 s\): Can't reach database server/);
+    await env().client.workflow.getHandle(i.eventId).terminate('test over');
+  });
+
+  it('counts an attempt that hangs past its timeout like any failure: the run shows Retrying, then completes', async () => {
+    let hang = true;
+    const fake = fakeActivities({
+      findOrCreateUser: async () => ({ userId: 'user-1', created: false }),
+      resolvePurchase: async () => {
+        if (hang) await new Promise((r) => setTimeout(r, 5_000)); // a Stripe that swallows the request
+        return { tierId: 'sumo_tier_2', plan: 'sumo-growth', quantity: 1, seatLimit: 3, addons: [], features: ['crm'] };
+      },
+    });
+    const i = fulfillmentInput({ policy: { ...RIDING, attemptTimeoutMs: 300 } });
+    const { retrying, result } = await env().withWorker(fake.activities, async (tq) => {
+      const handle = await env().startCheckout(tq, i);
+      const retrying = await env().statusWhen(i.eventId, (s) => s.status === 'Retrying');
+      hang = false;
+      return { retrying, result: await handle.result() };
+    });
+    expect(retrying.retrying).toMatchObject({ step: 'resolvePurchase', errorType: FailureType.Outage });
+    expect(retrying.retrying!.error).toMatch(/timed out \(START_TO_CLOSE\)/);
+    expect(retrying.steps[0]).toMatchObject({ name: 'resolvePurchase', attempts: 2 });
+    expect(result.plan).toBe('sumo-growth');
+  });
+
+  it('stops saying Retrying when a failure that needs a decision follows the outage', async () => {
+    let calls = 0;
+    const fake = fakeActivities({
+      resolvePurchase: async () => {
+        if (++calls <= 2) throw new Error('Stripe API unavailable (HTTP 503)');
+        throw badData('sumo_quantity must be a whole number ≥ 1');
+      },
+    });
+    const i = fulfillmentInput({ policy: RIDING });
+    const { state, described } = await env().withWorker(fake.activities, async (tq) => {
+      const handle = await env().startCheckout(tq, i);
+      const state = await env().statusWhen(i.eventId, (s) => s.attention !== null);
+      return { state, described: await handle.describe() };
+    });
+    expect(state).toMatchObject({ status: 'NeedsAttention', retrying: null });
+    expect(state.attention).toMatchObject({ step: 'resolvePurchase', errorType: FailureType.InvalidPurchaseData });
+    expect(described.searchAttributes.FulfillmentStatus).toEqual(['NeedsAttention']);
+    await env().client.workflow.getHandle(i.eventId).terminate('test over');
+  });
+
+  it('can be cancelled by an operator while it retries: the attempt in flight stops and the run fails as cancelled', async () => {
+    const fake = withDatabaseOutage();
+    const i = fulfillmentInput({ policy: { ...RIDING, firstPauseMs: 60_000, maxPauseMs: 60_000 } });
+    const failure = await env().withWorker(fake.activities, async (tq) => {
+      const handle = await env().startCheckout(tq, i);
+      await env().statusWhen(i.eventId, (s) => s.status === 'Retrying');
+      await expect(handle.executeUpdate(retryUpdate, { args: [{ by: 'oncall', reason: 'now' }] })).rejects.toMatchObject({
+        cause: { type: FailureType.OperatorRequestRefused, message: expect.stringMatching(/is retrying by itself/) },
+      });
+      await expect(handle.executeUpdate(cancelUpdate, { args: [{ by: 'oncall', reason: 'customer refunded' }] })).resolves.toMatchObject({
+        action: 'cancel',
+        step: 'provisionAccess',
+        applied: true,
+      });
+      return env().failureOf(handle);
+    });
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause).toMatchObject({
+      type: FailureType.CancelledByOperator,
+      message: expect.stringMatching(/^cancelled by oncall at step provisionAccess while retrying: customer refunded/),
+    });
+    expect(fake.outcomes).toEqual([{ status: 'cancelled', error: expect.stringContaining('customer refunded') }]);
+    const closed = await env().client.workflow.getHandle(i.eventId).describe();
+    expect(closed.searchAttributes.FulfillmentStatus).toEqual(['Failed']);
+  });
 });
