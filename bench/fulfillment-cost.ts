@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   await pg.stop();
 }
 
-/** Billable actions in the committed recorded histories of each kind of fulfilment (heartbeats aside: not in a history). */
+/** Billable actions in the committed recorded histories of each kind of fulfillment (heartbeats aside: not in a history). */
 function recordedActions(): string {
   const kinds = [
     ['Sumo purchase, new user', 'sumo-new-user'],

@@ -1,5 +1,5 @@
 /**
- * Benchmark (issue 21): what a burst of landing-page polls does to the webhook's answer.
+ * Benchmark: what a burst of landing-page polls does to the webhook's answer.
  *
  *   npm run bench:landing     # builds dist/, then the two runs below, on one service stack
  *
@@ -9,7 +9,7 @@
  * webhook takes the look-up path). Two runs of BENCH_RATE purchases a second for
  * BENCH_RATE_SECONDS: first the webhook alone, then each purchase's landing page opening
  * BENCH_POLLS long polls (`?wait=15`) within a second of its webhook. Reported: the webhook's
- * answer (p50/p95) in each, as a ratio, and how long after its fulfilment a waiting poll heard.
+ * answer (p50/p95) in each, as a ratio, and how long after its fulfillment a waiting poll heard.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -122,8 +122,8 @@ async function main(): Promise<void> {
       `ratio (with / alone):       p50 ${(quantile(ack(withPolls.deliveries), 0.5) / quantile(ack(alone.deliveries), 0.5)).toFixed(2)}  p95 ${(quantile(ack(withPolls.deliveries), 0.95) / quantile(ack(alone.deliveries), 0.95)).toFixed(2)}`,
       `polls: ${withPolls.polls.length} (${Object.entries(statuses)
         .map(([s, n]) => `${n} ${s}`)
-        .join(', ')}); heard the fulfilment p50 ${fmt(quantile(heard, 0.5))}, p95 ${fmt(quantile(heard, 0.95))} after it`,
-      `fulfilments: ${rows.filter((r) => r.completed_at).length}/${ids.length} completed, each once (deliveries per event: max ${Math.max(...rows.map((r) => r.deliveries))})`,
+        .join(', ')}); heard the fulfillment p50 ${fmt(quantile(heard, 0.5))}, p95 ${fmt(quantile(heard, 0.95))} after it`,
+      `fulfillments: ${rows.filter((r) => r.completed_at).length}/${ids.length} completed, each once (deliveries per event: max ${Math.max(...rows.map((r) => r.deliveries))})`,
     ];
     console.log(lines.join('\n'));
   } finally {

@@ -1,5 +1,5 @@
 /**
- * Launch bench (issue 19, item 4): are our own customers held behind a Sumo launch?
+ * Launch bench: are our own customers held behind a Sumo launch?
  * LAUNCH_SUMO (600) Sumo purchases are POSTed at once, then LAUNCH_OURS (10) direct purchases
  * and as many renewals; it reports each class's POST → email (renewals: POST → access synced)
  * p50 / p99 and how long the Sumo backlog took to drain, on each Temporal configuration named:

@@ -34,7 +34,7 @@ export interface StackResult {
   db: { roundTrips: Map<string, number>; statements: Map<string, number> };
   /** Where each process's resident memory is at the end (MiB), by part, then by process. */
   memory: Record<keyof MemoryBreakdown, Map<string, number>>;
-  /** Temporal Cloud billable actions per fulfilment of the burst (service stacks), by kind. */
+  /** Temporal Cloud billable actions per fulfillment of the burst (service stacks), by kind. */
   actions: Map<string, number>;
   check: { purchases: number; fulfilled: number; emails: number; duplicateEmails: number; unavailable: number };
 }
@@ -69,8 +69,8 @@ async function heartbeats(metricsUrl: string): Promise<number> {
     .reduce((n, line) => n + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
-/** Billable actions per fulfilment: the median kinds over a sample of the burst's recorded histories, plus heartbeats. */
-async function actionsPerFulfilment(stack: Stack, ids: string[], heartbeatsPer: number): Promise<Map<string, number>> {
+/** Billable actions per fulfillment: the median kinds over a sample of the burst's recorded histories, plus heartbeats. */
+async function actionsPerFulfillment(stack: Stack, ids: string[], heartbeatsPer: number): Promise<Map<string, number>> {
   const connection = await Connection.connect({ address: stack.temporal!.address });
   try {
     const client = new TemporalClient({ connection });
@@ -140,7 +140,7 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
     new Map(probesAfter.map(([p, later], i) => [p.label, (later.pg[key] - probesBefore[i][1].pg[key]) / s.events] as const));
   const dbPer = { roundTrips: pgPer('roundTrips'), statements: pgPer('statements') };
   const actions = stack.temporal
-    ? await actionsPerFulfilment(
+    ? await actionsPerFulfillment(
         stack,
         deliveries.map((d) => d.event.id),
         ((await heartbeats(stack.temporal.metricsUrl)) - heartbeatsBefore) / s.events,

@@ -9,7 +9,7 @@
  *   driver adapter (@prisma/adapter-pg) and the inline handler both go through it, so the count
  *   covers every query of the process, the transactions' BEGIN and COMMIT included.
  * - A statement is a round trip that is not transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT).
- * - Connections opened are counted apart (a pool's start-up, not a fulfilment's cost).
+ * - Connections opened are counted apart (a pool's start-up, not a fulfillment's cost).
  *
  * On SIGWINCH (a signal nothing else here uses; Temporal's runtime takes SIGUSR2 as a shutdown) it writes { seq, pg, memory, heap } as JSON to BENCH_PROBE_FILE (through a rename,
  * so the bench never reads half a file). `memory` is process.memoryUsage() of the main thread:

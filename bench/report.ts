@@ -32,7 +32,7 @@ export function report(results: StackResult[], settings: { events: number; inFli
         'PostgreSQL round trips per purchase (of them statements)',
         ...cols((r) => (r.fulfils ? `${f(sum(r.db.roundTrips))} (${f(sum(r.db.statements))})` : '—')),
       ],
-      ['Temporal Cloud billable actions per fulfilment', ...cols((r) => (r.actions.size > 0 ? f(sum(r.actions)) : '—'))],
+      ['Temporal Cloud billable actions per fulfillment', ...cols((r) => (r.actions.size > 0 ? f(sum(r.actions)) : '—'))],
     ].map((row, i) => {
       if (!inline) return row;
       const picks: ((r: StackResult) => number)[] = [
@@ -102,7 +102,7 @@ export function report(results: StackResult[], settings: { events: number; inFli
   const billed = results.filter((r) => r.actions.size > 0);
   const actionKinds = [...new Set(billed.flatMap((r) => [...r.actions.keys()]))];
   const actionsTable = table(
-    ['billable actions per fulfilment (median of 10 histories; heartbeats per purchase)', ...billed.map((r) => r.name)],
+    ['billable actions per fulfillment (median of 10 histories; heartbeats per purchase)', ...billed.map((r) => r.name)],
     [...actionKinds.map((k) => [k, ...billed.map((r) => f(r.actions.get(k) ?? 0))]), ['total', ...billed.map((r) => f(sum(r.actions)))]],
   );
 

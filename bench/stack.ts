@@ -135,7 +135,7 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
         { label: 'api', pids: [api.pid] },
         { label: 'worker', pids: [worker.pid] },
         { label: 'temporal server', pids: temporalPid ? [temporalPid] : [] },
-        // On PostgreSQL, the server's own queries are part of what a fulfilment costs.
+        // On PostgreSQL, the server's own queries are part of what a fulfillment costs.
         ...(cluster ? [{ label: 'temporal postgres', pids: cluster.databases.flatMap(postgresBackends) }] : []),
         { label: 'postgres', pids: postgresBackends(database) },
       ],

@@ -47,7 +47,7 @@ export async function buildApp({
 }: AppDeps) {
   // One log line per webhook (the route's, with the event id and outcome; the error handler's
   // for a rejected or failed one), not Fastify's two per request besides: they cost the API
-  // more CPU than the database insert (issue 12) and say less. (Through a LogController: the
+  // more CPU than the database insert and say less. (Through a LogController: the
   // top-level `disableRequestLogging` option prints a deprecation warning since fastify 5.7.)
   // The client's address is the one `trustProxyHops` proxies in from the right of X-Forwarded-For.
   const trustProxy = trustProxyHops > 0 ? (_address: string, hop: number) => hop < trustProxyHops : false;

@@ -241,7 +241,7 @@ export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE
 export const WORKER_DB_POOL_DEFAULT = 10;
 
 /**
- * Issue 19.2, bounded by construction: every activity and every local activity running at once
+ * Bounded by construction: every activity and every local activity running at once
  * can hold a connection, so the two together never exceed the pool. A launch burst then never
  * leaves a transaction queueing for a connection until it times out. The SDK's defaults (100
  * of each) over a pool of 10 did exactly that. Unset, activity tasks (only reconciliation since
@@ -307,7 +307,7 @@ const workerSchema = z
     WORKER_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(WORKER_DB_POOL_DEFAULT),
     /** Activity tasks (reconciliation) one worker runs at once (default: 2, or 1 of a pool of 2). */
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
-    /** Local activities (every step of a fulfilment) one worker runs at once (default: the rest of the pool). */
+    /** Local activities (every step of a fulfillment) one worker runs at once (default: the rest of the pool). */
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).optional(),
     ...payloadEncryption,
     /**

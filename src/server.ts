@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     trustProxyHops: config.TRUST_PROXY_HOPS,
     tracing: tracing !== undefined,
   });
-  // Open fulfilments by status and the last reconcile run, read from Temporal when scraped.
+  // Open fulfillments by status and the last reconcile run, read from Temporal when scraped.
   if (config.METRICS_PORT !== null) registerFulfillmentGauges(metrics.registry, temporal, config.TEMPORAL_TASK_QUEUE);
   const metricsApp = config.METRICS_PORT === null ? null : await buildMetricsApp(metrics);
 

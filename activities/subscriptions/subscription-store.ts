@@ -176,7 +176,7 @@ function planFactsOf(state: SubscriptionState) {
   };
 }
 
-/** Rows written before issue 20 have no plan facts: their tier_id and quantity are what the events said. */
+/** Rows written before plan facts were recorded have none: their tier_id and quantity are what the events said. */
 function stateOf(row: Row): SubscriptionState {
   const facts = (row.planFacts ?? {}) as Partial<Pick<SubscriptionState, 'tierId' | 'quantity' | 'sumoQuantity' | 'priceTierId' | 'first'>>;
   return {

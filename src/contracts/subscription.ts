@@ -46,7 +46,7 @@ export interface SubscriptionFacts {
 export interface InvoiceFacts {
   invoiceId: string;
   /** The invoice's own `created` (unix seconds): a subscription's later invoices are created later.
-   *  Absent in runs started before issue 20. */
+   *  Absent in runs started before plan facts were recorded. */
   created?: number | null;
   /** Where Stripe sends the invoice; used when the subscription has no linked user yet. */
   customerEmail: string | null;

@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
 
 /**
- * Every pool's time bounds (issue 19.2): a database that refuses, hangs at connect, or accepts a
+ * Every pool's time bounds: a database that refuses, hangs at connect, or accepts a
  * query and never answers (a failover, a paused server) fails the caller in seconds, never hangs it.
  */
 export interface PoolBounds {

@@ -52,7 +52,7 @@ export class MissingTemplateError extends Error {}
  * Refuses (MissingTemplateError, naming the alias) when a template the worker sends is missing
  * from the configured Postmark server, or when Postmark refuses the token. When Postmark cannot
  * be reached the worker starts anyway (`unreachable` says why): an email outage must not stop
- * fulfilment, whose email steps retry.
+ * fulfillment, whose email steps retry.
  */
 export async function checkTemplates(postmark: ServerClient, aliases: TemplateAliases): Promise<{ unreachable: string | null }> {
   let present: Map<string, number>;

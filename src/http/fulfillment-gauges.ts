@@ -10,7 +10,7 @@ const CACHE_MS = 10_000;
  * Gauges read from Temporal when Prometheus scrapes the API's /metrics:
  * - `fulfillments_open{status}`: open runs of this service's task queue by FulfillmentStatus
  *   (every value in the contracts' list, so a new status needs no change here); NeedsAttention
- *   is the number of fulfilments waiting for a person.
+ *   is the number of fulfillments waiting for a person.
  * - `fulfillment_reconcile_last_run_*`: when the reconcile Schedule last ran, whether that run
  *   failed, and how many events it had to start (events whose webhook never came).
  * A failed read leaves the gauges empty rather than stale (`fulfillment_temporal_read_ok` 0).

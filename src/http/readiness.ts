@@ -19,7 +19,7 @@ const UNREADY_TTL_MS = 1_000;
 const PROBE_DEADLINE_MS = 3_500;
 
 /**
- * /readyz's answer, cheap and bounded (issue 19.2): one database query and one Temporal call per
+ * /readyz's answer, cheap and bounded: one database query and one Temporal call per
  * READINESS_TTL_MS whatever the request rate (UNREADY_TTL_MS while unready), shared by every request
  * that comes meanwhile, and never slower than PROBE_DEADLINE_MS when a dependency hangs.
  */

@@ -34,7 +34,7 @@ const STRIPE_LOOKUP_EVERY_MS = 2_000;
  * The status of a checkout session for the buyer's landing page, from the ledger; for a session
  * the webhook has not delivered, from Stripe: a paid session's fulfilling event is started through
  * the webhook's own path (acceptEvent: ledger, workflow id = event id), so a late webhook is a
- * duplicate and there is never a second fulfilment; an unpaid one starts nothing. Null: neither
+ * duplicate and there is never a second fulfillment; an unpaid one starts nothing. Null: neither
  * the service nor Stripe knows the session.
  */
 export function createCheckoutStatus(deps: CheckoutStatusDeps) {

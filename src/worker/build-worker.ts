@@ -76,7 +76,7 @@ export function buildWorker({
     workflowBundle,
     // The codec runs on the worker's main thread, never in the workflow sandbox.
     dataConverter: payloadDataConverter(payloadKeys),
-    // Issue 19.2, bounded by construction: not the SDK's 100 of each. Each running activity and
+    // Bounded by construction: not the SDK's 100 of each. Each running activity and
     // each running local activity (the database steps) may hold one of the pool's connections,
     // and the two together fit in it (src/config.ts checks WORKER_DB_POOL_SIZE against both).
     // (The SDK's resource-based tuner, slots by the host's CPU use, was measured instead and

@@ -19,7 +19,7 @@ const PURCHASES = 100;
 const POSTMARK_OUTAGE_MS = 60_000;
 /** Per case; a 2-core machine shared with other work drains a burst of 100 in 10 s to a minute. */
 const CASE_TIMEOUT_MS = 6 * 60_000;
-/** Issue 19: a PostgreSQL outage longer than a round of retries (it used to hand every run in flight to a person). */
+/** A PostgreSQL outage longer than a round of retries (it used to hand every run in flight to a person). */
 const POSTGRES_OUTAGE_MS = 6 * 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,7 +4,7 @@ import { record } from './support/run-case';
 import { describeLaunch, runLaunch } from './support/launch-burst';
 
 /**
- * A Sumo launch (issue 19): 2,000 Sumo purchases arrive faster than the worker drains them,
+ * A Sumo launch: 2,000 Sumo purchases arrive faster than the worker drains them,
  * with 20 direct purchases and 20 renewals of our own subscribers spread through the burst.
  * Our own customers are not held behind the marketplace: their runs start at a higher
  * task-queue priority (src/temporal/task-priority.ts), so each overtakes the Sumo backlog in

@@ -4,11 +4,11 @@ import pino from 'pino';
 import { createFindOrCreateUser } from '../../activities/checkout/find-or-create-user';
 import { createSendWelcomeEmail } from '../../activities/email/send-welcome-email';
 import { buildApp } from '../../src/app';
-import { createPostmarkClient } from '../../src/clients/postmark';
 import { createPrisma } from '../../src/db/prisma';
 import { startLocalPostmark } from '../../devstack/local-postmark';
 import { checkoutEvent, signPayload, sumoMetadata } from '../../devstack/sample-events';
 import type { FulfillmentStarter } from '../../src/temporal/start-fulfillment';
+import { localMailDeps } from '../support/local-mail';
 import { runActivity } from '../support/run-activity';
 import { testEnv } from '../support/test-env';
 
@@ -67,17 +67,7 @@ describe('logs an on-call engineer reads', () => {
         undefined,
         logs,
       );
-      const send = createSendWelcomeEmail({
-        db,
-        postmark: createPostmarkClient('token', postmark.url),
-        mail: {
-          from: 'hello@saas.example',
-          welcomeTemplate: 'welcome',
-          confirmationTemplate: 'purchase-confirmation',
-          paymentFailedTemplate: 'payment-failed',
-          searchSettleMs: 0,
-        },
-      });
+      const send = createSendWelcomeEmail({ db, ...localMailDeps(postmark.url) });
       await runActivity(send, { eventId: 'evt_log', userId: user.userId }, undefined, logs);
 
       const text = JSON.stringify(logs.map((l) => ({ message: l.message, meta: l.meta })));

@@ -2,18 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { FastifyBaseLogger } from 'fastify';
 import type Stripe from 'stripe';
 import { bundleWorkflowsFromSource } from './workflow-bundle';
-import type { Tracing } from '../../src/telemetry/tracing';
 import type { CatalogData } from '../../src/catalog/catalog';
-import { startInProcessService } from './stack/in-process-service';
+import { startInProcessService, type InProcessServiceOptions } from './stack/in-process-service';
 import { startLocalPostmark } from '../../devstack/local-postmark';
 import { signPayload } from '../../devstack/sample-events';
 import { statusQuery, type FulfillmentState } from '../../src/contracts';
 import type { FulfillmentSummary } from '../../src/contracts';
 import { eventually } from './eventually';
 import './quiet-runtime';
+import { perFile } from './per-file';
 import { testEnv } from './test-env';
 
 export const WEBHOOK_SECRET = 'whsec_test_only_not_a_real_secret';
@@ -26,28 +25,21 @@ export interface DeliverOptions {
   body?: string;
 }
 
+/** The in-process service's knobs a test may turn; the rest (database, Temporal, Postmark, queue) the harness provides. */
+export type HarnessOptions = Partial<
+  Omit<InProcessServiceOptions, 'databaseUrl' | 'temporalAddress' | 'taskQueue' | 'webhookSecret' | 'postmarkUrl' | 'workflowBundle'>
+>;
+
 /**
  * One test file's world: the real webhook app (Fastify inject), a real worker on its own
  * task queue against the shared Temporal dev server, real PostgreSQL, stripe-mock, and
  * a local Postmark that records what the real postmark client sends.
  */
-export async function startHarness(
-  options: {
-    catalog?: CatalogData;
-    postmarkTimeoutSeconds?: number;
-    postmarkSearchSettleMs?: number;
-    pastDueGraceMs?: number;
-    maxActivityAttempts?: number;
-    retryWindowMs?: number;
-    stripeApiBase?: string;
-    tracing?: Tracing;
-    apiLogger?: FastifyBaseLogger;
-    checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
-  } = {},
-) {
+export async function startHarness(options: HarnessOptions = {}) {
   const postmark = await startLocalPostmark();
   const taskQueue = `test-${randomUUID()}`;
   const service = await startInProcessService({
+    ...options,
     databaseUrl: testEnv.databaseUrl,
     temporalAddress: testEnv.temporalAddress,
     taskQueue,
@@ -55,16 +47,8 @@ export async function startHarness(
     catalog: options.catalog ?? SHIPPED_CATALOG,
     stripeApiBase: options.stripeApiBase ?? testEnv.stripeApiBase,
     postmarkUrl: postmark.url,
-    postmarkTimeoutSeconds: options.postmarkTimeoutSeconds,
-    postmarkSearchSettleMs: options.postmarkSearchSettleMs,
-    pastDueGraceMs: options.pastDueGraceMs,
-    maxActivityAttempts: options.maxActivityAttempts,
-    checkoutStatus: options.checkoutStatus,
-    retryWindowMs: options.retryWindowMs,
     // The shared bundle has no tracing interceptors, as a worker with tracing off runs.
     workflowBundle: options.tracing ? await bundleWorkflowsFromSource({ traced: true }) : { codePath: testEnv.workflowBundlePath },
-    tracing: options.tracing,
-    apiLogger: options.apiLogger,
   });
   const { db, client, app, metricsApp } = service;
 
@@ -165,3 +149,15 @@ export async function startHarness(
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/**
+ * The test file's harness, started before its tests and closed after them. `options` may be a
+ * function, read once the resources registered before it (e.g. `useLocalStripeEvents()`) have started.
+ */
+export function useHarness(options: HarnessOptions | (() => HarnessOptions) = {}): Harness {
+  return perFile(
+    'the harness',
+    () => startHarness(typeof options === 'function' ? options() : options),
+    (h) => h.close(),
+  );
+}

@@ -1,3 +1,4 @@
+import { perFile } from './per-file';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
@@ -155,4 +156,9 @@ function handle(req: IncomingMessage, res: ServerResponse, { events, lineItems, 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_local_${Date.now()}` });
   res.end(JSON.stringify(body));
+}
+
+/** The test file's local Stripe Events API, started before its tests and closed after them. */
+export function useLocalStripeEvents(): LocalStripeEvents {
+  return perFile('the local Stripe Events API', startLocalStripeEvents, (api) => api.close());
 }

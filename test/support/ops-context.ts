@@ -35,3 +35,36 @@ export async function opsJson(
   if (code !== 0) throw new Error(`ops ${argv.join(' ')} exited ${code}: ${output}`);
   return JSON.parse(output);
 }
+
+/**
+ * An ops context in which every service fails the test when used, but those given: for commands
+ * that must reach nothing (`offlineOpsContext()`) or only Postmark (`{ postmark, templateAliases }`).
+ */
+export function offlineOpsContext(reachable: Partial<Pick<OpsContext, 'postmark' | 'templateAliases'>> = {}): OpsContext {
+  const unreachable = (name: string): never => {
+    throw new Error(`this command should not need ${name}`);
+  };
+  return {
+    get temporal() {
+      return unreachable('Temporal');
+    },
+    get db() {
+      return unreachable('the database');
+    },
+    get stripe() {
+      return unreachable('Stripe');
+    },
+    get fulfillments() {
+      return unreachable('Temporal');
+    },
+    get postmark() {
+      return reachable.postmark ?? unreachable('Postmark');
+    },
+    templateAliases: reachable.templateAliases ?? DEFAULT_TEMPLATE_ALIASES,
+    namespace: 'default',
+    taskQueue: 'stripe-fulfillment',
+    operator: 'oncall@test',
+    connectAccounts: [],
+    close: async () => {},
+  };
+}

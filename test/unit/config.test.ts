@@ -86,7 +86,7 @@ describe('configuration', () => {
   });
 
   it('takes the account mode whose events are ours from STRIPE_MODE, else the secret key, else accepts both', () => {
-    // Live mode needs payload keys, or encryption explicitly off (issue 20.10).
+    // Live mode needs payload keys, or encryption explicitly off.
     const api = { DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x', PAYLOAD_ENCRYPTION: 'off' };
     expect(acceptedLivemode(loadApiConfig({ ...api, STRIPE_MODE: 'live', STRIPE_SECRET_KEY: 'sk_test_x' }))).toBe(true);
     expect(acceptedLivemode(loadApiConfig({ ...api, STRIPE_SECRET_KEY: 'rk_live_x' }))).toBe(true);
@@ -135,7 +135,7 @@ describe('configuration', () => {
   });
 });
 
-describe('payload encryption in live mode (issue 20.10)', () => {
+describe('payload encryption in live mode', () => {
   const api = { DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
   const worker = { DATABASE_URL: 'postgresql://db/app', POSTMARK_SERVER_TOKEN: 't', POSTMARK_FROM: 'a@b.c' };
   const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;

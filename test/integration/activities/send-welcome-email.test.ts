@@ -2,6 +2,7 @@ import { createSendWelcomeEmail, type SendWelcomeEmailInput, type WelcomeEmailRe
 import { createPostmarkClient } from '../../../src/clients/postmark';
 import { createPrisma } from '../../../src/db/prisma';
 import { startLocalPostmark, type LocalPostmark } from '../../../devstack/local-postmark';
+import { localMailDeps } from '../../support/local-mail';
 import { runActivity } from '../../support/run-activity';
 import { testEnv } from '../../support/test-env';
 
@@ -10,17 +11,7 @@ let postmark: LocalPostmark;
 let sendWelcomeEmail: ReturnType<typeof createSendWelcomeEmail>;
 beforeAll(async () => {
   postmark = await startLocalPostmark();
-  sendWelcomeEmail = createSendWelcomeEmail({
-    db,
-    postmark: createPostmarkClient('token', postmark.url),
-    mail: {
-      from: 'hello@saas.example',
-      welcomeTemplate: 'welcome',
-      confirmationTemplate: 'purchase-confirmation',
-      paymentFailedTemplate: 'payment-failed',
-      searchSettleMs: 0,
-    },
-  });
+  sendWelcomeEmail = createSendWelcomeEmail({ db, ...localMailDeps(postmark.url) });
 });
 afterAll(async () => {
   await postmark.close();

@@ -4,19 +4,11 @@ import { createStripeClient } from '../../../src/clients/stripe';
 import { checkoutEvent, id, sumoMetadata } from '../../../devstack/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { createRunStatusReader } from '../../../src/temporal/run-status';
-import { startHarness, WEBHOOK_SECRET, type Harness } from '../../support/harness';
-import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
+import { useHarness, WEBHOOK_SECRET } from '../../support/harness';
+import { useLocalStripeEvents } from '../../support/local-stripe-events';
 
-let h: Harness;
-let stripe: LocalStripeEvents;
-beforeAll(async () => {
-  stripe = await startLocalStripeEvents();
-  h = await startHarness({ stripeApiBase: stripe.url });
-});
-afterAll(async () => {
-  await h.close();
-  await stripe.close();
-});
+const stripe = useLocalStripeEvents();
+const h = useHarness(() => ({ stripeApiBase: stripe.url }));
 
 const sessionOf = (event: Stripe.Event) => event.data.object as Stripe.Checkout.Session;
 const ask = (sessionId: string, query = '', headers: Record<string, string> = {}) =>
@@ -37,7 +29,7 @@ describe('GET /checkout/sessions/:id (the landing page)', () => {
 
     const answer = await ask(session.id, '?wait=15');
     expect(answer.statusCode).toBe(200);
-    // What it gave, as the ledger's fulfilment recorded it: plan and counts, nothing personal.
+    // What it gave, as the ledger's fulfillment recorded it: plan and counts, nothing personal.
     const subscription = await h.db.subscription.findFirstOrThrow({ where: { checkoutSessionId: session.id } });
     expect(answer.json()).toEqual({
       status: 'fulfilled',
@@ -59,7 +51,7 @@ describe('GET /checkout/sessions/:id (the landing page)', () => {
     expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
   });
 
-  it('a burst of polls before the webhook starts one fulfilment, and a webhook racing them changes nothing', async () => {
+  it('a burst of polls before the webhook starts one fulfillment, and a webhook racing them changes nothing', async () => {
     const event = heldByStripe();
     const session = sessionOf(event);
 

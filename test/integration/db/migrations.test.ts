@@ -42,16 +42,11 @@ describe('migrations', () => {
         'users',
       ]);
     } finally {
-      const admin = new URL(url);
-      admin.pathname = '/postgres';
-      const pg = new Client({ connectionString: admin.toString() });
-      await pg.connect();
-      await pg.query(`DROP DATABASE IF EXISTS "${url.pathname.slice(1)}" WITH (FORCE)`);
-      await pg.end();
+      await dropDatabase(url);
     }
   });
 
-  it('npm run db:migrate reads the URL from DATABASE_URL_FILE, as compose mounts secrets (issue 20.10)', async () => {
+  it('npm run db:migrate reads the URL from DATABASE_URL_FILE, as compose mounts secrets', async () => {
     const url = new URL(testEnv.databaseUrl);
     url.pathname = `/migrate_file_${Date.now()}_test`;
     const dir = mkdtempSync(join(tmpdir(), 'migrate-secret-'));
@@ -65,12 +60,17 @@ describe('migrations', () => {
       await expect(applyMigrations(url.toString())).resolves.toEqual({ applied: [] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      const admin = new URL(url);
-      admin.pathname = '/postgres';
-      const pg = new Client({ connectionString: admin.toString() });
-      await pg.connect();
-      await pg.query(`DROP DATABASE IF EXISTS "${url.pathname.slice(1)}" WITH (FORCE)`);
-      await pg.end();
+      await dropDatabase(url);
     }
   }, 60_000);
 });
+
+/** Drops the scratch database a test made on the test server. */
+async function dropDatabase(url: URL): Promise<void> {
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const pg = new Client({ connectionString: admin.toString() });
+  await pg.connect();
+  await pg.query(`DROP DATABASE IF EXISTS "${url.pathname.slice(1)}" WITH (FORCE)`);
+  await pg.end();
+}

@@ -1,17 +1,13 @@
 import { checkoutEvent, invoiceEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { eventually } from '../../support/eventually';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 
 /** A short grace period so the test sees it end (production default: 7 days), long enough that
  *  a loaded machine delivers and settles both events before it ends (2 s was not, under the
  *  full suite: the grace counts from the event's whole-second `created`). */
 const GRACE_MS = 6_000;
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ pastDueGraceMs: GRACE_MS });
-});
-afterAll(() => h.close());
+const h = useHarness({ pastDueGraceMs: GRACE_MS });
 
 const row = (stripeSubscriptionId: string) =>
   h.db.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId }, include: { entitlements: true } });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type Stripe from 'stripe';
 import { LIFETIME_CODE_PRICE } from '../../../devstack/sample-events';
 import { chargeRefundedEvent, disputeEvent, refundEvent } from '../../../devstack/sample-purchase-events';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 import { sumoLifetime } from '../../support/lifetime-events';
 
 /** Runs of the property below; each delivers 1–12 events through the webhook. */
@@ -10,11 +10,7 @@ const RUNS = Number(process.env.LIFETIME_PROPERTY_RUNS ?? 25);
 const TIER_SEATS = 3; // sumo_tier_2
 const FEATURES = ['core', 'integrations', 'priority_support', 'reports'];
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = useHarness();
 
 type Outcome = 'won' | 'lost';
 

@@ -1,13 +1,9 @@
 import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../devstack/sample-events';
-import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
+import { SHIPPED_CATALOG, useHarness } from '../../support/harness';
 
 /** Taking access away must never depend on the catalogue: a tier retired from config/catalog.json
  *  still has subscriptions that get paused or cancelled. */
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = useHarness();
 
 const withoutTier = (tierId: string) => {
   const { [tierId]: _retired, ...tiers } = SHIPPED_CATALOG.tiers;

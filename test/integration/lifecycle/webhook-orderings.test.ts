@@ -1,15 +1,11 @@
 import fc from 'fast-check';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 import { impliedBy, realisticSequence, SEQUENCE_TIER_SEATS, type Step } from '../../support/realistic-sequence';
 
 /** Runs of the property below; each delivers 1–12 events through the webhook. */
 const RUNS = Number(process.env.LIFECYCLE_PROPERTY_RUNS ?? 40);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = useHarness();
 
 /** Any non-empty subset of the sequence, in any order, with up to 6 extra duplicate deliveries. */
 const deliveries = fc

@@ -2,20 +2,16 @@ import { Registry } from 'prom-client';
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { registerFulfillmentGauges } from '../../../src/http/fulfillment-gauges';
 import { eventually } from '../../support/eventually';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ maxActivityAttempts: 2 });
-});
-afterAll(() => h.close());
+const h = useHarness({ maxActivityAttempts: 2 });
 
 const value = (text: string, status: string) => {
   const line = text.split('\n').find((l) => l.startsWith(`fulfillments_open{status="${status}"}`));
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
 };
 
-describe('the gauge of open fulfilments by status', () => {
+describe('the gauge of open fulfillments by status', () => {
   it("counts the open runs of the service's task queue by every FulfillmentStatus, one riding out an outage (Retrying) among them", async () => {
     const registry = new Registry();
     registerFulfillmentGauges(registry, h.client, h.taskQueue);

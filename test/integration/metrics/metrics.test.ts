@@ -2,13 +2,9 @@ import { WORKER_METRICS_PORT } from '../../support/metrics-runtime';
 import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { eventually } from '../../support/eventually';
 import { WORKER_METRICS } from '../../support/worker-metrics';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = useHarness();
 
 const metricValue = (text: string, line: RegExp): number => {
   const match = text.split('\n').find((l) => line.test(l));

@@ -1,14 +1,10 @@
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { runCli } from '../../../src/ops/cli';
 import { eventually } from '../../support/eventually';
-import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
+import { SHIPPED_CATALOG, useHarness } from '../../support/harness';
 import { opsContextFor, opsJson } from '../../support/ops-context';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ maxActivityAttempts: 2, retryWindowMs: 0 });
-});
-afterAll(() => h.close());
+const h = useHarness({ maxActivityAttempts: 2, retryWindowMs: 0 });
 
 const UNKNOWN_TIER = 'sumo_tier_9';
 

@@ -1,8 +1,8 @@
 import { createStripeClient } from '../../../src/clients/stripe';
 import { FailureType } from '../../../src/contracts';
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
-import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
-import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
+import { SHIPPED_CATALOG, useHarness } from '../../support/harness';
+import { useLocalStripeEvents } from '../../support/local-stripe-events';
 import { opsJson } from '../../support/ops-context';
 
 /**
@@ -10,15 +10,8 @@ import { opsJson } from '../../support/ops-context';
  * Stripe's redeliveries and the hourly reconciliation used to start it again
  * (ALLOW_DUPLICATE_FAILED_ONLY lets a failed run's id be reused); only `ops retry` may.
  */
-let h: Harness;
-let stripeApi: LocalStripeEvents;
-beforeAll(async () => {
-  [h, stripeApi] = await Promise.all([startHarness(), startLocalStripeEvents()]);
-});
-afterAll(async () => {
-  await h.close();
-  await stripeApi.close();
-});
+const h = useHarness();
+const stripeApi = useLocalStripeEvents();
 
 const ops = (...argv: string[]) => opsJson(h, argv, { stripe: createStripeClient('sk_test_ops', stripeApi.url) });
 

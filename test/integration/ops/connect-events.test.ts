@@ -1,7 +1,7 @@
 import { createStripeClient } from '../../../src/clients/stripe';
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
-import { startHarness, type Harness } from '../../support/harness';
-import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
+import { useHarness } from '../../support/harness';
+import { useLocalStripeEvents } from '../../support/local-stripe-events';
 import { opsJson } from '../../support/ops-context';
 
 /**
@@ -11,15 +11,8 @@ import { opsJson } from '../../support/ops-context';
  * account's Stripe-Account header. Reconciliation and replay reach the listed ones, and no other.
  */
 const PARTNER_ACCOUNT = 'acct_test_partner';
-let h: Harness;
-let stripeApi: LocalStripeEvents;
-beforeAll(async () => {
-  [h, stripeApi] = await Promise.all([startHarness(), startLocalStripeEvents()]);
-});
-afterAll(async () => {
-  await h.close();
-  await stripeApi.close();
-});
+const h = useHarness();
+const stripeApi = useLocalStripeEvents();
 
 const ops = (argv: string[], connectAccounts: string[] = [PARTNER_ACCOUNT]) =>
   opsJson(h, argv, { stripe: createStripeClient('sk_test_ops', stripeApi.url), connectAccounts });
@@ -39,7 +32,7 @@ describe('events of connected accounts', () => {
     expect(await h.db.stripeEvent.findUniqueOrThrow({ where: { id: sumo.id } })).toMatchObject({ stripeAccount: null });
   });
 
-  it('are replayed with --account when the account is listed, and refused when it is not (issue 20.3)', async () => {
+  it('are replayed with --account when the account is listed, and refused when it is not', async () => {
     const event = checkoutEvent({ account: PARTNER_ACCOUNT, metadata: { tier_id: 'starter' } });
     stripeApi.add(event);
     await expect(ops(['replay', event.id], [PARTNER_ACCOUNT])).rejects.toThrow(/Stripe has no event/);
@@ -49,7 +42,7 @@ describe('events of connected accounts', () => {
     await expect(h.result(event.id)).resolves.toMatchObject({ userCreated: true });
   });
 
-  it('a Sumo purchase is our own account’s event: replayed without --account (issue 20.3)', async () => {
+  it('a Sumo purchase is our own account’s event: replayed without --account', async () => {
     const event = checkoutEvent({ metadata: sumoMetadata() });
     stripeApi.add(event);
     expect(await ops(['replay', event.id], [])).toMatchObject({ outcome: 'started' });

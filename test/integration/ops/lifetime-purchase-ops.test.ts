@@ -2,15 +2,11 @@ import { LIFETIME_CODE_PRICE } from '../../../devstack/sample-events';
 import { chargeRefundedEvent } from '../../../devstack/sample-purchase-events';
 import { runCli } from '../../../src/ops/cli';
 import { eventually } from '../../support/eventually';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 import { sumoLifetime } from '../../support/lifetime-events';
 import { opsContextFor, opsJson } from '../../support/ops-context';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = useHarness();
 
 describe('a lifetime deal and its refund, seen with the ops CLI', () => {
   const deal = sumoLifetime({ quantity: 3, created: Math.floor(Date.now() / 1000) - 100 });

@@ -1,15 +1,11 @@
 import { runCli } from '../../../src/ops/cli';
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { eventually } from '../../support/eventually';
-import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
+import { SHIPPED_CATALOG, startHarness, useHarness } from '../../support/harness';
 import { opsContextFor } from '../../support/ops-context';
 
-let h: Harness;
-beforeAll(async () => {
-  // Two attempts, so "Postmark down past the retry window" takes about a second here.
-  h = await startHarness({ maxActivityAttempts: 2, retryWindowMs: 0 });
-});
-afterAll(() => h.close());
+// Two attempts, so "Postmark down past the retry window" takes about a second here.
+const h = useHarness({ maxActivityAttempts: 2, retryWindowMs: 0 });
 beforeEach(() => h.postmark.reset());
 
 const ops = async (...argv: string[]) => {
@@ -133,7 +129,7 @@ describe('a fulfillment stuck in NeedsAttention, found and pushed through with t
       const { code, output } = await runCli(['retry', event.id, '--reason', 'why not'], opsContextFor(riding));
       expect({ code, output }).toEqual({
         code: 1,
-        output: `retry ${event.id}: refused: not waiting for an operator (status Retrying, step sendWelcomeEmail) (by oncall@test: why not)`,
+        output: `retry ${event.id}: refused: step sendWelcomeEmail is retrying by itself through an outage: nothing to retry; cancel stops the run (by oncall@test: why not)`,
       });
       riding.postmark.failAlways(null);
       // The next round (15 s later) sends it.

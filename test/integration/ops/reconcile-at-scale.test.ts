@@ -4,19 +4,12 @@ import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { EVENT_GENERATION_FAILURE_RESOLVED, reconcileStripeEvents } from '../../../src/ingest/reconcile';
 import { runCli } from '../../../src/ops/cli';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
-import { startHarness, type Harness } from '../../support/harness';
-import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
+import { useHarness } from '../../support/harness';
+import { useLocalStripeEvents } from '../../support/local-stripe-events';
 import { opsContextFor, opsJson } from '../../support/ops-context';
 
-let h: Harness;
-let stripeApi: LocalStripeEvents;
-beforeAll(async () => {
-  [h, stripeApi] = await Promise.all([startHarness(), startLocalStripeEvents()]);
-});
-afterAll(async () => {
-  await h.close();
-  await stripeApi.close();
-});
+const h = useHarness();
+const stripeApi = useLocalStripeEvents();
 
 const stripe = () => createStripeClient('sk_test_ops', stripeApi.url);
 const ingest = () => ({ db: h.db, fulfillments: createFulfillmentStarter(h.client, h.taskQueue) });

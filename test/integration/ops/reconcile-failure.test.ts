@@ -2,26 +2,18 @@ import { WORKER_METRICS_PORT } from '../../support/metrics-runtime';
 import { WorkflowFailedError } from '@temporalio/client';
 import { FailureType } from '../../../src/contracts';
 import { eventually } from '../../support/eventually';
-import { startHarness, type Harness } from '../../support/harness';
-import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
+import { useHarness } from '../../support/harness';
+import { useLocalStripeEvents } from '../../support/local-stripe-events';
 
 /**
  * Reconciliation that cannot list Stripe's events (a restricted key without Events read) must be
  * noticed: the run fails at once with a failure that says what the key lacks, and the worker counts
  * it in a metric an alert can watch — not an hourly log line nobody reads.
  */
-let h: Harness;
-let stripeApi: LocalStripeEvents;
-beforeAll(async () => {
-  stripeApi = await startLocalStripeEvents();
-  h = await startHarness({ stripeApiBase: stripeApi.url });
-});
-afterAll(async () => {
-  await h.close();
-  await stripeApi.close();
-});
+const stripeApi = useLocalStripeEvents();
+const h = useHarness(() => ({ stripeApiBase: stripeApi.url }));
 
-describe('reconciliation without permission to list events (issue 20.10)', () => {
+describe('reconciliation without permission to list events', () => {
   it('fails its run at once, naming the permission, and counts the failure in stripe_reconcile_failures', async () => {
     stripeApi.denyEvents();
     const run = h.client.workflow.execute('reconcileStripeEvents', {

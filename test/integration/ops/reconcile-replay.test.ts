@@ -1,19 +1,12 @@
 import { createStripeClient } from '../../../src/clients/stripe';
 import { runCli } from '../../../src/ops/cli';
 import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../devstack/sample-events';
-import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
-import { startHarness, type Harness } from '../../support/harness';
+import { useLocalStripeEvents } from '../../support/local-stripe-events';
+import { useHarness } from '../../support/harness';
 import { opsContextFor, opsJson } from '../../support/ops-context';
 
-let h: Harness;
-let stripeApi: LocalStripeEvents;
-beforeAll(async () => {
-  [h, stripeApi] = await Promise.all([startHarness(), startLocalStripeEvents()]);
-});
-afterAll(async () => {
-  await h.close();
-  await stripeApi.close();
-});
+const h = useHarness();
+const stripeApi = useLocalStripeEvents();
 
 const ops = (...argv: string[]) => opsJson(h, argv, { stripe: createStripeClient('sk_test_ops', stripeApi.url) });
 

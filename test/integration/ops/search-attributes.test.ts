@@ -1,14 +1,10 @@
 import { runCli } from '../../../src/ops/cli';
 import { checkoutEvent, subscriptionEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { eventually } from '../../support/eventually';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 import { opsContextFor } from '../../support/ops-context';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = useHarness();
 
 const tag = `${Date.now()}`;
 const sumoEmail = `Search.Me.${tag}@Example.com`;

@@ -14,7 +14,7 @@ import { ProcessStack } from '../../support/stack/process-stack';
 import { testEnv } from '../../support/test-env';
 
 /**
- * Issue 10, items 1 and 3: with PAYLOAD_KEYS set, the real API and worker processes (as
+ * With PAYLOAD_KEYS set, the real API and worker processes (as
  * production runs them) fulfil three purchases — one sent, one Postmark refuses as inactive
  * (422/406), one it refuses as an invalid address (422/300, quoting it) — and no buyer's
  * address or name is left in the raw history, the logs, the ledger, ops output or metrics.

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 import { fromRoot } from '../../support/paths';
 
 /**
@@ -16,11 +16,7 @@ const VERSIONS = readdirSync(FIXTURES, { withFileTypes: true })
   .map((d) => d.name);
 const PERIOD_END = new Date(1_769_904_000 * 1000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = useHarness();
 
 /** The version's three events, with fresh ids (so each run is new) and `created` in order, now. */
 function eventsOf(version: string) {

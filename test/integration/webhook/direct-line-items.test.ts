@@ -1,14 +1,10 @@
 import { checkoutEvent } from '../../../devstack/sample-events';
-import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
+import { SHIPPED_CATALOG, useHarness } from '../../support/harness';
 
 /** The price stripe-mock's fixtures put on every checkout line item. */
 const STRIPE_MOCK_PRICE = 'price_1PgafmB7WZ01zgkW02Hf9z6c';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ catalog: { ...SHIPPED_CATALOG, prices: { ...SHIPPED_CATALOG.prices, [STRIPE_MOCK_PRICE]: 'pro' } } });
-});
-afterAll(() => h.close());
+const h = useHarness({ catalog: { ...SHIPPED_CATALOG, prices: { ...SHIPPED_CATALOG.prices, [STRIPE_MOCK_PRICE]: 'pro' } } });
 
 describe('a direct checkout without metadata.tier_id', () => {
   it('takes its tier from the session’s line items, read through the Stripe API', async () => {

@@ -1,19 +1,11 @@
 import { checkoutEvent, subscriptionEvent } from '../../../devstack/sample-events';
-import { startHarness, type Harness } from '../../support/harness';
-import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
+import { useHarness } from '../../support/harness';
+import { useLocalStripeEvents } from '../../support/local-stripe-events';
 
 /** A direct buyer of "pro ×3" pays for 3 licences: the checkout's line items say so, even when
  *  the company's checkout names the tier in metadata.tier_id. */
-let h: Harness;
-let stripeApi: LocalStripeEvents;
-beforeAll(async () => {
-  stripeApi = await startLocalStripeEvents();
-  h = await startHarness({ stripeApiBase: stripeApi.url });
-});
-afterAll(async () => {
-  await h.close();
-  await stripeApi.close();
-});
+const stripeApi = useLocalStripeEvents();
+const h = useHarness(() => ({ stripeApiBase: stripeApi.url }));
 
 describe('a direct purchase of several licences', () => {
   it('gets the quantity it paid for, also next to a same-second customer.subscription.created', async () => {

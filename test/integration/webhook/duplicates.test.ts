@@ -1,11 +1,7 @@
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = useHarness();
 
 describe('duplicate deliveries', () => {
   it('the same event delivered 10 times at once and again after completion fulfils once, and every delivery gets 200', async () => {

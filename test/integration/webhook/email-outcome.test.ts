@@ -1,6 +1,6 @@
 import type { FailureMode } from '../../../devstack/local-postmark';
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 
 /**
  * When Postmark's answer to a send is lost — the connection reset after it accepted the
@@ -8,11 +8,7 @@ import { startHarness, type Harness } from '../../support/harness';
  * The next attempt asks Postmark's Messages API (by recipient, tag and the delivery id in the
  * message's metadata) instead of sending again or waiting for a person.
  */
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ maxActivityAttempts: 4, retryWindowMs: 0 });
-});
-afterAll(() => h.close());
+const h = useHarness({ maxActivityAttempts: 4, retryWindowMs: 0 });
 beforeEach(() => h.postmark.reset());
 
 const modes: Array<[string, FailureMode, number]> = [

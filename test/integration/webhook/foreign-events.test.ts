@@ -3,7 +3,8 @@ import { createWebhookMetrics } from '../../../src/http/webhook-metrics';
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { deliverSigned } from '../../support/deliver-signed';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
+import { perFile } from '../../support/per-file';
 
 /**
  * Only our events are fulfilled: one whose livemode differs from the account mode the service
@@ -11,23 +12,20 @@ import { startHarness, type Harness } from '../../support/harness';
  * must stop retrying), logged and counted — never started, never recorded.
  */
 const SECRET = 'whsec_test_foreign';
-let h: Harness;
-let app: Awaited<ReturnType<typeof buildApp>>;
 const webhookMetrics = createWebhookMetrics();
-beforeAll(async () => {
-  h = await startHarness();
-  app = await buildApp({
-    metrics: webhookMetrics,
-    db: h.db,
-    fulfillments: createFulfillmentStarter(h.client, h.taskQueue),
-    webhookSecrets: [SECRET],
-    acceptedEvents: { livemode: true, connectAccounts: ['acct_test_partner'] },
-  });
-});
-afterAll(async () => {
-  await app.close();
-  await h.close();
-});
+const h = useHarness();
+const app = perFile(
+  'the live-mode app',
+  () =>
+    buildApp({
+      metrics: webhookMetrics,
+      db: h.db,
+      fulfillments: createFulfillmentStarter(h.client, h.taskQueue),
+      webhookSecrets: [SECRET],
+      acceptedEvents: { livemode: true, connectAccounts: ['acct_test_partner'] },
+    }),
+  (a) => a.close(),
+);
 
 const deliver = (event: object) => deliverSigned(app, event, SECRET);
 

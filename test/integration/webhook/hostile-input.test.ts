@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { buildApp } from '../../../src/app';
 import { signPayload } from '../../../devstack/sample-events';
 import { createFulfillmentStarter, type FulfillmentStarter } from '../../../src/temporal/start-fulfillment';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
+import { perFile } from '../../support/per-file';
 
 /**
  * Whatever arrives on the webhook — random bodies, headers, signatures, encodings, deep or
@@ -12,19 +13,17 @@ import { startHarness, type Harness } from '../../support/harness';
  */
 const RUNS = Number(process.env.HOSTILE_INPUT_RUNS ?? 1_000);
 const SECRET = 'whsec_test_hostile';
-let h: Harness;
-let app: Awaited<ReturnType<typeof buildApp>>;
 const started: string[] = [];
-beforeAll(async () => {
-  h = await startHarness();
-  const real = createFulfillmentStarter(h.client, h.taskQueue);
-  const counting: FulfillmentStarter = { ...real, start: (start) => (started.push(start.input.eventId), real.start(start)) };
-  app = await buildApp({ db: h.db, fulfillments: counting, webhookSecrets: [SECRET] });
-});
-afterAll(async () => {
-  await app.close();
-  await h.close();
-});
+const h = useHarness();
+const app = perFile(
+  'the counting app',
+  () => {
+    const real = createFulfillmentStarter(h.client, h.taskQueue);
+    const counting: FulfillmentStarter = { ...real, start: (start) => (started.push(start.input.eventId), real.start(start)) };
+    return buildApp({ db: h.db, fulfillments: counting, webhookSecrets: [SECRET] });
+  },
+  (a) => a.close(),
+);
 
 const post = (payload: string | Buffer, headers: Record<string, string>) =>
   app.inject({ method: 'POST', url: '/webhooks/stripe', headers, payload });

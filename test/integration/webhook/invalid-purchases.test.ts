@@ -1,15 +1,11 @@
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
-import { SHIPPED_CATALOG, startHarness, type Harness } from '../../support/harness';
+import { SHIPPED_CATALOG, useHarness } from '../../support/harness';
 import { cancelUpdate } from '../../../src/contracts';
 import { runCli } from '../../../src/ops/cli';
 import { opsContextFor } from '../../support/ops-context';
 import { historySteps } from '../../support/history-steps';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = useHarness();
 
 /** Bad data is not retried: the workflow stops at the step and waits for an operator. */
 async function failureOf(eventId: string): Promise<{ type?: string; message: string; step: string }> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type Stripe from 'stripe';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 import { fromRoot } from '../../support/paths';
 
 /**
@@ -11,11 +11,7 @@ import { fromRoot } from '../../support/paths';
  */
 const DIR = fromRoot('test/fixtures/stripe/2026-10-28.endive');
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = useHarness();
 
 function load(name: string, tag: string, email: string, created: number): Stripe.Event {
   const raw = readFileSync(`${DIR}/${name}.json`, 'utf8')

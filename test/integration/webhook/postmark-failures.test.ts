@@ -1,13 +1,9 @@
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 import { cancelUpdate, skipUpdate } from '../../../src/contracts';
 
-let h: Harness;
-beforeAll(async () => {
-  // Postmark's search is trusted to say "not sent" only 5 s after a claim (production: 15 s).
-  h = await startHarness({ postmarkTimeoutSeconds: 1, postmarkSearchSettleMs: 5_000 });
-});
-afterAll(() => h.close());
+// Postmark's search is trusted to say "not sent" only 5 s after a claim (production: 15 s).
+const h = useHarness({ postmarkTimeoutSeconds: 1, postmarkSearchSettleMs: 5_000 });
 beforeEach(() => h.postmark.reset());
 
 describe('welcome email when Postmark fails', () => {
@@ -92,7 +88,7 @@ describe('welcome email when Postmark fails', () => {
     expect(ledger.lastError).toMatch(/inactive/);
     expect(ledger.lastError).not.toContain(email);
     // Every failure and detail in the history (the workflow's input, which holds the buyer, is
-    // issue 10's payload encryption).
+    // payload encryption).
     const history = await h.client.workflow.getHandle(event.id).fetchHistory();
     const failures = JSON.stringify(history.events!.filter((e) => !e.workflowExecutionStartedEventAttributes));
     expect(failures).toMatch(/inactive/);

@@ -1,14 +1,10 @@
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { runCli } from '../../../src/ops/cli';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 import { sumoLifetime } from '../../support/lifetime-events';
 import { opsContextFor } from '../../support/ops-context';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ postmarkTimeoutSeconds: 1 });
-});
-afterAll(() => h.close());
+const h = useHarness({ postmarkTimeoutSeconds: 1 });
 beforeEach(() => h.postmark.reset());
 
 const emailsTo = (email: string) => h.postmark.outbox.filter((m) => m.to === email);

@@ -1,13 +1,9 @@
 import { buildApp } from '../../../src/app';
 import { checkoutEvent, signPayload, sumoMetadata } from '../../../devstack/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
-import { startHarness, WEBHOOK_SECRET, type Harness } from '../../support/harness';
+import { useHarness, WEBHOOK_SECRET } from '../../support/harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = useHarness();
 
 const sumoEvent = () => checkoutEvent({ metadata: sumoMetadata() });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { checkoutEvent } from '../../../devstack/sample-events';
-import { startHarness, type Harness } from '../../support/harness';
+import { useHarness } from '../../support/harness';
 import { expectedPurchase, sumoMetadataArb } from '../../support/sumo-metadata';
 
 /**
@@ -11,11 +11,7 @@ import { expectedPurchase, sumoMetadataArb } from '../../support/sumo-metadata';
  * sets the cases (default 20: each is a real fulfillment).
  */
 const RUNS = Number(process.env.SUMO_METADATA_WEBHOOK_RUNS ?? 20);
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+const h = useHarness();
 
 describe('random sumo_* metadata through the webhook', () => {
   it('ends in the implied entitlements, or waits for an operator naming the field with nothing written', async () => {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { decodeTimeoutType } from '@temporalio/common';
 import { buildApp } from '../../../src/app';
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
@@ -6,8 +5,7 @@ import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillmen
 import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';
 import { runNextWorkerUntil } from '../../support/stack/next-deploy-worker';
-import { ProcessStack } from '../../support/stack/process-stack';
-import { testEnv } from '../../support/test-env';
+import { useOwnProcessStack } from '../../support/stack/process-stack';
 import '../../support/quiet-runtime';
 
 /**
@@ -17,17 +15,7 @@ import '../../support/quiet-runtime';
  * attempt must find the message Postmark accepted instead of sending it again. The dying worker
  * is its own process (src/worker.ts).
  */
-const s = new ProcessStack({
-  postgres: { url: testEnv.databaseUrl },
-  temporal: 'owned',
-  taskQueue: `crash-${randomUUID()}`,
-  webhookSecret: `whsec_test_crash`,
-  stripeApiBase: testEnv.stripeApiBase,
-  apis: 0,
-  workers: 0,
-});
-beforeAll(() => s.start(), 60_000);
-afterAll(() => s.stop());
+const s = useOwnProcessStack('crash');
 
 describe('a worker killed while an email is being sent', () => {
   it('is noticed by its workflow task timing out; the next worker records the email Postmark accepted, sending nothing twice', async () => {

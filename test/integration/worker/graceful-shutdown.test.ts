@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { buildApp } from '../../../src/app';
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';
 import { runNextWorkerUntil } from '../../support/stack/next-deploy-worker';
-import { ProcessStack } from '../../support/stack/process-stack';
-import { testEnv } from '../../support/test-env';
+import { useOwnProcessStack } from '../../support/stack/process-stack';
 import '../../support/quiet-runtime';
 
 /**
@@ -15,17 +13,7 @@ import '../../support/quiet-runtime';
  * left the email's delivery row `sending` and the fulfillment in NeedsAttention.
  * The worker runs as its own process (src/worker.ts), on a Temporal dev server of this file's own.
  */
-const s = new ProcessStack({
-  postgres: { url: testEnv.databaseUrl },
-  temporal: 'owned',
-  taskQueue: `shutdown-${randomUUID()}`,
-  webhookSecret: `whsec_test_shutdown`,
-  stripeApiBase: testEnv.stripeApiBase,
-  apis: 0,
-  workers: 0,
-});
-beforeAll(() => s.start(), 60_000);
-afterAll(() => s.stop());
+const s = useOwnProcessStack('shutdown');
 
 describe('the worker on SIGTERM', () => {
   it('lets the email being sent finish, records it sent, and exits 0; the fulfillment completes with no operator', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { startLocalPostmark, type LocalPostmark } from '../../../devstack/local-
 import { startTemporalDevServer, type TemporalDevServer } from '../../../devstack/temporal-dev-server';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
 import { recreateDatabase } from '../recreate-database';
+import { testEnv } from '../test-env';
 import { apiEnv, startServiceProcess, workerEnv, type ServiceParts } from './service-processes';
 import type { NodeProcess } from './spawn-node';
 
@@ -257,4 +259,24 @@ export class ProcessStack {
       metricsPort: this.options.temporalMetricsPort,
     });
   }
+}
+
+/**
+ * A process stack of this test file's own — the shared test PostgreSQL and stripe-mock, a Temporal
+ * dev server of its own, no API or worker until a test starts them — started before the file's
+ * tests and stopped after them.
+ */
+export function useOwnProcessStack(name: string): ProcessStack {
+  const stack = new ProcessStack({
+    postgres: { url: testEnv.databaseUrl },
+    temporal: 'owned',
+    taskQueue: `${name}-${randomUUID()}`,
+    webhookSecret: `whsec_test_${name}`,
+    stripeApiBase: testEnv.stripeApiBase,
+    apis: 0,
+    workers: 0,
+  });
+  beforeAll(() => stack.start(), 60_000);
+  afterAll(() => stack.stop());
+  return stack;
 }

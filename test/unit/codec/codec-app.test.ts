@@ -119,7 +119,7 @@ describe('the codec server’s HTTP contract (Temporal remote codec format)', ()
   });
 });
 
-describe('codec browser sessions (issue 20.10)', () => {
+describe('codec browser sessions', () => {
   const login = (target: Awaited<ReturnType<typeof buildCodecApp>>, headers: Record<string, string> = {}) =>
     target.inject({
       method: 'POST',

@@ -68,7 +68,7 @@ describe('deploy/prometheus/alerts.yml', () => {
     expect(new Set(all.map((r) => r.alert)).size).toBe(all.length);
   });
 
-  it('alerts on fulfilments waiting for a person, the 503 rate, schedule-to-start latency and reconciliation failing or starting events', () => {
+  it('alerts on fulfillments waiting for a person, the 503 rate, schedule-to-start latency and reconciliation failing or starting events', () => {
     const exprs = all.map((r) => r.expr).join('\n');
     expect(exprs).toContain('fulfillments_open{status="NeedsAttention"}');
     expect(exprs).toContain('stripe_webhook_requests_total{status_code="503"}');

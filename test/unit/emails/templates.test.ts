@@ -4,37 +4,13 @@ import { renderTemplate } from '../../../devstack/mustachio';
 import { DEFAULT_TEMPLATE_ALIASES, EMAIL_TEMPLATES } from '../../../src/emails';
 import { checkTemplates, MissingTemplateError } from '../../../src/emails/postmark-templates';
 import { runCli } from '../../../src/ops/cli';
-import type { OpsContext } from '../../../src/ops/context';
+import { offlineOpsContext } from '../../support/ops-context';
 
 const TOKEN = 'local-postmark-token';
 
 /** The ops context `emails push` needs: a Postmark server and the aliases; nothing else is reachable. */
-function opsContext(postmark: ServerClient, aliases = DEFAULT_TEMPLATE_ALIASES): OpsContext {
-  const unreachable = (): never => {
-    throw new Error('emails push should need only Postmark');
-  };
-  return {
-    get temporal() {
-      return unreachable();
-    },
-    get db() {
-      return unreachable();
-    },
-    get stripe() {
-      return unreachable();
-    },
-    get fulfillments() {
-      return unreachable();
-    },
-    postmark,
-    templateAliases: aliases,
-    namespace: 'default',
-    taskQueue: 'stripe-fulfillment',
-    operator: 'oncall@test',
-    connectAccounts: [],
-    close: async () => {},
-  };
-}
+const opsContext = (postmark: ServerClient, aliases = DEFAULT_TEMPLATE_ALIASES) =>
+  offlineOpsContext({ postmark, templateAliases: aliases });
 
 describe('the email templates in the repository', () => {
   it.each(EMAIL_TEMPLATES.map((t) => [t.key, t] as const))('%s renders its example model completely', (_key, template) => {
@@ -146,7 +122,7 @@ describe('npm run ops -- emails push, against the local Postmark', () => {
     expect(postmark.templates()).toHaveLength(0);
   });
 
-  it('starts an unreachable check without refusing: an email outage must not stop fulfilment', async () => {
+  it('starts an unreachable check without refusing: an email outage must not stop fulfillment', async () => {
     await postmark.close();
     await expect(checkTemplates(client, DEFAULT_TEMPLATE_ALIASES)).resolves.toEqual({ unreachable: expect.any(String) });
     postmark = await startLocalPostmark({ templates: 'none' }); // for afterEach

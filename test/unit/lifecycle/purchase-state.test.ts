@@ -98,7 +98,7 @@ describe('a one-time purchase’s access', () => {
     expect(decided(apply(dispute('evt_w', 'won', t0), dispute('evt_c', 'needs_response', t0)))).toMatchObject({ status: 'active' });
   });
 
-  it('a dispute after a refund of no whole number of codes suspends what the refunds left (issue 20.5)', () => {
+  it('a dispute after a refund of no whole number of codes suspends what the refunds left', () => {
     const state = apply(chargeRefunded('evt_r', 1_000, t0), dispute('evt_c', 'needs_response', t0 + 10));
     expect(decided(state)).toEqual({ status: 'disputed', granted: false, activeQuantity: 3 });
     // Won, the refund is again what an operator decides.
@@ -107,7 +107,7 @@ describe('a one-time purchase’s access', () => {
     });
   });
 
-  it('measures a refund against the charge, in the charge’s currency, not the session’s total in another (issue 20.6)', () => {
+  it('measures a refund against the charge, in the charge’s currency, not the session’s total in another', () => {
     // The session showed US$147.00; the charge was ¥22,050 (3 codes of ¥7,350); ¥14,700 refunded = 2 codes.
     const inUsd = { linked: true, quantity: 3, amount: 14_700, currency: 'usd' };
     const yen = (eventId: string, amountRefunded: number): PurchaseEventPatch => ({

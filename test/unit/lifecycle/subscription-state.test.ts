@@ -189,7 +189,7 @@ describe('two events of the same type in the same second', () => {
   });
 });
 
-describe('only the latest invoice moves the status (issue 20.2)', () => {
+describe('only the latest invoice moves the status', () => {
   const invoicePatch = (
     eventId: string,
     type: 'invoice.paid' | 'invoice.payment_failed',

@@ -1,37 +1,10 @@
 import { runCli } from '../../../src/ops/cli';
 import { buildQuery } from '../../../src/ops/commands/list';
-import type { OpsContext } from '../../../src/ops/context';
+import { offlineOpsContext } from '../../support/ops-context';
 import { emailHash } from '../../../src/temporal/email-hash';
 
 /** A context for commands that must not reach any service: every use fails the test. */
-const offline = (): OpsContext => {
-  const unreachable = (): never => {
-    throw new Error('this command should not need a service');
-  };
-  return {
-    get temporal() {
-      return unreachable();
-    },
-    get db() {
-      return unreachable();
-    },
-    get stripe() {
-      return unreachable();
-    },
-    get fulfillments() {
-      return unreachable();
-    },
-    get postmark() {
-      return unreachable();
-    },
-    templateAliases: { welcome: 'welcome', confirmation: 'purchase-confirmation', paymentFailed: 'payment-failed' },
-    namespace: 'default',
-    taskQueue: 'stripe-fulfillment',
-    operator: 'oncall@test',
-    connectAccounts: [],
-    close: async () => {},
-  };
-};
+const offline = () => offlineOpsContext();
 
 describe('npm run ops', () => {
   it('lists every command with its usage when called without one', async () => {

@@ -1,0 +1,16 @@
+import { createPostmarkClient } from '../../src/clients/postmark';
+import type { ActivityDeps } from '../../activities';
+
+/** The email activities' dependencies against a local Postmark: the default template aliases, a search believed at once. */
+export function localMailDeps(postmarkUrl: string): Pick<ActivityDeps, 'postmark' | 'mail'> {
+  return {
+    postmark: createPostmarkClient('token', postmarkUrl),
+    mail: {
+      from: 'hello@saas.example',
+      welcomeTemplate: 'welcome',
+      confirmationTemplate: 'purchase-confirmation',
+      paymentFailedTemplate: 'payment-failed',
+      searchSettleMs: 0,
+    },
+  };
+}
