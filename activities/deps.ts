@@ -16,8 +16,10 @@ export interface ActivityDeps {
     /** The purchase confirmation an existing customer gets instead of a welcome. */
     confirmationTemplate: string;
     paymentFailedTemplate: string;
-    /** How long after a send's claim a "not found" from Postmark's message search is believed. */
-    searchSettleMs: number;
+    /** How long after a send whose answer was lost a "not found" from Postmark's message search is believed (POSTMARK_SEARCH_LAG). */
+    searchLagMs: number;
+    /** The Postmark client's timeout: a send may be accepted up to this long after it began. */
+    clientTimeoutMs: number;
   };
   /** How long a past_due subscription keeps its access after the first failed payment. */
   access: { pastDueGraceMs: number };

@@ -40,6 +40,8 @@ export interface LocalPostmark {
   failFor(ms: number, mode: FailureMode): Promise<void>;
   /** While true, the Messages API search answers 503 (Postmark cannot tell what it sent). */
   searchUnavailable(unavailable: boolean): void;
+  /** The Messages API search shows a message only this long after it was accepted (Postmark's index lags its sends). */
+  searchLag(ms: number): void;
   /** The server's templates (Postmark's template API: `/templates`). */
   templates(): StoredTemplate[];
   /** Empties the outbox and the request log, and forgets the failure modes (the templates stay). */
@@ -86,6 +88,7 @@ export async function startLocalPostmark(opts: LocalPostmarkOptions = {}): Promi
   let queued: FailureMode[] = [];
   let always: FailureMode | null = null;
   let searchDown = false;
+  let searchLagMs = 0;
   const closing = new AbortController();
 
   const sendOne = (msg: Fields, token: string, templated: boolean, mode: FailureMode | undefined): WireAnswer => {
@@ -123,7 +126,8 @@ export async function startLocalPostmark(opts: LocalPostmarkOptions = {}): Promi
     if (path === '/messages/outbound' && req.method === 'GET') {
       if (typeof req.headers['x-postmark-server-token'] !== 'string') return MISSING_TOKEN;
       if (searchDown) return { status: 503, body: { ErrorCode: 0, Message: 'Service Unavailable' } };
-      return searchOutbound(outbox, new URL(req.url ?? '/', 'http://local').searchParams);
+      const indexed = outbox.filter((m) => Date.now() - Date.parse(m.submittedAt) >= searchLagMs);
+      return searchOutbound(indexed, new URL(req.url ?? '/', 'http://local').searchParams);
     }
 
     if (path === '/templates' || path.startsWith('/templates/')) {
@@ -181,6 +185,9 @@ export async function startLocalPostmark(opts: LocalPostmarkOptions = {}): Promi
     searchUnavailable(unavailable) {
       searchDown = unavailable;
     },
+    searchLag(ms) {
+      searchLagMs = ms;
+    },
     async failFor(ms, mode) {
       [always, searchDown] = [mode, true];
       await sleep(ms);
@@ -192,6 +199,7 @@ export async function startLocalPostmark(opts: LocalPostmarkOptions = {}): Promi
       queued = [];
       always = null;
       searchDown = false;
+      searchLagMs = 0;
     },
     close() {
       closing.abort();

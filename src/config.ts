@@ -289,6 +289,8 @@ const workerSchema = z
     POSTMARK_SERVER_TOKEN: required('the Postmark server API token'),
     POSTMARK_API_URL: url.default('https://api.postmarkapp.com'),
     POSTMARK_FROM: required('the sender address of the welcome email'),
+    /** How long after a send whose answer was lost Postmark's message search is believed to say "not sent". */
+    POSTMARK_SEARCH_LAG: duration.default(5 * 60_000),
     ...templateAliasVariables,
     PAST_DUE_GRACE_PERIOD: duration.default(7 * 86_400_000),
     CATALOG_PATH: z.string().min(1).default('config/catalog.json'),

@@ -32,23 +32,33 @@ export interface OnceEmailResult {
   sentBy: string;
 }
 
+/** How long to trust what: POSTMARK_SEARCH_LAG and the Postmark client's timeout. */
+export interface SendTiming {
+  searchLagMs: number;
+  clientTimeoutMs: number;
+}
+
 /**
  * Sends a templated email through Postmark at most once per dedup key. A delivery row
  * (unique per key) is claimed before the send and completed with Postmark's MessageID
- * after it; a definite refusal releases the claim so a retry sends again. An attempt that
- * finds a claim and no MessageID (its predecessor's answer was lost, recording it failed, or
- * its worker died mid-send) asks Postmark's message search before it sends again. The sends
- * run as local activities (workflows/activity-calls.ts): no heartbeat carries anything from
- * one attempt to the next, the delivery row and Postmark's own record do.
+ * after it. An attempt that finds a claim and no MessageID (its predecessor's answer was lost,
+ * recording it failed, or its worker died mid-send) asks Postmark's message search before it
+ * sends again, and believes a "not found" only once the search has had `searchLagMs` to catch up
+ * since that send ended: when its answer was lost (`outcome_lost_at`), or — for a send that never
+ * reported, its worker dead — the client's timeout after it began (`send_started_at`); both kept
+ * and compared by PostgreSQL's clock, with time zones. A definite refusal
+ * releases a claim only when no earlier send under it might have gone out; otherwise the claim
+ * stays, and the next attempt searches first. The row and Postmark's own record carry everything
+ * from one attempt to the next.
  */
 export async function sendEmailOnce(
   db: PrismaClient,
   postmark: ServerClient,
   email: OnceEmail,
-  options: { searchSettleMs: number } = { searchSettleMs: SEARCH_SETTLE_MS },
+  timing: SendTiming,
 ): Promise<OnceEmailResult> {
   const { dedupKey, eventId } = email;
-  const { claimed, previous, user } = await claimOrRead(db, email);
+  const { claimed, previous, user } = await claimOrRead(db, email, timing.clientTimeoutMs);
   const needsUser = typeof email.address === 'function';
   if (needsUser && !user) throw new Error(`user ${email.userId} not found for the ${email.kind} email`);
   const { to, templateModel } = typeof email.address === 'function' ? email.address(user!) : email.address;
@@ -75,11 +85,15 @@ export async function sendEmailOnce(
       log.info(`${email.kind} email had been sent by an earlier attempt; recorded it`, { dedupKey, messageId: found });
       return { messageId: found, sentNow: false, sentBy: eventId };
     }
-    if (Date.now() - previous.createdAt.getTime() < options.searchSettleMs) {
-      // Postmark's message search lags its sends a little: a fresh "not found" proves nothing yet.
-      throw new Error(`${email.kind} email (delivery ${previous.id}) not found in Postmark yet; looking again before sending`);
+    if (previous.quietForMs < timing.searchLagMs) {
+      // Postmark's message search lags its sends: a fresh "not found" proves nothing yet.
+      const wait = Math.ceil((timing.searchLagMs - previous.quietForMs) / 1000);
+      throw new Error(
+        `${email.kind} email (delivery ${previous.id}) not found in Postmark yet; searching again for ${wait} s before sending`,
+      );
     }
     claim = previous.id;
+    await db.$executeRaw`UPDATE email_deliveries SET send_started_at = now() WHERE id = ${claim}`;
   } else {
     claim = claimed!;
   }
@@ -100,8 +114,13 @@ export async function sendEmailOnce(
     messageId = response.MessageID;
   } catch (err) {
     // The claim stays: the next attempt asks Postmark before it sends again.
-    if (outcomeUnknown(err)) throw new Error(`Postmark's answer to the ${email.kind} email (delivery ${claim}) was lost: ${describe(err)}`);
-    await db.emailDelivery.delete({ where: { id: claim } });
+    if (outcomeUnknown(err)) {
+      await db.$executeRaw`UPDATE email_deliveries SET outcome_lost_at = now() WHERE id = ${claim}`;
+      throw new Error(`Postmark's answer to the ${email.kind} email (delivery ${claim}) was lost: ${describe(err)}`);
+    }
+    // Refused for sure; but an earlier send under this claim may have gone out: only a claim
+    // this attempt made is released, so the next attempt sends at once.
+    if (!previous) await db.emailDelivery.delete({ where: { id: claim } });
     throw classifyPostmarkError(err, email);
   }
   await markSent(db, claim, messageId);
@@ -121,8 +140,8 @@ async function markSent(db: PrismaClient, deliveryId: string, messageId: string)
 interface Claim {
   /** The delivery row this statement inserted (null: there was one, or one came at the same moment). */
   claimed: string | null;
-  /** The delivery row that was there before (null: none). */
-  previous: { id: string; status: string; postmarkMessageId: string | null; eventId: string; createdAt: Date } | null;
+  /** The delivery row that was there before (null: none), and how long since its last send could have been accepted. */
+  previous: { id: string; status: string; postmarkMessageId: string | null; eventId: string; quietForMs: number } | null;
   user: { email: string; name: string | null } | null;
 }
 
@@ -131,7 +150,7 @@ interface Claim {
  * statement. The insert skips a key that exists (ON CONFLICT DO NOTHING) and a user that does
  * not; the reads see the rows as they were before it.
  */
-async function claimOrRead(db: PrismaClient, email: OnceEmail): Promise<Claim> {
+async function claimOrRead(db: PrismaClient, email: OnceEmail, clientTimeoutMs: number): Promise<Claim> {
   const needsUser = typeof email.address === 'function';
   const [row] = await db.$queryRaw<
     {
@@ -140,7 +159,7 @@ async function claimOrRead(db: PrismaClient, email: OnceEmail): Promise<Claim> {
       status: string | null;
       postmarkMessageId: string | null;
       eventId: string | null;
-      createdAt: Date | null;
+      quietForMs: number | null;
       userEmail: string | null;
       userName: string | null;
     }[]
@@ -154,7 +173,9 @@ async function claimOrRead(db: PrismaClient, email: OnceEmail): Promise<Claim> {
       RETURNING id
     )
     SELECT c.id AS claimed, d.id, d.status::text AS status, d.postmark_message_id AS "postmarkMessageId", d.event_id AS "eventId",
-      d.created_at AS "createdAt", u.email AS "userEmail", u.name AS "userName"
+      (extract(epoch FROM now() - CASE WHEN d.outcome_lost_at >= d.send_started_at THEN d.outcome_lost_at
+        ELSE d.send_started_at + ${clientTimeoutMs} * interval '1 millisecond' END) * 1000)::float8 AS "quietForMs",
+      u.email AS "userEmail", u.name AS "userName"
     FROM (SELECT 1) AS one
       LEFT JOIN claim c ON true
       LEFT JOIN email_deliveries d ON d.dedup_key = ${email.dedupKey}
@@ -164,7 +185,7 @@ async function claimOrRead(db: PrismaClient, email: OnceEmail): Promise<Claim> {
     previous:
       row.id === null
         ? null
-        : { id: row.id, status: row.status!, postmarkMessageId: row.postmarkMessageId, eventId: row.eventId!, createdAt: row.createdAt! },
+        : { id: row.id, status: row.status!, postmarkMessageId: row.postmarkMessageId, eventId: row.eventId!, quietForMs: row.quietForMs! },
     user: row.userEmail === null ? null : { email: row.userEmail, name: row.userName },
   };
 }
@@ -176,9 +197,6 @@ function concurrentAttempt(email: OnceEmail): ApplicationFailure {
     `another attempt of the ${email.kind} email claimed it at the same moment; check Postmark for its delivery_id before retrying`,
   );
 }
-
-/** How long after a claim a "not found" from Postmark's message search is believed. */
-export const SEARCH_SETTLE_MS = 15_000;
 
 /**
  * Postmark may have accepted the message but its answer never arrived whole: a timeout, a reset

@@ -79,7 +79,7 @@ export function createSendPaymentFailedEmail({ db, postmark, mail }: Pick<Activi
           } satisfies PaymentFailedModel,
         },
       },
-      { searchSettleMs: mail.searchSettleMs },
+      mail,
     );
     return { messageId: sent.messageId, skipped: sent.sentBy === eventId ? null : `sent by event ${sent.sentBy}` };
   };

@@ -48,7 +48,7 @@ export function createSendPurchaseConfirmation({ db, postmark, mail }: Pick<Acti
           } satisfies PurchaseConfirmationModel,
         }),
       },
-      { searchSettleMs: mail.searchSettleMs },
+      mail,
     );
   };
 }

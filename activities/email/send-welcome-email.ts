@@ -25,7 +25,7 @@ export function createSendWelcomeEmail({ db, postmark, mail }: Pick<ActivityDeps
         // The user's row is read in the claim's statement (sendEmailOnce), not apart.
         address: (user) => ({ to: user.email, templateModel: { name: user.name ?? '', email: user.email } satisfies WelcomeModel }),
       },
-      { searchSettleMs: mail.searchSettleMs },
+      mail,
     );
   };
 }

@@ -1,8 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../activities';
-import { SEARCH_SETTLE_MS } from '../../activities/email/send-once';
 import { Catalog } from '../catalog/catalog';
-import { createPostmarkClient } from '../clients/postmark';
+import { createPostmarkClient, POSTMARK_TIMEOUT_SECONDS } from '../clients/postmark';
 import { createStripeClient } from '../clients/stripe';
 import { createTemporalClient } from '../clients/temporal';
 import { stepPolicy, type WorkerConfig } from '../config';
@@ -23,8 +22,6 @@ export interface WorkerDepsOverrides {
   /** A catalogue object instead of reading CATALOG_PATH. */
   catalog?: Catalog;
   postmarkTimeoutSeconds?: number;
-  /** Tests' Postmark stand-in indexes at once: no need to wait before trusting a search. */
-  postmarkSearchSettleMs?: number;
   dbPoolSize?: number;
 }
 
@@ -34,18 +31,20 @@ export interface WorkerDepsOverrides {
  */
 export function createWorkerDeps(config: WorkerConfig, overrides: WorkerDepsOverrides = {}): WorkerResources {
   const db = createPrisma(config.DATABASE_URL, { max: overrides.dbPoolSize ?? config.WORKER_DB_POOL_SIZE });
+  const postmarkTimeoutSeconds = overrides.postmarkTimeoutSeconds ?? POSTMARK_TIMEOUT_SECONDS;
   const temporal = createTemporalClient(config);
   const deps: ActivityDeps = {
     db,
     catalog: overrides.catalog ?? Catalog.fromFile(config.CATALOG_PATH),
     stripe: createStripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE),
-    postmark: createPostmarkClient(config.POSTMARK_SERVER_TOKEN, config.POSTMARK_API_URL, overrides.postmarkTimeoutSeconds),
+    postmark: createPostmarkClient(config.POSTMARK_SERVER_TOKEN, config.POSTMARK_API_URL, postmarkTimeoutSeconds),
     mail: {
       from: config.POSTMARK_FROM,
       welcomeTemplate: config.POSTMARK_WELCOME_TEMPLATE,
       confirmationTemplate: config.POSTMARK_CONFIRMATION_TEMPLATE,
       paymentFailedTemplate: config.POSTMARK_PAYMENT_FAILED_TEMPLATE,
-      searchSettleMs: overrides.postmarkSearchSettleMs ?? SEARCH_SETTLE_MS,
+      searchLagMs: config.POSTMARK_SEARCH_LAG,
+      clientTimeoutMs: postmarkTimeoutSeconds * 1000,
     },
     access: { pastDueGraceMs: config.PAST_DUE_GRACE_PERIOD },
     stripeConnectAccounts: config.STRIPE_CONNECT_ACCOUNTS,

@@ -1,7 +1,7 @@
 import { createPostmarkClient } from '../../src/clients/postmark';
 import type { ActivityDeps } from '../../activities';
 
-/** The email activities' dependencies against a local Postmark: the default template aliases, a search believed at once. */
+/** The email activities' dependencies against a local Postmark: the default template aliases, a search believed at once (the stand-in indexes what it accepts at once). */
 export function localMailDeps(postmarkUrl: string): Pick<ActivityDeps, 'postmark' | 'mail'> {
   return {
     postmark: createPostmarkClient('token', postmarkUrl),
@@ -10,7 +10,8 @@ export function localMailDeps(postmarkUrl: string): Pick<ActivityDeps, 'postmark
       welcomeTemplate: 'welcome',
       confirmationTemplate: 'purchase-confirmation',
       paymentFailedTemplate: 'payment-failed',
-      searchSettleMs: 0,
+      searchLagMs: 0,
+      clientTimeoutMs: 10_000,
     },
   };
 }

@@ -60,8 +60,16 @@ describe('sendWelcomeEmail', () => {
 
   it('asks Postmark when an earlier attempt left no word of its outcome: not sent → sends it once', async () => {
     const user = await db.user.create({ data: { email: `unsent.${Date.now()}@example.com`, source: 'sumo' } });
+    // Its worker died mid-send a minute ago: longer than the client would have waited for an answer.
     const claim = await db.emailDelivery.create({
-      data: { dedupKey: `welcome:${user.id}`, userId: user.id, kind: 'welcome', status: 'sending', eventId: 'evt_unsent' },
+      data: {
+        dedupKey: `welcome:${user.id}`,
+        userId: user.id,
+        kind: 'welcome',
+        status: 'sending',
+        eventId: 'evt_unsent',
+        sendStartedAt: new Date(Date.now() - 60_000),
+      },
     });
 
     const result = await run({ eventId: 'evt_unsent', userId: user.id });
@@ -84,5 +92,59 @@ describe('sendWelcomeEmail', () => {
       postmark.searchUnavailable(false);
     }
     expect(postmark.requests.filter((r) => r.to === user.email)).toHaveLength(0);
+  });
+
+  describe('while Postmark answers after the client gave up and its search lags', () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    /** A client that waits 1 s for an answer; a "not found" believed 4 s after a send that could have been accepted. */
+    const slowPostmarkSend = (searchLagMs: number) => {
+      const { mail } = localMailDeps(postmark.url);
+      const send = createSendWelcomeEmail({
+        db,
+        postmark: createPostmarkClient('token', postmark.url, 1),
+        mail: { ...mail, searchLagMs, clientTimeoutMs: 1_000 },
+      });
+      return (input: SendWelcomeEmailInput) => runActivity(send, input);
+    };
+    afterEach(() => postmark.reset());
+
+    it('counts the search lag from the end of the last send whose answer was lost, not from the claim: one email', async () => {
+      const send = slowPostmarkSend(4_000);
+      postmark.searchLag(2_500);
+      const user = await db.user.create({ data: { email: `lagging.${Date.now()}@example.com`, source: 'sumo' } });
+      const input = { eventId: 'evt_lagging', userId: user.id };
+      // Attempt 1: the connection is cut before Postmark accepts: lost, and not sent.
+      postmark.failNext(1, { kind: 'reset-before-accepting' });
+      await expect(send(input)).rejects.toThrow(/answer to the welcome email .* was lost/);
+      await sleep(5_100); // its "not found" is believed now
+      // Attempt 2 sends again; Postmark accepts after the client gave up, and its search shows it 2.5 s later.
+      postmark.failNext(1, { kind: 'slow', delayMs: 1_500 });
+      await expect(send(input)).rejects.toThrow(/was lost/);
+      // Attempt 3 finds nothing yet, and must not take that for "not sent" (the claim is 6 s old by now).
+      await expect(send(input)).rejects.toThrow(/not found in Postmark yet/);
+      await sleep(3_500);
+      await expect(send(input)).resolves.toMatchObject({ sentNow: false });
+      expect(postmark.outbox.filter((m) => m.to === user.email)).toHaveLength(1);
+      expect(await db.emailDelivery.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({ status: 'sent' });
+    }, 30_000);
+
+    it('keeps the claim when a send after a lost answer is refused, so the next attempt searches before sending: one email', async () => {
+      const send = slowPostmarkSend(500); // a window shorter than the search's real lag
+      postmark.searchLag(3_000);
+      const user = await db.user.create({ data: { email: `refused.${Date.now()}@example.com`, source: 'sumo' } });
+      const input = { eventId: 'evt_refused_after_lost', userId: user.id };
+      // Attempt 1: Postmark accepts, the answer is cut off.
+      postmark.failNext(1, { kind: 'accepted-then-reset' });
+      await expect(send(input)).rejects.toThrow(/was lost/);
+      await sleep(1_600);
+      // Attempt 2: the search does not show it yet, so it sends again — and Postmark refuses (503).
+      postmark.failNext(1, { kind: 'unavailable' });
+      await expect(send(input)).rejects.toThrow(/Postmark unavailable/);
+      // Attempt 3 still holds the claim: it searches rather than sending a third time.
+      await expect(send(input)).rejects.toThrow(/not found in Postmark yet/);
+      await sleep(1_600);
+      await expect(send(input)).resolves.toMatchObject({ sentNow: false });
+      expect(postmark.outbox.filter((m) => m.to === user.email)).toHaveLength(1);
+    }, 30_000);
   });
 });

@@ -135,7 +135,12 @@ describe('a fulfillment stuck in NeedsAttention, found and pushed through with t
       // The next round (15 s later) sends it.
       await expect(riding.result(event.id)).resolves.toMatchObject({ welcomeEmailMessageId: expect.any(String) });
       expect(JSON.parse((await run('show', event.id)).output).audit).toEqual([
-        expect.objectContaining({ action: 'retry', step: 'sendWelcomeEmail', applied: false, note: expect.stringMatching(/is retrying by itself/) }),
+        expect.objectContaining({
+          action: 'retry',
+          step: 'sendWelcomeEmail',
+          applied: false,
+          note: expect.stringMatching(/is retrying by itself/),
+        }),
       ]);
     } finally {
       await riding.close();

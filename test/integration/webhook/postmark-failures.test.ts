@@ -2,8 +2,8 @@ import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
 import { useHarness } from '../../support/harness';
 import { cancelUpdate, skipUpdate } from '../../../src/contracts';
 
-// Postmark's search is trusted to say "not sent" only 5 s after a claim (production: 15 s).
-const h = useHarness({ postmarkTimeoutSeconds: 1, postmarkSearchSettleMs: 5_000 });
+// Postmark's search is trusted to say "not sent" only 5 s after a lost answer (production: POSTMARK_SEARCH_LAG, 5 min).
+const h = useHarness({ postmarkTimeoutSeconds: 1, postmarkSearchLagMs: 5_000 });
 beforeEach(() => h.postmark.reset());
 
 describe('welcome email when Postmark fails', () => {

@@ -51,7 +51,7 @@ describe('a worker killed while an email is being sent', () => {
       (n) => n === 1,
       { timeoutMs: 30_000 },
     );
-    await runNextWorkerUntil(s, handle.result(), { overrides: { postmarkSearchSettleMs: 0 } });
+    await runNextWorkerUntil(s, handle.result());
     await app.close();
 
     expect(await s.db.emailDelivery.findFirst({ where: { eventId: event.id, kind: 'welcome' } })).toMatchObject({ status: 'sent' });

@@ -25,8 +25,8 @@ export interface InProcessServiceOptions {
   postmarkUrl: string;
   workflowBundle: NonNullable<WorkerOptions['workflowBundle']>;
   postmarkTimeoutSeconds?: number;
-  /** How long a claim must be before a "not found" from Postmark's search is believed (default 0: the stand-in indexes at once). */
-  postmarkSearchSettleMs?: number;
+  /** POSTMARK_SEARCH_LAG: how long after a lost answer a "not found" from Postmark's search is believed (default 0: the stand-in indexes at once). */
+  postmarkSearchLagMs?: number;
   /** How long past_due keeps access (default 7 days); whole seconds. */
   pastDueGraceMs?: number;
   /** ACTIVITY_MAX_ATTEMPTS: attempts of a step in one round (default: the service's). */
@@ -66,6 +66,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     ...(options.maxActivityAttempts !== undefined && { ACTIVITY_MAX_ATTEMPTS: String(options.maxActivityAttempts) }),
     ...(options.retryWindowMs !== undefined && { RETRY_WINDOW: `${Math.round(options.retryWindowMs)}ms` }),
     ...(options.attentionWaitMs !== undefined && { ATTENTION_WAIT: `${Math.round(options.attentionWaitMs)}ms` }),
+    POSTMARK_SEARCH_LAG: `${Math.round(options.postmarkSearchLagMs ?? 0)}ms`,
     ...(options.payloadKeys !== undefined && { PAYLOAD_KEYS: options.payloadKeys }),
   });
   const workerConnection = await NativeConnection.connect({ address: options.temporalAddress });
@@ -82,7 +83,6 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     resources = createWorkerDeps(config, {
       catalog: Catalog.fromData(catalog),
       postmarkTimeoutSeconds: options.postmarkTimeoutSeconds,
-      postmarkSearchSettleMs: options.postmarkSearchSettleMs ?? 0,
     });
     worker = await buildWorker({
       connection: workerConnection,

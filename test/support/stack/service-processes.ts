@@ -49,6 +49,8 @@ export function workerEnv(parts: ServiceParts, extra: Record<string, string> = {
     POSTMARK_SERVER_TOKEN: 'local-postmark-token',
     POSTMARK_API_URL: parts.postmarkUrl ?? 'http://127.0.0.1:9',
     POSTMARK_FROM: 'hello@saas.example',
+    // The stand-in's search finds what it accepted at once.
+    POSTMARK_SEARCH_LAG: '1s',
     WORKER_METRICS_ADDRESS: 'off',
     RECONCILE_EVERY: 'off',
     ...extra,
