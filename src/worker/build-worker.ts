@@ -80,7 +80,7 @@ export function buildWorker({
     // each running local activity (the database steps) may hold one of the pool's connections,
     // and the two together fit in it (src/config.ts checks WORKER_DB_POOL_SIZE against both).
     // (The SDK's resource-based tuner, slots by the host's CPU use, was measured instead and
-    // starved the drain: docs/PERFORMANCE.md, round 2.)
+    // starved the drain: docs/PERFORMANCE.md.)
     maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
     maxConcurrentLocalActivityExecutions: maxConcurrentLocalActivities,
     // A deploy's SIGTERM lets running activities (an email being sent) finish; past the grace

@@ -23,7 +23,7 @@ export interface BundleOptions {
    * With OpenTelemetry's workflow interceptors (a worker with tracing on). Without them the bundle
    * is a third of the size, and that matters on every run: the reusable V8 context evaluates each
    * workflow's modules afresh, so the interceptors' 700 KiB of OpenTelemetry cost every
-   * fulfillment about 16 ms of the workflow thread's CPU (docs/PERFORMANCE.md, round 2). They add
+   * fulfillment about 16 ms of the workflow thread's CPU (docs/PERFORMANCE.md). They add
    * no command, so a history replays on either bundle.
    */
   traced?: boolean;
