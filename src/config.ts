@@ -237,8 +237,9 @@ export function acceptedLivemode(config: Pick<ApiConfig, 'STRIPE_MODE' | 'STRIPE
   return prefix === undefined ? undefined : prefix === 'live';
 }
 
-/** The worker's pool when WORKER_DB_POOL_SIZE is unset: 2 connections for activity tasks, 8 for local activities. */
-export const WORKER_DB_POOL_DEFAULT = 10;
+/** The worker's pool when WORKER_DB_POOL_SIZE is unset: 8 connections for activity tasks (the emails,
+ *  reconciliation, operator audits), 8 for local activities (the steps that give access). */
+export const WORKER_DB_POOL_DEFAULT = 16;
 
 /**
  * Bounded by construction: every activity and every local activity running at once
@@ -268,8 +269,8 @@ const activitiesFitThePool = (
   }
 };
 
-/** Activity tasks one worker runs at once when unset: a reconciliation pass, and a retry of one. */
-const ACTIVITY_TASK_SLOTS_DEFAULT = 2;
+/** Activity tasks one worker runs at once when unset (half the pool, at most this): the emails, a reconciliation pass, an audit. */
+const ACTIVITY_TASK_SLOTS_DEFAULT = 8;
 
 function activitySlots(config: {
   WORKER_DB_POOL_SIZE: number;
@@ -277,7 +278,7 @@ function activitySlots(config: {
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES?: number;
 }): { remote: number; local: number } {
   const pool = config.WORKER_DB_POOL_SIZE;
-  const remote = config.WORKER_MAX_CONCURRENT_ACTIVITIES ?? Math.min(ACTIVITY_TASK_SLOTS_DEFAULT, pool - 1);
+  const remote = config.WORKER_MAX_CONCURRENT_ACTIVITIES ?? Math.max(1, Math.min(ACTIVITY_TASK_SLOTS_DEFAULT, Math.floor(pool / 2)));
   return { remote, local: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES ?? pool - remote };
 }
 

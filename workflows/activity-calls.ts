@@ -9,10 +9,10 @@ export type ActivityInput<K extends ActivityName> = Parameters<Activities[K]>[0]
 export type ActivityResult<K extends ActivityName> = Awaited<ReturnType<Activities[K]>>;
 
 /**
- * Every step but one runs as a local activity: the worker runs it inside the workflow task, so a step
- * costs no activity task, no extra workflow task and no heartbeat on the Temporal server, and a
- * run's steps are one billable action (docs/PERFORMANCE.md). Each step is still an event of its
- * own in the history (a marker with the step's summary).
+ * Every step that gives access runs as a local activity: the worker runs it inside the workflow
+ * task, so a step costs no activity task, no extra workflow task and no heartbeat on the Temporal
+ * server, and those steps are one billable action (docs/PERFORMANCE.md). Each step is still an
+ * event of its own in the history (a marker with the step's summary).
  *
  * One round of a step is the policy's `attemptsPerRound` attempts, backing off from `firstRetryMs`
  * to a minute. Every way an attempt can fail counts: an error, the policy's start-to-close (30 s; a
@@ -35,12 +35,21 @@ function localOptions(policy: StepPolicy, summary: string): LocalActivityOptions
 }
 
 /**
- * The one activity task: the audit of an operator's answer. While it is being written the
- * workflow task is closed, so a second answer that arrives then is refused as "being applied"
- * (steps/operator-desk.ts); as a local activity the answer would wait inside the workflow task and
- * could land on the next step's failure instead of the one its operator saw.
+ * The activity tasks, each in the worker's activity slots (WORKER_MAX_CONCURRENT_ACTIVITIES), apart
+ * from the local activities' (WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES):
+ * - the emails: a Postmark that answers in seconds fills only the email slots, never the ones the
+ *   next buyers' access steps run in (access never waits for an email; docs/architecture.md);
+ * - the audit of an operator's answer: while it is being written the workflow task is closed, so a
+ *   second answer that arrives then is refused as "being applied" (steps/operator-desk.ts); as a
+ *   local activity the answer would wait inside the workflow task and could land on the next step's
+ *   failure instead of the one its operator saw.
  */
-const ACTIVITY_TASKS: ReadonlySet<ActivityName> = new Set<ActivityName>(['recordOperatorAction']);
+const ACTIVITY_TASKS: ReadonlySet<ActivityName> = new Set<ActivityName>([
+  'sendWelcomeEmail',
+  'sendPurchaseConfirmation',
+  'sendPaymentFailedEmail',
+  'recordOperatorAction',
+]);
 
 const localActivities = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds' });
 const activities = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds' });

@@ -31,8 +31,8 @@ export async function fulfillLifetime(
     `Provision lifetime ${purchase.plan} · ${purchase.quantity} code(s) · ${purchase.seatLimit} seats · ${purchase.features.length} features`,
     { eventId, purchase: { id: recorded.purchaseRowId }, ambiguousRefund: 'keep' },
   );
-  const email = await tellTheBuyer(steps, input, purchase, user);
   await steps.complete('Mark the event fulfilled');
+  const email = await tellTheBuyer(steps, input, purchase, user);
   if (access.status === 'refund_needs_decision') {
     await steps.call(
       'syncPurchaseAccess',

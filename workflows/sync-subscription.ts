@@ -20,6 +20,7 @@ export async function syncSubscription(input: SubscriptionEventInput): Promise<S
       input,
     );
     const access = await steps.call('syncAccess', sync.summary, sync.input);
+    await steps.complete('Mark the event applied');
     const invoice = input.invoice;
     const email =
       input.eventType === 'invoice.payment_failed' && invoice
@@ -30,7 +31,6 @@ export async function syncSubscription(input: SubscriptionEventInput): Promise<S
             { skipWith: () => ({ messageId: null, skipped: 'skipped by an operator' }) },
           )
         : null;
-    await steps.complete('Mark the event applied');
     await reviewAccessWhenGraceEnds(steps, access.reviewAt, () =>
       steps.call('syncAccess', sync.summary, sync.input, { step: 'reviewAccessWhenGraceEnds' }),
     );

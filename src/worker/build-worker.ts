@@ -49,8 +49,8 @@ export function buildWorker({
   workflowBundle,
   payloadKeys = [],
   shutdownGraceMs = 30_000,
-  maxConcurrentActivities = 2,
-  maxConcurrentLocalActivities = WORKER_DB_POOL_DEFAULT - 2,
+  maxConcurrentActivities = WORKER_DB_POOL_DEFAULT / 2,
+  maxConcurrentLocalActivities = WORKER_DB_POOL_DEFAULT / 2,
   tracing,
 }: WorkerSetup): Promise<Worker> {
   return Worker.create({

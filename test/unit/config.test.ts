@@ -56,8 +56,8 @@ describe('configuration', () => {
 
   it('runs activities and local activities at once only as many as the database pool has connections, and never more', () => {
     expect(loadWorkerConfig(worker)).toMatchObject({
-      WORKER_DB_POOL_SIZE: 10,
-      WORKER_MAX_CONCURRENT_ACTIVITIES: 2,
+      WORKER_DB_POOL_SIZE: 16,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 8,
       WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 8,
     });
     expect(loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: '2' })).toMatchObject({
@@ -73,8 +73,8 @@ describe('configuration', () => {
       /WORKER_MAX_CONCURRENT_ACTIVITIES: .*\(10\) \+ WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES \(0\) must be at most WORKER_DB_POOL_SIZE \(10\)/,
     );
     expect(() =>
-      loadWorkerConfig({ ...worker, WORKER_MAX_CONCURRENT_ACTIVITIES: '4', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '7' }),
-    ).toThrow(/WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: .*must be at most WORKER_DB_POOL_SIZE \(10\)/);
+      loadWorkerConfig({ ...worker, WORKER_MAX_CONCURRENT_ACTIVITIES: '10', WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '7' }),
+    ).toThrow(/WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: .*must be at most WORKER_DB_POOL_SIZE \(16\)/);
     expect(() => loadWorkerConfig({ ...worker, WORKER_DB_POOL_SIZE: 'many' })).toThrow(/WORKER_DB_POOL_SIZE/);
   });
 
