@@ -6,6 +6,7 @@ import { welcomeTemplate } from './welcome';
 export type { PaymentFailedModel } from './payment-failed';
 export type { PurchaseConfirmationModel } from './purchase-confirmation';
 export type { WelcomeModel } from './welcome';
+export { emailDate } from './email-date';
 export { DEFAULT_TEMPLATE_ALIASES, type EmailTemplate, type TemplateAliases, type TemplateKey } from './template';
 
 /** Every template the service sends; the worker needs each of them in its Postmark server. */
