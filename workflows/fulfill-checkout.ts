@@ -53,7 +53,7 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
       },
     };
     const access = await steps.call('provisionAccess', provision.summary, provision.input);
-    const email = await tellTheBuyer(steps, input, purchase, user);
+    const email = await tellTheBuyer(steps, input, purchase, user, access.hasAccess);
     await steps.complete('Mark the event fulfilled');
     // A payment failure recorded before this checkout linked the user started a grace period.
     await reviewAccessWhenGraceEnds(

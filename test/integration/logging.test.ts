@@ -74,6 +74,7 @@ describe('logs an on-call engineer reads', () => {
           from: 'hello@saas.example',
           welcomeTemplate: 'welcome',
           confirmationTemplate: 'purchase-confirmation',
+          notActiveTemplate: 'purchase-not-active',
           paymentFailedTemplate: 'payment-failed',
           searchSettleMs: 0,
         },

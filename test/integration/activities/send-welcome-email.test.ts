@@ -17,6 +17,7 @@ beforeAll(async () => {
       from: 'hello@saas.example',
       welcomeTemplate: 'welcome',
       confirmationTemplate: 'purchase-confirmation',
+      notActiveTemplate: 'purchase-not-active',
       paymentFailedTemplate: 'payment-failed',
       searchSettleMs: 0,
     },

@@ -24,7 +24,12 @@ const offline = (): OpsContext => {
     get postmark() {
       return unreachable();
     },
-    templateAliases: { welcome: 'welcome', confirmation: 'purchase-confirmation', paymentFailed: 'payment-failed' },
+    templateAliases: {
+      welcome: 'welcome',
+      confirmation: 'purchase-confirmation',
+      notActive: 'purchase-not-active',
+      paymentFailed: 'payment-failed',
+    },
     namespace: 'default',
     taskQueue: 'stripe-fulfillment',
     operator: 'oncall@test',
