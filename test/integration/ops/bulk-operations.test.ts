@@ -101,6 +101,7 @@ describe('bulk retry, skip and cancel over the runs `ops list` finds', () => {
   });
 
   it('a run whose status query fails or times out is reported unknown — counted, listed, asked again — never dropped', async () => {
+    await h.restartWorker(SHIPPED_CATALOG); // the tier unknown again, whatever an earlier case deployed
     const stuck = await launchWithUnknownTier(2);
     // Listed by Temporal as NeedsAttention, but no worker can answer its status query (no workflow of ours has its type).
     const mute = `evt_test_mute_${Date.now()}`;
