@@ -42,7 +42,7 @@ const STRIPE_LOOKUP_EVERY_MS = 2_000;
  * The status of a checkout session for the buyer's landing page, from the ledger; for a session
  * the webhook has not delivered, from Stripe: a paid session's fulfilling event is started through
  * the webhook's own path (acceptEvent: ledger, workflow id = event id), so a late webhook is a
- * duplicate and there is never a second fulfilment; an unpaid one starts nothing. Null: neither
+ * duplicate and there is never a second fulfillment; an unpaid one starts nothing. Null: neither
  * the service nor Stripe knows the session.
  */
 export function createCheckoutStatus(deps: CheckoutStatusDeps) {
@@ -83,7 +83,7 @@ export function createCheckoutStatus(deps: CheckoutStatusDeps) {
       licences: null,
       lifetime: null,
     });
-    // The session's fulfilment, if any; else a failed delayed payment (a subscription's is synced, so recorded).
+    // The session's fulfillment, if any; else a failed delayed payment (a subscription's is synced, so recorded).
     const ledger = rows.find((row) => row.type !== PAYMENT_FAILED);
     if (!ledger) {
       if (rows.length > 0) return answer('payment_failed');
