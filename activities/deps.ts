@@ -15,6 +15,8 @@ export interface ActivityDeps {
     welcomeTemplate: string;
     /** The purchase confirmation an existing customer gets instead of a welcome. */
     confirmationTemplate: string;
+    /** The email a buyer gets instead of either when the checkout granted nothing. */
+    notActiveTemplate: string;
     paymentFailedTemplate: string;
     /** How long after a send whose answer was lost a "not found" from Postmark's message search is believed (POSTMARK_SEARCH_LAG). */
     searchLagMs: number;

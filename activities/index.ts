@@ -3,6 +3,7 @@ import { createResolvePurchase } from './checkout/resolve-purchase';
 import type { ActivityDeps } from './deps';
 import { createSendPaymentFailedEmail } from './email/send-payment-failed-email';
 import { createSendPurchaseConfirmation } from './email/send-purchase-confirmation';
+import { createSendPurchaseNotActive } from './email/send-purchase-not-active';
 import { createSendWelcomeEmail } from './email/send-welcome-email';
 import { createReconcileEvents } from './ledger/reconcile-events';
 import { createRecordOperatorAction } from './ledger/record-operator-action';
@@ -38,6 +39,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   // email/: each email at most once
   sendWelcomeEmail: createSendWelcomeEmail(deps),
   sendPurchaseConfirmation: createSendPurchaseConfirmation(deps),
+  sendPurchaseNotActive: createSendPurchaseNotActive(deps),
   sendPaymentFailedEmail: createSendPaymentFailedEmail(deps),
   // ledger/: the event's outcome, operators' actions, events the webhook missed
   recordOutcome: createRecordOutcome(deps),

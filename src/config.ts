@@ -49,6 +49,7 @@ const required = (what: string) =>
 const templateAliasVariables = {
   POSTMARK_WELCOME_TEMPLATE: z.string().min(1).default(DEFAULT_TEMPLATE_ALIASES.welcome),
   POSTMARK_CONFIRMATION_TEMPLATE: z.string().min(1).default(DEFAULT_TEMPLATE_ALIASES.confirmation),
+  POSTMARK_NOT_ACTIVE_TEMPLATE: z.string().min(1).default(DEFAULT_TEMPLATE_ALIASES.notActive),
   POSTMARK_PAYMENT_FAILED_TEMPLATE: z.string().min(1).default(DEFAULT_TEMPLATE_ALIASES.paymentFailed),
 };
 const templateAliasSchema = z.object(templateAliasVariables);
@@ -61,6 +62,7 @@ export function templateAliases(env: NodeJS.ProcessEnv | z.input<typeof template
   return {
     welcome: parsed.data.POSTMARK_WELCOME_TEMPLATE,
     confirmation: parsed.data.POSTMARK_CONFIRMATION_TEMPLATE,
+    notActive: parsed.data.POSTMARK_NOT_ACTIVE_TEMPLATE,
     paymentFailed: parsed.data.POSTMARK_PAYMENT_FAILED_TEMPLATE,
   };
 }

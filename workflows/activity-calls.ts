@@ -47,6 +47,7 @@ function localOptions(policy: StepPolicy, summary: string): LocalActivityOptions
 const ACTIVITY_TASKS: ReadonlySet<ActivityName> = new Set<ActivityName>([
   'sendWelcomeEmail',
   'sendPurchaseConfirmation',
+  'sendPurchaseNotActive',
   'sendPaymentFailedEmail',
   'recordOperatorAction',
 ]);

@@ -54,7 +54,7 @@ export async function fulfillCheckout(input: FulfillmentInput): Promise<Fulfillm
     const access = await steps.call('provisionAccess', provision.summary, provision.input);
     // Fulfilled once access is there: the email follows, and never holds access up.
     await steps.complete('Mark the event fulfilled');
-    const email = await tellTheBuyer(steps, input, purchase, user);
+    const email = await tellTheBuyer(steps, input, purchase, user, access.hasAccess);
     // A payment failure recorded before this checkout linked the user started a grace period.
     await reviewAccessWhenGraceEnds(steps, access.reviewAt, () =>
       steps.call('provisionAccess', provision.summary, provision.input, { step: 'reviewAccessWhenGraceEnds' }),

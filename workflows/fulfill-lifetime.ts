@@ -6,7 +6,8 @@ import type { FulfillmentInput, FulfillmentSummary, ResolvedPurchase, UserRef } 
  * The rest of a one-time purchase's fulfillment (a payment-mode checkout: a lifetime deal), once
  * it is validated and its user found: record the purchase (by payment intent and session),
  * provision tier × quantity (+ add-ons) as lifetime access — less whatever refunds or disputes
- * recorded before the checkout took away — and welcome a new user, or confirm an existing one's purchase. The checkout always completes
+ * recorded before the checkout took away — and welcome a new user, or confirm an existing one's purchase
+ * (neither when refunds or disputes left no access: tell-the-buyer.ts). The checkout always completes
  * with what the purchase grants: a refund recorded before it that is no whole number of codes is a
  * decision on the refund, asked once the event is marked fulfilled (`decidePartialRefund`, which an
  * operator may skip to keep the access as provisioned).
@@ -32,7 +33,7 @@ export async function fulfillLifetime(
     { eventId, purchase: { id: recorded.purchaseRowId }, ambiguousRefund: 'keep' },
   );
   await steps.complete('Mark the event fulfilled');
-  const email = await tellTheBuyer(steps, input, purchase, user);
+  const email = await tellTheBuyer(steps, input, purchase, user, access.hasAccess);
   if (access.status === 'refund_needs_decision') {
     await steps.call(
       'syncPurchaseAccess',

@@ -61,29 +61,51 @@ function knownTier(catalog: Catalog, input: FulfillmentInput, tierId: string): T
 
 /**
  * A direct checkout: the tier is `metadata.tier_id`, else whatever a bought price maps to; the
- * quantity is always the line item's (a "pro ×3" buyer paid for 3 licences, whatever the
- * metadata says). With `tier_id`, the item is the one whose price maps to that tier, else the
- * only item.
+ * quantity is always the tier's line item's (a "pro ×3" buyer paid for 3 licences, whatever the
+ * metadata says). The tier's item is the one whose price the catalogue maps to that tier (with
+ * `tier_id`: to the tier it names), or the only item; among several items with none or more than
+ * one such, the purchase is bad data (AmbiguousLineItems), never a guess.
  */
 async function directPurchase(stripe: Stripe, catalog: Catalog, input: FulfillmentInput): Promise<{ tier: Tier; quantity: number }> {
   const items = await readLineItems(stripe, input);
+  const tierOf = (item: Stripe.LineItem) =>
+    item.price ? catalog.tierForPrice({ id: item.price.id, lookupKey: item.price.lookup_key }) : undefined;
+  const session = input.checkoutSessionId;
   if (input.tierId) {
     const tier = knownTier(catalog, input, input.tierId);
-    const item =
-      items.find((i) => i.price && catalog.tierForPrice({ id: i.price.id, lookupKey: i.price.lookup_key })?.id === tier.id) ??
-      (items.length === 1 ? items[0] : undefined);
-    return { tier, quantity: item?.quantity ?? 1 };
+    const priced = items.filter((item) => tierOf(item)?.id === tier.id);
+    const item = priced.length === 1 ? priced[0] : priced.length === 0 && items.length === 1 ? items[0] : undefined;
+    if (!item) {
+      throw invalidData(
+        FailureType.AmbiguousLineItems,
+        input.eventId,
+        `metadata.tier_id "${tier.id}" names no single line item of ${session} (${describeItems(items)}): ` +
+          (priced.length === 0
+            ? 'none of their prices maps to that tier in the catalogue; add the tier’s price to the catalogue’s prices, then retry'
+            : `${priced.length} of them are priced for that tier, so the licences bought are not clear`),
+      );
+    }
+    return { tier, quantity: item.quantity ?? 1 };
   }
-  for (const item of items) {
-    const tier = item.price && catalog.tierForPrice({ id: item.price.id, lookupKey: item.price.lookup_key });
-    if (tier) return { tier, quantity: item.quantity ?? 1 };
+  const priced = items.filter((item) => tierOf(item));
+  if (priced.length === 1) return { tier: tierOf(priced[0])!, quantity: priced[0].quantity ?? 1 };
+  if (priced.length > 1) {
+    throw invalidData(
+      FailureType.AmbiguousLineItems,
+      input.eventId,
+      `${priced.length} line items of ${session} have prices in the tier catalogue (${describeItems(items)}): which tier was bought is not clear`,
+    );
   }
-  const prices = items.map((i) => i.price?.id ?? '(none)').join(', ') || 'no line items';
   throw invalidData(
     FailureType.UnknownTier,
     input.eventId,
-    `no line item price of ${input.checkoutSessionId} is in the tier catalogue (${prices}); set metadata.tier_id or add the price`,
+    `no line item price of ${session} is in the tier catalogue (${describeItems(items)}); set metadata.tier_id or add the price`,
   );
+}
+
+/** `price_pro_monthly ×3, price_setup_fee ×1`, for an operator's message. */
+function describeItems(items: Stripe.LineItem[]): string {
+  return items.map((item) => `${item.price?.id ?? '(no price)'} ×${item.quantity ?? '?'}`).join(', ') || 'no line items';
 }
 
 async function readLineItems(stripe: Stripe, input: FulfillmentInput): Promise<Stripe.LineItem[]> {

@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
 import type { InvoiceFacts } from '../../src/contracts';
-import type { PaymentFailedModel } from '../../src/emails';
+import { emailDate, type PaymentFailedModel } from '../../src/emails';
 import type { ActivityDeps } from '../deps';
 import { sendEmailOnce } from './send-once';
 import { formatStripeAmount } from '../../src/stripe/money';
@@ -75,7 +75,7 @@ export function createSendPaymentFailedEmail({ db, postmark, mail }: Pick<Activi
             amount_due_formatted: due.formatted,
             currency: due.currency,
             invoice_url: invoice.hostedInvoiceUrl ?? '',
-            next_payment_attempt: invoice.nextPaymentAttempt ? new Date(invoice.nextPaymentAttempt * 1000).toISOString() : '',
+            next_payment_attempt: invoice.nextPaymentAttempt ? emailDate(invoice.nextPaymentAttempt) : '',
           } satisfies PaymentFailedModel,
         },
       },

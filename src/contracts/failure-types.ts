@@ -9,6 +9,8 @@ export const FailureType = {
   InvalidPurchaseData: 'InvalidPurchaseData',
   /** A tier id or price is not in the tier catalogue. */
   UnknownTier: 'UnknownTier',
+  /** A direct checkout has several line items and none, or more than one, is the tier's (the message lists them). */
+  AmbiguousLineItems: 'AmbiguousLineItems',
   /** `client_reference_id` names no user. */
   UnknownUser: 'UnknownUser',
   SubscriptionOwnedByAnotherUser: 'SubscriptionOwnedByAnotherUser',

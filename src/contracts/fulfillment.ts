@@ -94,4 +94,6 @@ export interface FulfillmentSummary {
   welcomeEmailMessageId: string | null;
   /** An existing user's purchase confirmation, instead of a welcome (null for a new user, or skipped). */
   confirmationEmailMessageId: string | null;
+  /** The not-active email, instead of either, when the checkout granted nothing (null otherwise, or skipped). */
+  notActiveEmailMessageId: string | null;
 }

@@ -4,15 +4,15 @@ import { htmlLayout, type EmailTemplate } from './template';
 export interface PaymentFailedModel {
   name: string;
   plan: string;
-  /** The amount due in the currency's own decimals (`49.00`, `4900` for JPY, `12.340` for KWD; src/stripe/money.ts). */
+  /** The amount due in the currency's major unit (`49.00`, `4900` for JPY, `12.340` for KWD, `50000` for IDR 5000000; src/stripe/money.ts). */
   amount_due: string;
-  /** The amount due as a reader expects it (`$49.00`, `¥4,900`). */
+  /** The amount due as a reader expects it (`$49.00`, `¥4,900`, `IDR 50,000`). */
   amount_due_formatted: string;
   /** ISO 4217, upper case. */
   currency: string;
   /** Stripe's hosted invoice page, where the buyer can pay; empty when Stripe gave none. */
   invoice_url: string;
-  /** ISO time of Stripe's next attempt; empty when there is none. */
+  /** The day of Stripe's next attempt, as people write it (`9 December 2026`, src/emails/email-date.ts); empty when there is none. */
   next_payment_attempt: string;
 }
 
@@ -45,6 +45,6 @@ Your access continues for a few days while this is sorted out.
     amount_due_formatted: '$49.00',
     currency: 'USD',
     invoice_url: 'https://invoice.stripe.com/i/acct_example/inv_example',
-    next_payment_attempt: '2026-12-09T10:00:00.000Z',
+    next_payment_attempt: '9 December 2026',
   },
 };

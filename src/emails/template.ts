@@ -15,7 +15,7 @@ export interface EmailTemplate<Model extends object> {
   example: Model;
 }
 
-export type TemplateKey = 'welcome' | 'confirmation' | 'paymentFailed';
+export type TemplateKey = 'welcome' | 'confirmation' | 'notActive' | 'paymentFailed';
 
 /** The Postmark alias each template is sent and pushed under (POSTMARK_*_TEMPLATE). */
 export type TemplateAliases = Record<TemplateKey, string>;
@@ -23,6 +23,7 @@ export type TemplateAliases = Record<TemplateKey, string>;
 export const DEFAULT_TEMPLATE_ALIASES: TemplateAliases = {
   welcome: 'welcome',
   confirmation: 'purchase-confirmation',
+  notActive: 'purchase-not-active',
   paymentFailed: 'payment-failed',
 };
 

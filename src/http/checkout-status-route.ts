@@ -24,8 +24,9 @@ const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{1,200}$/;
 
 /**
  * GET /checkout/sessions/:id?wait=N — for the page Stripe Checkout returns the buyer to
- * (`success_url=…?session_id={CHECKOUT_SESSION_ID}`): `fulfilled`, `pending` or `needs_attention`,
- * with the plan and seats once fulfilled; 404 for a session neither the service nor Stripe knows.
+ * (`success_url=…?session_id={CHECKOUT_SESSION_ID}`): `fulfilled`, `pending`, `needs_attention`,
+ * `payment_failed` or `no_access` (src/ingest/checkout-status.ts), with the plan and seats once
+ * fulfilled; 404 for a session neither the service nor Stripe knows.
  * With `wait`, answers as soon as the status is no longer `pending`, or after N seconds. A paid
  * session whose webhook has not arrived is fulfilled from here (src/ingest/checkout-status.ts).
  */

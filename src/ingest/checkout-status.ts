@@ -5,15 +5,23 @@ import type { FulfillmentStarter } from '../temporal/start-fulfillment';
 import { acceptEvent } from './accept-event';
 import { findSessionEvent } from './find-session-event';
 
-/** What the landing page learns about its checkout session: no personal data, ever. */
+/**
+ * What the landing page learns about its checkout session: no personal data, ever.
+ * - `fulfilled`: fulfilled, and the purchase gives access (the plan and counts are set);
+ * - `pending`: not fulfilled yet (running, riding out an outage, not delivered, or a delayed payment still settling);
+ * - `needs_attention`: waits for an operator, or its run ended without completing (failed, cancelled, terminated);
+ * - `payment_failed`: Stripe reported that the delayed payment failed: nothing was granted;
+ * - `no_access`: processed, but the purchase gives no access (its subscription was cancelled, or the deal
+ *   refunded or disputed, before or since).
+ */
 export interface CheckoutStatus {
-  status: 'fulfilled' | 'pending' | 'needs_attention';
+  status: 'fulfilled' | 'pending' | 'needs_attention' | 'payment_failed' | 'no_access';
   sessionId: string;
   plan: string | null;
   seats: number | null;
   /** Licences (codes, or the subscription's quantity). */
   licences: number | null;
-  /** True for a one-time (lifetime) purchase, false for a subscription; null until fulfilled. */
+  /** True for a one-time (lifetime) purchase, false for a subscription; null unless fulfilled. */
   lifetime: boolean | null;
 }
 
@@ -23,7 +31,7 @@ export interface CheckoutStatusDeps {
   /** Absent: the service cannot ask Stripe, and knows only the sessions the webhook delivered. */
   stripe?: Stripe;
   acceptedEvents?: AcceptedEvents;
-  /** The workflow's FulfillmentStatus search attribute (NeedsAttention…); null when there is no such run. */
+  /** The run's status (`fulfillmentStatus`: Running, NeedsAttention, …, Failed once closed without completing); null when there is no such run. */
   runStatus(workflowId: string): Promise<string | null>;
 }
 
@@ -38,10 +46,10 @@ const STRIPE_LOOKUP_EVERY_MS = 2_000;
  * the service nor Stripe knows the session.
  */
 export function createCheckoutStatus(deps: CheckoutStatusDeps) {
-  const lookups = new Map<string, { at: number; result: Promise<'unknown' | 'pending'> }>();
+  const lookups = new Map<string, { at: number; result: Promise<StripeAnswer> }>();
 
   /** One Stripe look-up (and start) per session per STRIPE_LOOKUP_EVERY_MS, however many polls ask. */
-  function askStripe(sessionId: string): Promise<'unknown' | 'pending'> {
+  function askStripe(sessionId: string): Promise<StripeAnswer> {
     const recent = lookups.get(sessionId);
     if (recent && Date.now() - recent.at < STRIPE_LOOKUP_EVERY_MS) return recent.result;
     const result = lookUpAndStart(sessionId);
@@ -51,45 +59,67 @@ export function createCheckoutStatus(deps: CheckoutStatusDeps) {
     return result;
   }
 
-  async function lookUpAndStart(sessionId: string): Promise<'unknown' | 'pending'> {
+  async function lookUpAndStart(sessionId: string): Promise<StripeAnswer> {
     if (!deps.stripe) return 'unknown';
     const found = await findSessionEvent(deps.stripe, sessionId, deps.acceptedEvents?.connectAccounts ?? []);
     if (!found.found) return 'unknown';
-    if (!found.paid || !found.event || foreignEventReason(found.event, deps.acceptedEvents)) return 'pending';
+    if (!found.paid) return found.failed ? 'payment_failed' : 'pending';
+    if (!found.event || foreignEventReason(found.event, deps.acceptedEvents)) return 'pending';
     await acceptEvent(deps, found.event);
     return 'pending';
   }
 
   return async function checkoutStatus(sessionId: string): Promise<CheckoutStatus | null> {
-    const ledger = await deps.db.stripeEvent.findFirst({
+    const rows = await deps.db.stripeEvent.findMany({
       where: { checkoutSessionId: sessionId },
       orderBy: { firstReceivedAt: 'asc' },
-      select: { id: true, status: true },
+      select: { id: true, type: true, status: true },
     });
-    const pending: CheckoutStatus = { status: 'pending', sessionId, plan: null, seats: null, licences: null, lifetime: null };
-    if (!ledger) return (await askStripe(sessionId)) === 'unknown' ? null : pending;
-    if (ledger.status === 'completed') return { ...pending, ...(await purchased(deps.db, sessionId)), status: 'fulfilled' };
-    if (ledger.status === 'failed' || ledger.status === 'cancelled') return { ...pending, status: 'needs_attention' };
+    const answer = (status: CheckoutStatus['status']): CheckoutStatus => ({
+      status,
+      sessionId,
+      plan: null,
+      seats: null,
+      licences: null,
+      lifetime: null,
+    });
+    // The session's fulfillment, if any; else a failed delayed payment (a subscription's is synced, so recorded).
+    const ledger = rows.find((row) => row.type !== PAYMENT_FAILED);
+    if (!ledger) {
+      if (rows.length > 0) return answer('payment_failed');
+      const stripe = await askStripe(sessionId);
+      return stripe === 'unknown' ? null : answer(stripe);
+    }
+    if (ledger.status === 'completed') {
+      const granted = await purchased(deps.db, sessionId);
+      return granted ? { ...answer('fulfilled'), ...granted } : answer('no_access');
+    }
+    if (ledger.status === 'failed' || ledger.status === 'cancelled') return answer('needs_attention');
     const run = await deps.runStatus(ledger.id).catch(() => undefined);
-    if (run === 'NeedsAttention') return { ...pending, status: 'needs_attention' };
+    // Failed: closed without completing and without a word in the ledger (terminated or cancelled in the UI).
+    if (run === 'NeedsAttention' || run === 'Failed') return answer('needs_attention');
     // Recorded, but no run: its start failed after the ledger row (Temporal was down). Start it now.
     if (run === null) await askStripe(sessionId);
-    return pending;
+    return answer('pending');
   };
 }
 
-/** What the fulfilled session gave: its subscription's or one-time purchase's plan and seats. */
-async function purchased(db: PrismaClient, sessionId: string): Promise<Pick<CheckoutStatus, 'plan' | 'seats' | 'licences' | 'lifetime'>> {
-  const select = { plan: true, seatLimit: true, quantity: true } as const;
+/** What Stripe says of a session the ledger does not know. */
+type StripeAnswer = 'unknown' | 'pending' | 'payment_failed';
+
+const PAYMENT_FAILED = 'checkout.session.async_payment_failed';
+
+/** What the fulfilled session gives now: its subscription's or one-time purchase's plan and seats; null when it gives no access. */
+async function purchased(
+  db: PrismaClient,
+  sessionId: string,
+): Promise<Pick<CheckoutStatus, 'plan' | 'seats' | 'licences' | 'lifetime'> | null> {
+  const select = { plan: true, seatLimit: true, quantity: true, hasAccess: true } as const;
   const [subscription, purchase] = await Promise.all([
     db.subscription.findFirst({ where: { checkoutSessionId: sessionId }, select }),
     db.purchase.findUnique({ where: { checkoutSessionId: sessionId }, select }),
   ]);
   const row = purchase ?? subscription;
-  return {
-    plan: row?.plan ?? null,
-    seats: row?.seatLimit ?? null,
-    licences: row?.quantity ?? null,
-    lifetime: row ? row === purchase : null,
-  };
+  if (!row?.hasAccess) return null;
+  return { plan: row.plan, seats: row.seatLimit, licences: row.quantity, lifetime: row === purchase };
 }

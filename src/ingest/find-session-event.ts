@@ -5,7 +5,7 @@ import { asAccount, withAccount } from './reconcile';
 
 export type StripeSessionLookup =
   | { found: false }
-  | { found: true; paid: false; account: string | null }
+  | { found: true; paid: false; account: string | null; /** Stripe reported that its delayed payment failed. */ failed: boolean }
   | { found: true; paid: true; account: string | null; event: Stripe.Event | null };
 
 /** Stripe could not be asked (an outage, a bad key): the caller cannot tell what Stripe knows. */
@@ -14,12 +14,17 @@ export class StripeUnavailableError extends Error {}
 /** How far after the session's creation its completion event may be (sessions expire within 24 h). */
 const EVENT_WINDOW_SECONDS = 25 * 3600;
 
+/** The event of a delayed payment that failed: the session stays `complete` and `unpaid` for good. */
+const PAYMENT_FAILED = 'checkout.session.async_payment_failed';
+
 /**
  * What Stripe knows of a checkout session the webhook has not delivered yet: whether it exists
  * (on the platform, or in one of the connected accounts whose events are ours), whether it is
  * paid, and if so the event that fulfils it — the `checkout.session.completed` (or, for a
  * delayed payment, `…async_payment_succeeded`) whose `data.object.id` is the session, listed by
- * type within the session's lifetime. `event` is null while Stripe has not listed it yet.
+ * type within the session's lifetime. `event` is null while Stripe has not listed it yet. A
+ * completed session that is unpaid is a delayed payment still settling, or one that failed
+ * (`failed`: Stripe lists its `checkout.session.async_payment_failed`).
  */
 export async function findSessionEvent(
   stripe: Stripe,
@@ -40,16 +45,30 @@ export async function findSessionEvent(
         cause: err,
       });
     }
-    // `unpaid` (a delayed payment method still settling, or never completed): nothing to fulfil yet.
-    if (session.status !== 'complete' || session.payment_status === 'unpaid') return { found: true, paid: false, account };
-    return { found: true, paid: true, account, event: await fulfillingEvent(stripe, session, account) };
+    // Not completed: nothing to fulfil yet.
+    if (session.status !== 'complete') return { found: true, paid: false, account, failed: false };
+    // `unpaid`: a delayed payment method still settling, or one that failed.
+    if (session.payment_status === 'unpaid') {
+      const failed = await sessionEvent(stripe, session, account, [PAYMENT_FAILED], () => true);
+      return { found: true, paid: false, account, failed: failed !== null };
+    }
+    // The one the webhook would fulfil (a `completed` of a delayed payment is not it).
+    const event = await sessionEvent(stripe, session, account, [...FULFILLMENT_EVENT_TYPES], (e) => routeEvent(e).action === 'start');
+    return { found: true, paid: true, account, event };
   }
   return { found: false };
 }
 
-async function fulfillingEvent(stripe: Stripe, session: Stripe.Checkout.Session, account: string | null): Promise<Stripe.Event | null> {
+/** The first event of these types about this session that `accept` takes, listed within the session's lifetime. */
+async function sessionEvent(
+  stripe: Stripe,
+  session: Stripe.Checkout.Session,
+  account: string | null,
+  types: string[],
+  accept: (event: Stripe.Event) => boolean,
+): Promise<Stripe.Event | null> {
   const params: Stripe.EventListParams = {
-    types: [...FULFILLMENT_EVENT_TYPES],
+    types,
     created: { gte: session.created, lte: session.created + EVENT_WINDOW_SECONDS },
     limit: 100,
   };
@@ -57,8 +76,7 @@ async function fulfillingEvent(stripe: Stripe, session: Stripe.Checkout.Session,
     for await (const listed of stripe.events.list(params, asAccount(account))) {
       const event = withAccount(listed, account);
       const object = event.data.object as { id?: string };
-      // The one the webhook would fulfil (a `completed` of a delayed payment is not it).
-      if (object.id === session.id && routeEvent(event).action === 'start') return event;
+      if (object.id === session.id && accept(event)) return event;
     }
     return null;
   } catch (err) {

@@ -30,6 +30,9 @@ export interface OpsContext {
   readonly connectAccounts: string[];
   /** Who runs the command, for the audit record of operator requests (OPS_USER, else $USER, else the OS user). */
   readonly operator: string;
+  /** How long each run's `status` query may take, and the pauses before the runs that did not answer are asked
+   *  again (default STATE_QUERY_DEFAULT in select-fulfillments.ts). */
+  readonly stateQuery?: { deadlineMs: number; retryDelaysMs: number[] };
   close(): Promise<void>;
 }
 

@@ -13,10 +13,27 @@ export async function describeFulfillment(client: Client, eventId: string): Prom
 
 /** The workflow's own account of its steps (needs a worker to answer; null if none does in time). */
 export async function queryState(client: Client, eventId: string): Promise<FulfillmentState | null> {
+  const asked = await askState(client, eventId, QUERY_DEADLINE_MS);
+  return 'state' in asked ? asked.state : null;
+}
+
+/** How long a run's `status` query may take unless told otherwise. */
+export const QUERY_DEADLINE_MS = 5_000;
+
+/** The run's `status` query, or why it got no answer (an error, or no answer within `deadlineMs`). */
+export async function askState(
+  client: Client,
+  eventId: string,
+  deadlineMs: number,
+): Promise<{ state: FulfillmentState } | { unanswered: string }> {
   try {
-    return await client.connection.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(eventId).query(statusQuery));
-  } catch {
-    return null;
+    const state = await client.connection.withDeadline(Date.now() + deadlineMs, () =>
+      client.workflow.getHandle(eventId).query(statusQuery),
+    );
+    return { state };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { unanswered: /deadline/i.test(message) ? `no answer within ${deadlineMs} ms` : message };
   }
 }
 

@@ -42,6 +42,7 @@ export function createWorkerDeps(config: WorkerConfig, overrides: WorkerDepsOver
       from: config.POSTMARK_FROM,
       welcomeTemplate: config.POSTMARK_WELCOME_TEMPLATE,
       confirmationTemplate: config.POSTMARK_CONFIRMATION_TEMPLATE,
+      notActiveTemplate: config.POSTMARK_NOT_ACTIVE_TEMPLATE,
       paymentFailedTemplate: config.POSTMARK_PAYMENT_FAILED_TEMPLATE,
       searchLagMs: config.POSTMARK_SEARCH_LAG,
       clientTimeoutMs: postmarkTimeoutSeconds * 1000,

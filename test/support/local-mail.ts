@@ -9,6 +9,7 @@ export function localMailDeps(postmarkUrl: string): Pick<ActivityDeps, 'postmark
       from: 'hello@saas.example',
       welcomeTemplate: 'welcome',
       confirmationTemplate: 'purchase-confirmation',
+      notActiveTemplate: 'purchase-not-active',
       paymentFailedTemplate: 'payment-failed',
       searchLagMs: 0,
       clientTimeoutMs: 10_000,

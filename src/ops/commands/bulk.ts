@@ -1,7 +1,7 @@
 import type { CommandResult } from '../command';
 import type { OpsContext } from '../context';
 import { createTokenBucket } from '../rate-limit';
-import { selectFulfillments, type SelectedFulfillment } from '../select-fulfillments';
+import { selectFulfillments, unknownLines, type SelectedFulfillment } from '../select-fulfillments';
 import { quote } from '../workflow-lookup';
 
 export type BulkAction = 'retry' | 'skip' | 'cancel';
@@ -28,6 +28,8 @@ type Values = Record<string, string | boolean | undefined>;
  * acted on like the one-event command — paced by a token bucket (--rate runs per second, every
  * Temporal call for a run counted as that run's), audited per event by the workflow (and in
  * `operator_actions`), one failure not stopping the rest. `--dry-run` lists them and acts on none.
+ * A running run whose `status` query never answered is not acted on (its step is not known) and
+ * is reported as unknown: counted and listed, in the dry run and the real one.
  */
 export async function bulkOperate(ctx: OpsContext, action: BulkAction, values: Values, operateOne: OperateOne): Promise<CommandResult> {
   if (typeof values.status !== 'string')
@@ -40,7 +42,7 @@ export async function bulkOperate(ctx: OpsContext, action: BulkAction, values: V
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit must be a positive whole number, got "${values.limit}"`);
   const bucket = createTokenBucket(rate);
 
-  const { query, fulfillments } = await selectFulfillments(ctx, values, {
+  const { query, fulfillments, unknown } = await selectFulfillments(ctx, values, {
     limit,
     bucket,
     states: true,
@@ -52,9 +54,18 @@ export async function bulkOperate(ctx: OpsContext, action: BulkAction, values: V
     (f) => f.attention !== null || (action === 'retry' && f.execution !== 'RUNNING' && f.execution !== 'COMPLETED'),
   );
   const dryRun = values['dry-run'] === true;
+  const unknownJson = { count: unknown.length, fulfillments: unknown };
+  const unknownNote = unknown.length > 0 ? `; ${unknown.length} unknown (not acted on)` : '';
   if (dryRun) {
-    const lines = [`dry run: would ${action} ${targets.length} fulfillment(s) where ${query}`, ...targets.map(line)];
-    return { human: lines.join('\n'), json: { dryRun: true, action, query, count: targets.length, fulfillments: targets } };
+    const lines = [
+      `dry run: would ${action} ${targets.length} fulfillment(s) where ${query}${unknownNote}`,
+      ...targets.map(line),
+      ...unknownLines(unknown),
+    ];
+    return {
+      human: lines.join('\n'),
+      json: { dryRun: true, action, query, count: targets.length, fulfillments: targets, unknown: unknownJson },
+    };
   }
 
   const results: Array<{ eventId: string; outcome: string; step: string | null; error?: string }> = [];
@@ -76,12 +87,15 @@ export async function bulkOperate(ctx: OpsContext, action: BulkAction, values: V
   for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
   const failed = results.filter((r) => r.outcome === 'failed' || r.outcome === 'refused');
   const summary =
-    `${action}: ${results.length - failed.length} of ${targets.length} fulfillment(s) where ${query} ` +
+    `${action}: ${results.length - failed.length} of ${targets.length} fulfillment(s) where ${query}${unknownNote} ` +
     `(${Object.entries(counts)
       .map(([k, n]) => `${n} ${k}`)
       .join(', ')}) by ${ctx.operator}: ${reason}`;
-  const human = [summary, ...failed.map((f) => `  not done: ${f.eventId}: ${f.error}`)].join('\n');
-  return { human, json: { dryRun: false, action, query, reason, by: ctx.operator, count: targets.length, counts, results } };
+  const human = [summary, ...failed.map((f) => `  not done: ${f.eventId}: ${f.error}`), ...unknownLines(unknown)].join('\n');
+  return {
+    human,
+    json: { dryRun: false, action, query, reason, by: ctx.operator, count: targets.length, counts, results, unknown: unknownJson },
+  };
 }
 
 function line(f: SelectedFulfillment): string {

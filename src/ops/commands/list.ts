@@ -1,6 +1,6 @@
 import type { Command } from '../command';
 import { sinceDate } from '../durations';
-import { FILTER_OPTIONS, selectFulfillments } from '../select-fulfillments';
+import { FILTER_OPTIONS, selectFulfillments, unknownLines } from '../select-fulfillments';
 import { quote } from '../workflow-lookup';
 import { emailHash } from '../../temporal/email-hash';
 import { FULFILLMENT_STATUSES, runsWithStatus } from '../../contracts';
@@ -16,16 +16,22 @@ export const list: Command = {
   async run(ctx, _positionals, values) {
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit must be a positive whole number, got "${values.limit}"`);
-    const { query, fulfillments } = await selectFulfillments(ctx, values, { limit });
-    const rows = fulfillments.map(({ attention, ...row }) => ({
+    const { query, fulfillments, unknown } = await selectFulfillments(ctx, values, { limit });
+    const rows = fulfillments.map(({ attention, unknown: _none, ...row }) => ({
       ...row,
       ...(attention && { step: attention.step, errorType: attention.errorType }),
     }));
-    const header = `${rows.length} fulfillment(s)${query ? ` where ${query}` : ''}`;
+    // A run whose status query never answered may match --error/--step: listed apart, never left out.
+    const unknownRows = unknown.map(({ attention: _none, ...row }) => row);
+    const header =
+      `${rows.length} fulfillment(s)${query ? ` where ${query}` : ''}` + (unknown.length > 0 ? `; ${unknown.length} unknown` : '');
     const table = rows.map((r) =>
       [r.eventId.padEnd(34), (r.status ?? '').padEnd(15), (r.eventType ?? '').padEnd(40), (r.source ?? '-').padEnd(7), r.started].join(' '),
     );
-    return { human: [header, ...table].join('\n'), json: { query, fulfillments: rows } };
+    return {
+      human: [header, ...table, ...unknownLines(unknown)].join('\n'),
+      json: { query, fulfillments: rows, unknown: { count: unknownRows.length, fulfillments: unknownRows } },
+    };
   },
 };
 

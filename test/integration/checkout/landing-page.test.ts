@@ -1,11 +1,13 @@
 import type Stripe from 'stripe';
 import { buildApp } from '../../../src/app';
 import { createStripeClient } from '../../../src/clients/stripe';
-import { checkoutEvent, id, sumoMetadata } from '../../../devstack/sample-events';
+import { checkoutEvent, id, subscriptionEvent, sumoMetadata } from '../../../devstack/sample-events';
+import { refundEvent } from '../../../devstack/sample-purchase-events';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { createRunStatusReader } from '../../../src/temporal/run-status';
 import { useHarness, WEBHOOK_SECRET } from '../../support/harness';
 import { useLocalStripeEvents } from '../../support/local-stripe-events';
+import { sumoLifetime } from '../../support/lifetime-events';
 
 const stripe = useLocalStripeEvents();
 const h = useHarness(() => ({ stripeApiBase: stripe.url }));
@@ -125,6 +127,115 @@ describe('GET /checkout/sessions/:id (the landing page)', () => {
       licences: null,
       lifetime: null,
     });
+  });
+
+  it('a delayed payment that failed answers payment_failed, not fulfilled: nothing was granted', async () => {
+    const subscriptionId = id('sub');
+    const failed = checkoutEvent({
+      type: 'checkout.session.async_payment_failed' as never,
+      subscriptionId,
+      paymentStatus: 'unpaid',
+      metadata: sumoMetadata(),
+    });
+    const session = sessionOf(failed);
+    stripe.addSession(session);
+    stripe.add(failed);
+    await h.deliver(failed);
+    await h.settled([failed.id]);
+
+    const answer = await ask(session.id, '?wait=15');
+    expect(answer.json()).toEqual({
+      status: 'payment_failed',
+      sessionId: session.id,
+      plan: null,
+      seats: null,
+      licences: null,
+      lifetime: null,
+    });
+    expect(await h.db.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId: subscriptionId } })).toMatchObject({
+      hasAccess: false,
+    });
+  });
+
+  it('a one-time purchase whose delayed payment failed answers payment_failed, from what Stripe holds', async () => {
+    const failed = checkoutEvent({
+      type: 'checkout.session.async_payment_failed' as never,
+      mode: 'payment',
+      paymentStatus: 'unpaid',
+      metadata: sumoMetadata({ tierId: 'sumo_tier_2', quantity: '2' }),
+    });
+    const session = sessionOf(failed);
+    stripe.addSession(session);
+    stripe.add(failed);
+    // A one-time purchase has no subscription to sync: the webhook acknowledges the event and starts nothing.
+    expect((await h.deliver(failed)).json()).toMatchObject({ ignored: true });
+
+    const answer = await ask(session.id, '?wait=15');
+    expect(answer.json()).toEqual({
+      status: 'payment_failed',
+      sessionId: session.id,
+      plan: null,
+      seats: null,
+      licences: null,
+      lifetime: null,
+    });
+  });
+
+  it('a checkout whose subscription was deleted before it was processed is not fulfilled with a plan: no_access', async () => {
+    const subscriptionId = id('sub');
+    const t = Math.floor(Date.now() / 1000) - 100;
+    const deleted = subscriptionEvent({ type: 'customer.subscription.deleted', subscriptionId, status: 'canceled', created: t + 20 });
+    const checkout = checkoutEvent({ subscriptionId, created: t, metadata: sumoMetadata() });
+    await h.deliver(deleted);
+    await h.settled([deleted.id]);
+    await h.deliver(checkout);
+    await h.settled([checkout.id]);
+
+    const answer = await ask(sessionOf(checkout).id, '?wait=15');
+    expect(answer.json()).toEqual({
+      status: 'no_access',
+      sessionId: sessionOf(checkout).id,
+      plan: null,
+      seats: null,
+      licences: null,
+      lifetime: null,
+    });
+  });
+
+  it('a lifetime deal fully refunded before its checkout was processed answers no_access', async () => {
+    const t = Math.floor(Date.now() / 1000) - 100;
+    const deal = sumoLifetime({ quantity: 2, created: t });
+    const refund = refundEvent({ type: 'refund.created', paymentIntentId: deal.paymentIntentId, amount: deal.amount, created: t + 20 });
+    await h.deliver(refund);
+    await h.settled([refund.id]);
+    await h.deliver(deal.checkout);
+    await h.settled([deal.checkout.id]);
+
+    const session = sessionOf(deal.checkout);
+    const answer = await ask(session.id, '?wait=15');
+    expect(answer.json()).toEqual({ status: 'no_access', sessionId: session.id, plan: null, seats: null, licences: null, lifetime: null });
+  });
+
+  it('a run terminated or cancelled from the Temporal UI answers needs_attention, not pending forever', async () => {
+    for (const close of ['terminate', 'cancel'] as const) {
+      const event = checkoutEvent({ metadata: sumoMetadata({ quantity: 'lots' }) });
+      const session = sessionOf(event);
+      stripe.addSession(session);
+      stripe.add(event);
+      await h.deliver(event);
+      await h.attention(event.id);
+      const handle = h.client.workflow.getHandle(event.id);
+      if (close === 'terminate') await handle.terminate('stopped from the Temporal UI');
+      else await handle.cancel();
+      await expect(handle.result()).rejects.toThrow();
+
+      const answer = await ask(session.id, '?wait=2');
+      expect({ close, answer: answer.json() }).toEqual({
+        close,
+        answer: { status: 'needs_attention', sessionId: session.id, plan: null, seats: null, licences: null, lifetime: null },
+      });
+      expect(await h.runCount(event.id)).toBe(1);
+    }
   });
 
   it('refuses a wait above 20 s', async () => {

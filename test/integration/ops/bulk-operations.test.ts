@@ -1,5 +1,7 @@
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
+import { searchAttributes } from '../../../src/contracts';
 import { runCli } from '../../../src/ops/cli';
+import type { OpsContext } from '../../../src/ops/context';
 import { eventually } from '../../support/eventually';
 import { SHIPPED_CATALOG, useHarness } from '../../support/harness';
 import { opsContextFor, opsJson } from '../../support/ops-context';
@@ -92,6 +94,62 @@ describe('bulk retry, skip and cancel over the runs `ops list` finds', () => {
     expect(cancelled.results).toEqual([expect.objectContaining({ eventId: other.id, outcome: 'applied', step: 'sendWelcomeEmail' })]);
     await expect(h.result(other.id)).rejects.toThrow();
     expect(await h.db.stripeEvent.findUnique({ where: { id: other.id } })).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('a run whose status query fails or times out is reported unknown — counted, listed, asked again — never dropped', async () => {
+    await h.restartWorker(SHIPPED_CATALOG); // the tier unknown again, whatever an earlier case deployed
+    const stuck = await launchWithUnknownTier(2);
+    // Listed by Temporal as NeedsAttention, but no worker can answer its status query (no workflow of ours has its type).
+    const mute = `evt_test_mute_${Date.now()}`;
+    const handle = await h.client.workflow.start('notAWorkflowOfOurs', {
+      workflowId: mute,
+      taskQueue: h.taskQueue,
+      args: [],
+      typedSearchAttributes: [{ key: searchAttributes.FulfillmentStatus, value: 'NeedsAttention' }],
+    });
+    const ctx: OpsContext = { ...opsContextFor(h), stateQuery: { deadlineMs: 2_000, retryDelaysMs: [50, 100] } };
+    const ops = async (argv: string[], context = ctx) => {
+      const { code, output } = await runCli([...argv, '--json'], context);
+      expect({ code, output }).toMatchObject({ code: 0 });
+      return JSON.parse(output);
+    };
+    const filters = ['--status', 'NeedsAttention', '--since', '1h', '--error', 'UnknownTier'];
+    try {
+      const preview = await eventually(
+        () => ops(['retry', ...filters, '--reason', 'tier added', '--dry-run']),
+        (out) =>
+          stuck.every((id) => out.fulfillments.some((f: { eventId: string }) => f.eventId === id)) &&
+          out.unknown?.fulfillments.some((f: { eventId: string }) => f.eventId === mute),
+        { timeoutMs: 15_000 },
+      );
+      expect(preview.count).toBe(stuck.length);
+      expect(preview.unknown.count).toBe(1);
+      expect(preview.unknown.fulfillments[0]).toMatchObject({ eventId: mute, unknown: { asked: 3, reason: expect.any(String) } });
+      const human = await runCli(['retry', ...filters, '--reason', 'tier added', '--dry-run'], ctx);
+      expect(human.output).toMatch(/^dry run: would retry 2 fulfillment\(s\) where .*; 1 unknown/);
+      expect(human.output).toContain(mute);
+
+      // `list` with a filter the runs answer: the same run, listed as unknown rather than left out. (`list` spans
+      // every task queue: other test files' runs, whose workers are gone, are unknown to it too.)
+      const listed = await ops(['list', ...filters]);
+      expect(listed.fulfillments.map((f: { eventId: string }) => f.eventId)).toEqual(expect.arrayContaining(stuck));
+      expect(listed.unknown.fulfillments).toEqual(expect.arrayContaining([expect.objectContaining({ eventId: mute })]));
+      expect(listed.unknown.count).toBe(listed.unknown.fulfillments.length);
+      const listedHuman = (await runCli(['list', ...filters], ctx)).output;
+      expect(listedHuman).toMatch(/^\d+ fulfillment\(s\) where .*; \d+ unknown/);
+      expect(listedHuman).toContain(mute);
+
+      // A query that times out (a deadline no answer can meet) is unknown too: every run counted, none dropped, none acted on.
+      const hurried: OpsContext = { ...ctx, stateQuery: { deadlineMs: 1, retryDelaysMs: [10] } };
+      const cancel = await ops(['cancel', ...filters, '--reason', 'workers saturated'], hurried);
+      expect(cancel).toMatchObject({ dryRun: false, count: 0, unknown: { count: 3 } });
+      expect(cancel.unknown.fulfillments.map((f: { eventId: string }) => f.eventId).sort()).toEqual([...stuck, mute].sort());
+      const cancelHuman = await runCli(['cancel', ...filters, '--reason', 'workers saturated'], hurried);
+      expect(cancelHuman.output).toMatch(/^cancel: 0 of 0 fulfillment\(s\) where .*; 3 unknown/);
+      for (const id of stuck) expect((await h.attention(id)).state.audit).toEqual([]);
+    } finally {
+      await handle.terminate('test over');
+    }
   });
 
   it('refuses a bulk action without --status or without a reason, before asking Temporal anything', async () => {

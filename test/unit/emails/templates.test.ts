@@ -40,6 +40,25 @@ describe('the email templates in the repository', () => {
     expect(subscription).not.toMatch(/Add-on/);
   });
 
+  it('the not-active email says why nothing is active, and nowhere that anything is', () => {
+    const template = EMAIL_TEMPLATES.find((t) => t.key === 'notActive')!;
+    for (const lifetime of [true, false]) {
+      const model = { ...template.example, lifetime, reason: 'the payment was refunded' };
+      for (const [source, html] of [
+        [template.subject, false],
+        [template.htmlBody, true],
+        [template.textBody, false],
+      ] as const) {
+        expect(renderTemplate(source, model, { html })).not.toMatch(
+          /is active|account is ready|added to your account|renews automatically/i,
+        );
+      }
+      expect(renderTemplate(template.textBody, model, { html: false })).toMatch(
+        /it is not active: the payment was refunded\. No access was granted/,
+      );
+    }
+  });
+
   it('escapes what a buyer typed (their name) in the HTML part', () => {
     const welcome = EMAIL_TEMPLATES.find((t) => t.key === 'welcome')!;
     const html = renderTemplate(welcome.htmlBody, { name: '<script>x</script>', email: 'a@example.com' }, { html: true });
@@ -64,10 +83,16 @@ describe('npm run ops -- emails push, against the local Postmark', () => {
     expect(JSON.parse(first.output).templates.map((t: { alias: string; action: string }) => [t.alias, t.action])).toEqual([
       ['welcome', 'created'],
       ['purchase-confirmation', 'created'],
+      ['purchase-not-active', 'created'],
       ['payment-failed', 'created'],
     ]);
     const listed = await client.getTemplates({ count: 100, offset: 0 });
-    expect(listed.Templates.map((t) => t.Alias).sort()).toEqual(['payment-failed', 'purchase-confirmation', 'welcome']);
+    expect(listed.Templates.map((t) => t.Alias).sort()).toEqual([
+      'payment-failed',
+      'purchase-confirmation',
+      'purchase-not-active',
+      'welcome',
+    ]);
     const confirmation = await client.getTemplate('purchase-confirmation');
     expect(confirmation).toMatchObject({ Subject: 'Your {{plan}} purchase is active', Active: true });
 
@@ -86,8 +111,8 @@ describe('npm run ops -- emails push, against the local Postmark', () => {
   });
 
   it('pushes under configured aliases, and the worker check then passes for them', async () => {
-    const aliases = { welcome: 'hello-v2', confirmation: 'thanks-v2', paymentFailed: 'dunning-v2' };
-    await expect(checkTemplates(client, aliases)).rejects.toThrow(/"hello-v2".*"thanks-v2".*"dunning-v2"/);
+    const aliases = { welcome: 'hello-v2', confirmation: 'thanks-v2', notActive: 'not-active-v2', paymentFailed: 'dunning-v2' };
+    await expect(checkTemplates(client, aliases)).rejects.toThrow(/"hello-v2".*"thanks-v2".*"not-active-v2".*"dunning-v2"/);
 
     await runCli(['emails', 'push'], opsContext(client, aliases));
     await expect(checkTemplates(client, aliases)).resolves.toEqual({ unreachable: null });
