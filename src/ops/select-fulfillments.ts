@@ -34,6 +34,8 @@ export interface SelectedFulfillment {
   started: string;
   /** What the run waits on, when it waits for an operator (read with the `status` query). */
   attention: { step: string; errorType: string | null; error: string } | null;
+  /** The step a Retrying run rides out an outage at (read with the `status` query). */
+  retrying: { step: string; error: string } | null;
   /** Set when the run's `status` query got no answer however often it was asked: whether it waits, and on
    *  what, is unknown, so it may or may not match `--error`/`--step` and is never acted on. */
   unknown: { reason: string; asked: number } | null;
@@ -76,6 +78,8 @@ export async function selectFulfillments(
     if ('unanswered' in asked) return { reason: asked.unanswered.slice(0, 200) };
     const attention = asked.state.attention;
     row.attention = attention ? { step: attention.step, errorType: attention.errorType, error: attention.error } : null;
+    const retrying = asked.state.retrying;
+    row.retrying = retrying ? { step: retrying.step, error: retrying.error } : null;
     if (matches(row)) rows.push(row);
     return null;
   };
@@ -98,6 +102,7 @@ export async function selectFulfillments(
       paymentIntent: attr('StripePaymentIntentId'),
       started: wf.startTime.toISOString(),
       attention: null,
+      retrying: null,
       unknown: null,
     };
     listed.set(row.eventId, listed.size);

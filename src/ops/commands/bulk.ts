@@ -48,11 +48,16 @@ export async function bulkOperate(ctx: OpsContext, action: BulkAction, values: V
     states: true,
     extraQuery: `TaskQueue = ${quote(ctx.taskQueue)}`,
   });
-  // A run that waits for nobody (it completed, or is merely running) is not acted on; retry also
-  // starts again a run that closed failed, as `ops retry <eventId>` does.
+  // A run that waits for nobody (it completed, or is merely running) is not acted on; cancel also
+  // stops a run riding out an outage (Retrying); retry also starts again a run that closed failed,
+  // as `ops retry <eventId>` does.
   const targets = fulfillments.filter(
-    (f) => f.attention !== null || (action === 'retry' && f.execution !== 'RUNNING' && f.execution !== 'COMPLETED'),
+    (f) =>
+      f.attention !== null ||
+      (action === 'cancel' && f.retrying !== null) ||
+      (action === 'retry' && f.execution !== 'RUNNING' && f.execution !== 'COMPLETED'),
   );
+  const stepOf = (f: SelectedFulfillment) => f.attention?.step ?? f.retrying?.step;
   const dryRun = values['dry-run'] === true;
   const unknownJson = { count: unknown.length, fulfillments: unknown };
   const unknownNote = unknown.length > 0 ? `; ${unknown.length} unknown (not acted on)` : '';
@@ -72,15 +77,15 @@ export async function bulkOperate(ctx: OpsContext, action: BulkAction, values: V
   for (const target of targets) {
     await bucket.take();
     try {
-      const done = await operateOne(ctx, action, target.eventId, reason, target.attention?.step);
+      const done = await operateOne(ctx, action, target.eventId, reason, stepOf(target));
       results.push({
         eventId: target.eventId,
         outcome: done.outcome ?? 'done',
-        step: done.step ?? target.attention?.step ?? null,
+        step: done.step ?? stepOf(target) ?? null,
         ...(done.refusal !== undefined && { error: done.refusal }),
       });
     } catch (err) {
-      results.push({ eventId: target.eventId, outcome: 'failed', step: target.attention?.step ?? null, error: (err as Error).message });
+      results.push({ eventId: target.eventId, outcome: 'failed', step: stepOf(target) ?? null, error: (err as Error).message });
     }
   }
   const counts: Record<string, number> = {};
