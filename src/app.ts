@@ -61,7 +61,7 @@ export async function buildApp({
   if (tracing) await requestTracing(app);
   await app.register(healthRoutes, deps);
   await app.register(stripeWebhookRoute, { ...deps, metrics });
-  if (checkoutStatus) await app.register(checkoutStatusRoute, { ...deps, ...checkoutStatus });
+  if (checkoutStatus) await app.register(checkoutStatusRoute, { ...deps, ...checkoutStatus, trustsProxies: trustProxyHops > 0 });
   return app;
 }
 

@@ -3,21 +3,22 @@ import { createCheckoutStatus, type CheckoutStatus, type CheckoutStatusDeps } fr
 import { LedgerUnavailableError } from '../ingest/accept-event';
 import { StripeUnavailableError } from '../ingest/find-session-event';
 import { createSessionWatch } from '../ingest/session-watch';
-import { limitConcurrency } from './concurrency-limit';
+import { LookupsBusyError } from '../ingest/stripe-lookups';
+import { OverloadedError } from './concurrency-limit';
 import { TemporalUnavailableError } from '../temporal/start-fulfillment';
 import { HttpError } from './http-error';
-import { createRateLimit } from './rate-limit';
+import rateLimit from '@fastify/rate-limit';
 
 /** The longest long-poll a landing page may ask for (`?wait=`), in seconds. */
 export const MAX_WAIT_SECONDS = 20;
-/** Status reads running at once, whatever the number of polls: the API's pool is the webhook's first. */
-const READS_AT_ONCE = 2;
 
 export interface CheckoutStatusRouteDeps extends CheckoutStatusDeps {
   /** Origins whose pages may call it from a browser (CHECKOUT_STATUS_CORS_ORIGINS). */
   corsOrigins: string[];
   /** Requests per minute per client address (CHECKOUT_STATUS_RATE_LIMIT). */
   ratePerMinute: number;
+  /** Whether the client's address comes from X-Forwarded-For (TRUST_PROXY_HOPS > 0). */
+  trustsProxies?: boolean;
 }
 
 const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{1,200}$/;
@@ -31,10 +32,9 @@ const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{1,200}$/;
  * session whose webhook has not arrived is fulfilled from here (src/ingest/checkout-status.ts).
  */
 export async function checkoutStatusRoute(app: FastifyInstance, deps: CheckoutStatusRouteDeps): Promise<void> {
-  const checkoutStatus = limitConcurrency(READS_AT_ONCE, createCheckoutStatus(deps));
+  const checkoutStatus = createCheckoutStatus(deps);
   // Waiting polls share one ledger query per tick (src/ingest/session-watch.ts).
   const watch = createSessionWatch(deps.db, async (id) => (await checkoutStatus(id))?.status !== 'pending');
-  const limit = createRateLimit(deps.ratePerMinute);
   // A closing server ends its long polls at once instead of waiting out their N seconds.
   const closing = new AbortController();
   app.addHook('onClose', async () => {
@@ -47,35 +47,50 @@ export async function checkoutStatusRoute(app: FastifyInstance, deps: CheckoutSt
     if (origin && deps.corsOrigins.includes(origin)) reply.header('Access-Control-Allow-Origin', origin).header('Vary', 'Origin');
   };
 
+  // Per client address (TRUST_PROXY_HOPS says which), a minute's window in a bounded in-memory
+  // cache, per replica: @fastify/rate-limit can take a Redis store when replicas must share one.
+  await app.register(rateLimit, {
+    global: false,
+    max: deps.ratePerMinute,
+    timeWindow: 60_000,
+    cache: 10_000,
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(429, 'rate_limited', `at most ${context.max} requests a minute; try again in ${context.after}`),
+  });
+
   app.options('/checkout/sessions/:id', async (request, reply) => {
     allowCors(request, reply);
     return reply.header('Access-Control-Allow-Methods', 'GET').header('Access-Control-Max-Age', '600').status(204).send();
   });
 
-  app.get<{ Params: { id: string }; Querystring: { wait?: string } }>('/checkout/sessions/:id', async (request, reply) => {
-    allowCors(request, reply);
-    const allowance = limit.take(request.ip);
-    if (!allowance.allowed) {
-      reply.header('Retry-After', String(allowance.retryAfterSeconds));
-      throw new HttpError(
-        429,
-        'rate_limited',
-        `at most ${deps.ratePerMinute} requests a minute; try again in ${allowance.retryAfterSeconds} s`,
-      );
-    }
-    const waitSeconds = parseWait(request.query.wait);
-    const sessionId = request.params.id;
-    if (!SESSION_ID.test(sessionId)) throw notFound();
-    reply.header('Cache-Control', 'no-store');
+  // With TRUST_PROXY_HOPS=0 the client's address is the connection's: behind a load balancer every
+  // buyer would share the balancer's one rate-limit bucket. Said once, at the first request that shows it.
+  let warned = deps.trustsProxies === true;
+  app.get<{ Params: { id: string }; Querystring: { wait?: string } }>(
+    '/checkout/sessions/:id',
+    { config: { rateLimit: {} } },
+    async (request, reply) => {
+      if (!warned && request.headers['x-forwarded-for'] !== undefined) {
+        warned = true;
+        request.log.warn(
+          'requests carry X-Forwarded-For but TRUST_PROXY_HOPS is 0: every buyer behind the proxy shares one address and one rate limit; set TRUST_PROXY_HOPS to the number of proxies in front of the API',
+        );
+      }
+      allowCors(request, reply);
+      const waitSeconds = parseWait(request.query.wait);
+      const sessionId = request.params.id;
+      if (!SESSION_ID.test(sessionId)) throw notFound();
+      reply.header('Cache-Control', 'no-store');
 
-    const deadline = Date.now() + waitSeconds * 1000;
-    for (;;) {
-      const status = await read(checkoutStatus, sessionId);
-      if (!status) throw notFound();
-      if (status.status !== 'pending' || Date.now() >= deadline || closing.signal.aborted) return status;
-      await watch.until(sessionId, deadline, closing.signal);
-    }
-  });
+      const deadline = Date.now() + waitSeconds * 1000;
+      for (;;) {
+        const status = await read(checkoutStatus, sessionId);
+        if (!status) throw notFound();
+        if (status.status !== 'pending' || Date.now() >= deadline || closing.signal.aborted) return status;
+        await watch.until(sessionId, deadline, closing.signal);
+      }
+    },
+  );
 }
 
 async function read(checkoutStatus: (id: string) => Promise<CheckoutStatus | null>, sessionId: string): Promise<CheckoutStatus | null> {
@@ -83,6 +98,8 @@ async function read(checkoutStatus: (id: string) => Promise<CheckoutStatus | nul
     return await checkoutStatus(sessionId);
   } catch (err) {
     if (err instanceof StripeUnavailableError) throw new HttpError(503, 'stripe_unavailable', err.message, { cause: err });
+    if (err instanceof LookupsBusyError || err instanceof OverloadedError)
+      throw new HttpError(503, 'busy', err.message, { cause: err, retryAfterSeconds: err.retryAfterSeconds });
     if (err instanceof TemporalUnavailableError) throw new HttpError(503, 'temporal_unavailable', err.message, { cause: err });
     if (err instanceof LedgerUnavailableError) throw new HttpError(503, 'database_unavailable', err.message, { cause: err });
     throw err;

@@ -8,6 +8,12 @@ import { HttpError } from './http-error';
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     const { statusCode, code } = describe(err);
+    if (err instanceof HttpError && err.retryAfterSeconds !== undefined) reply.header('Retry-After', String(err.retryAfterSeconds));
+    if (statusCode === 503 && code === 'busy') {
+      // Load shed on purpose (a flood, a slow dependency): a warning, not an error.
+      request.log.warn({ code, reason: err.message }, 'request shed');
+      return reply.status(statusCode).send({ error: code });
+    }
     if (statusCode >= 500) {
       request.log.error({ err, code }, 'request failed');
       return reply.status(statusCode).send({ error: code });

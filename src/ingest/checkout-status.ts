@@ -4,6 +4,8 @@ import { foreignEventReason, type AcceptedEvents } from '../http/accepted-events
 import type { FulfillmentStarter } from '../temporal/start-fulfillment';
 import { acceptEvent } from './accept-event';
 import { findSessionEvent } from './find-session-event';
+import { createStripeLookups, type StripeLookups } from './stripe-lookups';
+import { limitConcurrency } from '../http/concurrency-limit';
 
 /**
  * What the landing page learns about its checkout session: no personal data, ever.
@@ -33,7 +35,12 @@ export interface CheckoutStatusDeps {
   acceptedEvents?: AcceptedEvents;
   /** The run's status (`fulfillmentStatus`: Running, NeedsAttention, …, Failed once closed without completing); null when there is no such run. */
   runStatus(workflowId: string): Promise<string | null>;
+  /** The bounds of the look-ups at Stripe (src/ingest/stripe-lookups.ts); default LOOKUP_BOUNDS. */
+  stripeLookups?: StripeLookups;
 }
+
+/** Ledger reads at once, and waiting at most (beyond: 503 at once). */
+const LEDGER_READS = { running: 2, waiting: 200 };
 
 /** How often one session's Stripe look-up may run (a burst of polls shares one). */
 const STRIPE_LOOKUP_EVERY_MS = 2_000;
@@ -43,26 +50,42 @@ const STRIPE_LOOKUP_EVERY_MS = 2_000;
  * the webhook has not delivered, from Stripe: a paid session's fulfilling event is started through
  * the webhook's own path (acceptEvent: ledger, workflow id = event id), so a late webhook is a
  * duplicate and there is never a second fulfillment; an unpaid one starts nothing. Null: neither
- * the service nor Stripe knows the session.
+ * the service nor Stripe knows the session. What the ledger knows is answered from it alone; the
+ * look-ups at Stripe are bounded (stripe-lookups.ts: LookupsBusyError over the bound).
  */
 export function createCheckoutStatus(deps: CheckoutStatusDeps) {
   const lookups = new Map<string, { at: number; result: Promise<StripeAnswer> }>();
+  const bounded = deps.stripeLookups ?? createStripeLookups();
+  // The ledger reads run a few at once, whatever the number of polls (the API's pool is the webhook's
+  // first); a look-up at Stripe never holds one of their turns.
+  const fromLedger = limitConcurrency(LEDGER_READS.running, LEDGER_READS.waiting, (sessionId: string) =>
+    deps.db.stripeEvent.findMany({
+      where: { checkoutSessionId: sessionId },
+      orderBy: { firstReceivedAt: 'asc' },
+      select: { id: true, type: true, status: true },
+    }),
+  );
+  const purchasedOf = limitConcurrency(LEDGER_READS.running, LEDGER_READS.waiting, (sessionId: string) => purchased(deps.db, sessionId));
 
   /** One Stripe look-up (and start) per session per STRIPE_LOOKUP_EVERY_MS, however many polls ask. */
   function askStripe(sessionId: string): Promise<StripeAnswer> {
     const recent = lookups.get(sessionId);
     if (recent && Date.now() - recent.at < STRIPE_LOOKUP_EVERY_MS) return recent.result;
-    const result = lookUpAndStart(sessionId);
+    if (bounded.knownUnknown(sessionId)) return Promise.resolve('unknown');
+    const result = bounded.run((timeoutMs) => lookUpAndStart(sessionId, timeoutMs));
     lookups.set(sessionId, { at: Date.now(), result });
     result.catch(() => lookups.delete(sessionId)); // an outage is not remembered
     for (const [id, entry] of lookups) if (Date.now() - entry.at > STRIPE_LOOKUP_EVERY_MS) lookups.delete(id);
     return result;
   }
 
-  async function lookUpAndStart(sessionId: string): Promise<StripeAnswer> {
+  async function lookUpAndStart(sessionId: string, timeoutMs: number): Promise<StripeAnswer> {
     if (!deps.stripe) return 'unknown';
-    const found = await findSessionEvent(deps.stripe, sessionId, deps.acceptedEvents?.connectAccounts ?? []);
-    if (!found.found) return 'unknown';
+    const found = await findSessionEvent(deps.stripe, sessionId, deps.acceptedEvents?.connectAccounts ?? [], timeoutMs);
+    if (!found.found) {
+      bounded.rememberUnknown(sessionId);
+      return 'unknown';
+    }
     if (!found.paid) return found.failed ? 'payment_failed' : 'pending';
     if (!found.event || foreignEventReason(found.event, deps.acceptedEvents)) return 'pending';
     await acceptEvent(deps, found.event);
@@ -70,11 +93,7 @@ export function createCheckoutStatus(deps: CheckoutStatusDeps) {
   }
 
   return async function checkoutStatus(sessionId: string): Promise<CheckoutStatus | null> {
-    const rows = await deps.db.stripeEvent.findMany({
-      where: { checkoutSessionId: sessionId },
-      orderBy: { firstReceivedAt: 'asc' },
-      select: { id: true, type: true, status: true },
-    });
+    const rows = await fromLedger(sessionId);
     const answer = (status: CheckoutStatus['status']): CheckoutStatus => ({
       status,
       sessionId,
@@ -91,7 +110,7 @@ export function createCheckoutStatus(deps: CheckoutStatusDeps) {
       return stripe === 'unknown' ? null : answer(stripe);
     }
     if (ledger.status === 'completed') {
-      const granted = await purchased(deps.db, sessionId);
+      const granted = await purchasedOf(sessionId);
       return granted ? { ...answer('fulfilled'), ...granted } : answer('no_access');
     }
     if (ledger.status === 'failed' || ledger.status === 'cancelled') return answer('needs_attention');

@@ -14,6 +14,9 @@ export class StripeUnavailableError extends Error {}
 /** How far after the session's creation its completion event may be (sessions expire within 24 h). */
 const EVENT_WINDOW_SECONDS = 25 * 3600;
 
+/** How many pages of events a landing-page look-up reads at most. */
+const LISTED_PAGES = 2;
+
 /** The event of a delayed payment that failed: the session stays `complete` and `unpaid` for good. */
 const PAYMENT_FAILED = 'checkout.session.async_payment_failed';
 
@@ -30,11 +33,14 @@ export async function findSessionEvent(
   stripe: Stripe,
   sessionId: string,
   connectAccounts: readonly string[],
+  timeoutMs = 10_000,
 ): Promise<StripeSessionLookup> {
+  // Each call within the caller's deadline, and not retried: the caller's poll is the retry.
+  const within = (account: string | null) => ({ ...asAccount(account), timeout: timeoutMs, maxNetworkRetries: 0 });
   for (const account of [null, ...connectAccounts]) {
     let session: Stripe.Checkout.Session;
     try {
-      session = await stripe.checkout.sessions.retrieve(sessionId, {}, asAccount(account));
+      session = await stripe.checkout.sessions.retrieve(sessionId, {}, within(account));
     } catch (err) {
       if (
         (err as { code?: string; statusCode?: number }).code === 'resource_missing' ||
@@ -45,24 +51,38 @@ export async function findSessionEvent(
         cause: err,
       });
     }
+    // A setup-mode session (a card update) is fulfilled by nothing: no event to look for.
+    if (session.mode === 'setup') return { found: false };
     // Not completed: nothing to fulfil yet.
     if (session.status !== 'complete') return { found: true, paid: false, account, failed: false };
     // `unpaid`: a delayed payment method still settling, or one that failed.
     if (session.payment_status === 'unpaid') {
-      const failed = await sessionEvent(stripe, session, account, [PAYMENT_FAILED], () => true);
+      const failed = await sessionEvent(stripe, session, within(account), account, [PAYMENT_FAILED], () => true);
       return { found: true, paid: false, account, failed: failed !== null };
     }
     // The one the webhook would fulfil (a `completed` of a delayed payment is not it).
-    const event = await sessionEvent(stripe, session, account, [...FULFILLMENT_EVENT_TYPES], (e) => routeEvent(e).action === 'start');
+    const event = await sessionEvent(
+      stripe,
+      session,
+      within(account),
+      account,
+      [...FULFILLMENT_EVENT_TYPES],
+      (e) => routeEvent(e).action === 'start',
+    );
     return { found: true, paid: true, account, event };
   }
   return { found: false };
 }
 
-/** The first event of these types about this session that `accept` takes, listed within the session's lifetime. */
+/**
+ * The first event of these types about this session that `accept` takes, listed newest first within
+ * the session's lifetime — at most LISTED_PAGES pages: a session the buyer just paid for completed
+ * recently, and one that is not there yet is the webhook's and reconciliation's to deliver.
+ */
 async function sessionEvent(
   stripe: Stripe,
   session: Stripe.Checkout.Session,
+  options: Stripe.RequestOptions,
   account: string | null,
   types: string[],
   accept: (event: Stripe.Event) => boolean,
@@ -73,10 +93,12 @@ async function sessionEvent(
     limit: 100,
   };
   try {
-    for await (const listed of stripe.events.list(params, asAccount(account))) {
-      const event = withAccount(listed, account);
+    let listed = 0;
+    for await (const item of stripe.events.list(params, options)) {
+      const event = withAccount(item, account);
       const object = event.data.object as { id?: string };
       if (object.id === session.id && accept(event)) return event;
+      if (++listed >= LISTED_PAGES * params.limit!) break;
     }
     return null;
   } catch (err) {

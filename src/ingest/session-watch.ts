@@ -18,7 +18,7 @@ interface Waiter {
  * the webhook has not delivered it), once per session, not once per poll.
  */
 export function createSessionWatch(db: PrismaClient, fullLook: (sessionId: string) => Promise<boolean>) {
-  const waiting = new Map<string, { waiters: Set<Waiter>; lookedAt: number }>();
+  const waiting = new Map<string, { waiters: Set<Waiter>; lookedAt: number; looking: boolean }>();
   let timer: NodeJS.Timeout | null = null;
 
   const wakeAll = (sessionId: string) => {
@@ -44,12 +44,16 @@ export function createSessionWatch(db: PrismaClient, fullLook: (sessionId: strin
         .catch(() => []);
       for (const row of rows) if (row.checkoutSessionId) wakeAll(row.checkoutSessionId);
       for (const [id, entry] of waiting) {
-        if (now - entry.lookedAt < FULL_LOOK_EVERY_MS) continue;
+        // One full look per session at a time: a slow Stripe does not pile them up.
+        if (entry.looking || now - entry.lookedAt < FULL_LOOK_EVERY_MS) continue;
         entry.lookedAt = now;
-        void fullLook(id).then(
-          (changed) => changed && wakeAll(id),
-          () => undefined,
-        );
+        entry.looking = true;
+        void fullLook(id)
+          .then(
+            (changed) => changed && wakeAll(id),
+            () => undefined,
+          )
+          .finally(() => (entry.looking = false));
       }
     }
     timer = waiting.size > 0 ? setTimeout(() => void tick(), TICK_MS) : null;
@@ -59,7 +63,7 @@ export function createSessionWatch(db: PrismaClient, fullLook: (sessionId: strin
     /** Resolves when the session's status may have changed, or at `deadline` (epoch ms), or on `signal`. */
     until(sessionId: string, deadline: number, signal: AbortSignal): Promise<void> {
       return new Promise((resolve) => {
-        const entry = waiting.get(sessionId) ?? { waiters: new Set<Waiter>(), lookedAt: Date.now() };
+        const entry = waiting.get(sessionId) ?? { waiters: new Set<Waiter>(), lookedAt: Date.now(), looking: false };
         waiting.set(sessionId, entry);
         const waiter: Waiter = { deadline, wake: () => (signal.removeEventListener('abort', waiter.wake), resolve()) };
         entry.waiters.add(waiter);

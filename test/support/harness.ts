@@ -52,6 +52,21 @@ export async function startHarness(options: HarnessOptions = {}) {
   });
   const { db, client, app, metricsApp } = service;
 
+  /** Resolves when the run has closed, or has no step left running (a lifecycle run may sleep on after its steps). */
+  const stepsDone = async (eventId: string, timeoutMs: number) => {
+    const handle = client.workflow.getHandle(eventId);
+    await eventually(
+      async () => {
+        const { status } = await handle.describe();
+        if (status.name !== 'RUNNING') return true;
+        const state = await handle.query(statusQuery);
+        return state.steps.every((step) => step.status === 'completed' || step.status === 'skipped');
+      },
+      (done) => done,
+      { timeoutMs, intervalMs: 50 },
+    );
+  };
+
   const harness = {
     db,
     postmark,
@@ -79,8 +94,9 @@ export async function startHarness(options: HarnessOptions = {}) {
     },
 
     /**
-     * Resolves when every event's workflow has recorded its outcome in the ledger (lifecycle
-     * workflows may go on sleeping through a grace period after that); throws if any failed.
+     * Resolves when every event's workflow has recorded its outcome in the ledger and finished its
+     * steps, the emails too (lifecycle workflows may go on sleeping through a grace period after
+     * that); throws if any failed.
      */
     async settled(eventIds: string[], timeoutMs = 30_000): Promise<void> {
       const unique = [...new Set(eventIds)];
@@ -98,6 +114,8 @@ export async function startHarness(options: HarnessOptions = {}) {
           `events not settled after ${timeoutMs} ms: ${unique.filter((id) => !rows.some((r) => r.id === id && r.status === 'completed')).join(', ')}`,
         );
       }
+      // The ledger says completed once access is there; the email follows it: wait for each run's steps.
+      await Promise.all(unique.map((id) => stepsDone(id, timeoutMs)));
     },
 
     /** Waits until the workflow waits for an operator (NeedsAttention) and returns what it reports. */

@@ -21,6 +21,8 @@ export interface LocalStripeEvents {
   setLineItems(sessionId: string, items: Array<{ priceId: string; lookupKey?: string | null; quantity: number }>): void;
   /** From now on, answer event listings as Stripe answers a restricted key without Events read (403). */
   denyEvents(): void;
+  /** From now on, answer every request after this long (a slow Stripe); 0: at once. */
+  answerAfter(ms: number): void;
   /** Request paths, in order. */
   requests: string[];
   close(): Promise<void>;
@@ -43,8 +45,13 @@ export async function startLocalStripeEvents(): Promise<LocalStripeEvents> {
   const sessions = new Map<string, { session: { id: string }; account: string | null }>();
   const requests: string[] = [];
   let eventsDenied = false;
+  let answerAfterMs = 0;
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
+    if (answerAfterMs > 0) setTimeout(() => answer(req, res), answerAfterMs);
+    else answer(req, res);
+  });
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     if (eventsDenied && req.method === 'GET' && (req.url ?? '').startsWith('/v1/events')) {
       return send(res, 403, {
         error: {
@@ -61,7 +68,7 @@ export async function startLocalStripeEvents(): Promise<LocalStripeEvents> {
       return send(res, 200, { data, next_page_url: null, previous_page_url: null });
     }
     handle(req, res, { events, lineItems, sessions });
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -91,6 +98,9 @@ export async function startLocalStripeEvents(): Promise<LocalStripeEvents> {
       ),
     denyEvents: () => {
       eventsDenied = true;
+    },
+    answerAfter: (ms) => {
+      answerAfterMs = ms;
     },
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),

@@ -48,6 +48,7 @@ describe('GET /checkout/sessions/:id (the landing page)', () => {
     expect(late.json()).toMatchObject({ received: true, duplicate: true });
     expect(await h.runCount(event.id)).toBe(1);
     expect(await h.db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({ deliveries: 2 });
+    await h.result(event.id); // the welcome follows access
     const email = session.customer_details!.email!;
     expect(await h.db.user.count({ where: { email } })).toBe(1);
     expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
@@ -60,6 +61,8 @@ describe('GET /checkout/sessions/:id (the landing page)', () => {
     const answers = await Promise.all([...Array.from({ length: 8 }, () => ask(session.id, '?wait=15')), h.deliver(event)]);
     for (const answer of answers.slice(0, 8)) expect(answer.json()).toMatchObject({ status: 'fulfilled' });
     expect(await h.runCount(event.id)).toBe(1);
+    // Fulfilled means access; the welcome follows it.
+    await h.result(event.id);
     const email = session.customer_details!.email!;
     expect(h.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
   });
