@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     metrics,
     logger,
     checkoutStatus,
+    access: { tokens: config.ACCESS_API_TOKENS },
     trustProxyHops: config.TRUST_PROXY_HOPS,
     tracing: tracing !== undefined,
   });
@@ -64,8 +65,9 @@ async function main(): Promise<void> {
       temporal: config.TEMPORAL_ADDRESS,
       payloadEncryption: config.payloadKeys[0] ? { keyId: config.payloadKeys[0].id, keys: config.payloadKeys.length } : 'off',
       tracing: tracing ? 'otlp' : 'off',
+      accessCheck: config.ACCESS_API_TOKENS.length > 0 ? 'on' : 'off (ACCESS_API_TOKENS unset)',
     },
-    'webhook API ready on POST /webhooks/stripe and GET /checkout/sessions/:id',
+    'webhook API ready on POST /webhooks/stripe, GET /checkout/sessions/:id and GET /access',
   );
 }
 

@@ -43,6 +43,10 @@ export async function startHarness(
     tracing?: Tracing;
     apiLogger?: FastifyBaseLogger;
     checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
+    /** Access events on, to this endpoint (APP_WEBHOOK_URL, APP_WEBHOOK_SECRETS). */
+    appWebhook?: { url: string; secrets: string[] };
+    /** GET /access on with these tokens (ACCESS_API_TOKENS). */
+    accessApiTokens?: string[];
   } = {},
 ) {
   const postmark = await startLocalPostmark();
@@ -61,12 +65,14 @@ export async function startHarness(
     maxActivityAttempts: options.maxActivityAttempts,
     checkoutStatus: options.checkoutStatus,
     retryWindowMs: options.retryWindowMs,
+    appWebhook: options.appWebhook,
+    accessApiTokens: options.accessApiTokens,
     // The shared bundle has no tracing interceptors, as a worker with tracing off runs.
     workflowBundle: options.tracing ? await bundleWorkflowsFromSource({ traced: true }) : { codePath: testEnv.workflowBundlePath },
     tracing: options.tracing,
     apiLogger: options.apiLogger,
   });
-  const { db, client, app, metricsApp } = service;
+  const { db, client, app, metricsApp, workerDeps } = service;
 
   const harness = {
     db,
@@ -76,6 +82,7 @@ export async function startHarness(
     /** The API's /metrics, served apart from the webhook. */
     metricsApp,
     taskQueue,
+    workerDeps,
 
     /** POSTs the event to the webhook, signed like Stripe signs it unless told otherwise. */
     deliver(event: Stripe.Event | object, opts: DeliverOptions = {}) {

@@ -42,6 +42,10 @@ export interface InProcessServiceOptions {
   apiLogger?: FastifyBaseLogger;
   /** GET /checkout/sessions/:id's limits (defaults: 1000 a minute; origin https://app.example.test). */
   checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
+  /** APP_WEBHOOK_URL and APP_WEBHOOK_SECRETS: access events on, to this endpoint (default off). */
+  appWebhook?: { url: string; secrets: string[] };
+  /** ACCESS_API_TOKENS: GET /access on (default off). */
+  accessApiTokens?: string[];
 }
 
 /**
@@ -64,6 +68,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     ...(options.maxActivityAttempts !== undefined && { ACTIVITY_MAX_ATTEMPTS: String(options.maxActivityAttempts) }),
     ...(options.retryWindowMs !== undefined && { RETRY_WINDOW: `${Math.round(options.retryWindowMs / 1000)}s` }),
     ...(options.payloadKeys !== undefined && { PAYLOAD_KEYS: options.payloadKeys }),
+    ...(options.appWebhook && { APP_WEBHOOK_URL: options.appWebhook.url, APP_WEBHOOK_SECRETS: options.appWebhook.secrets.join(',') }),
   });
   const workerConnection = await NativeConnection.connect({ address: options.temporalAddress });
   const client = new Client({
@@ -119,6 +124,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       corsOrigins: options.checkoutStatus?.corsOrigins ?? ['https://app.example.test'],
       ratePerMinute: options.checkoutStatus?.ratePerMinute ?? 1000,
     },
+    access: options.accessApiTokens ? { tokens: options.accessApiTokens } : undefined,
     tracing: options.tracing !== undefined,
     logger: options.apiLogger,
   });
@@ -128,6 +134,8 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     client,
     app,
     metricsApp,
+    /** The worker's own wiring (e.g. the access-delivery starter), as the running worker has it. */
+    workerDeps: () => resources.deps,
     async restartWorker(catalog: CatalogData) {
       await stopWorker();
       await startWorker(catalog);
