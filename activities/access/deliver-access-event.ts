@@ -85,9 +85,10 @@ async function noteAttempt(db: ActivityDeps['db'], accessEventId: string, error:
   await db.accessEvent.updateMany({ where: { id: accessEventId }, data: { attempts: { increment: 1 }, lastError: error } });
 }
 
-/** `fetch failed` says nothing; its cause does (ECONNREFUSED, a timeout). No URL: it may carry a token. */
+/** `fetch failed` says nothing; its cause does (ECONNREFUSED, a timeout). No URL: it may carry a token.
+ *  Read by shape, not `instanceof`: fetch's errors may come from another realm (a test's VM context). */
 function describeFetchError(err: unknown): string {
-  if (err instanceof Error && err.name === 'TimeoutError') return 'timed out';
-  const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  const e = (err ?? {}) as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError') return 'timed out';
+  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
 }

@@ -12,7 +12,9 @@ export const PRODUCT_SECRET = 'access_test_secret_only_0123456789abcdef';
  */
 export async function startProduct() {
   const received: AccessEvent[] = [];
-  const receiver = createAccessReceiver({ secrets: [PRODUCT_SECRET], onEvent: (event) => received.push(event) });
+  /** The secrets it verifies with; a test may change them (a product configured with the wrong one). */
+  const secrets = [PRODUCT_SECRET];
+  const receiver = createAccessReceiver({ secrets, onEvent: (event) => received.push(event) });
   const listen = (port: number) => new Promise<void>((resolve) => receiver.server.listen(port, '127.0.0.1', resolve));
   await listen(0);
   const port = (receiver.server.address() as AddressInfo).port;
@@ -24,6 +26,7 @@ export async function startProduct() {
   return {
     url: `http://127.0.0.1:${port}/access-events`,
     received,
+    secrets,
     users: receiver.users,
     /** Deliveries accepted for this user, in arrival order (a redelivery appears again). */
     eventsOf: (userId: string) => received.filter((e) => e.user.id === userId),
