@@ -5,7 +5,7 @@ import { createStripeClient } from './clients/stripe';
 import { createTemporalClient } from './clients/temporal';
 import { createRunStatusReader } from './temporal/run-status';
 import { acceptedLivemode, loadApiConfig } from './config';
-import { createPrisma } from './db/prisma';
+import { createPrismaOverPool } from './db/prisma';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
 import { startTracing } from './telemetry/tracing';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const config = loadApiConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const tracing = await startTracing('stripe-fulfillment-api', config);
-  const db = createPrisma(config.DATABASE_URL);
+  const { db, pool } = createPrismaOverPool(config.DATABASE_URL);
   const temporal = createTemporalClient(config, { tracing: tracing !== undefined });
   const fulfillments = createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE);
   const livemode = acceptedLivemode(config);
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     metrics,
     logger,
     checkoutStatus,
-    access: { tokens: config.ACCESS_API_TOKENS },
+    access: { tokens: config.ACCESS_API_TOKENS, pool },
     trustProxyHops: config.TRUST_PROXY_HOPS,
     tracing: tracing !== undefined,
   });

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { readAccess, type AccessKey, type UserAccess } from '../access/read-access';
-import type { PrismaClient } from '../generated/prisma/client';
+import { readAccess, type AccessKey, type AccessSource, type UserAccess } from '../access/read-access';
 import { createBearerCheck } from './bearer-token';
 import { HttpError } from './http-error';
 
 export interface AccessRoutesDeps {
-  db: PrismaClient;
+  /** The API's pool (a prepared statement), or its Prisma client. */
+  source: AccessSource;
   /** ACCESS_API_TOKENS: the bearer tokens the product calls with. */
   tokens: string[];
 }
@@ -36,21 +36,21 @@ export async function accessRoutes(app: FastifyInstance, deps: AccessRoutesDeps)
   app.get<{ Querystring: { email?: string } }>('/access', async (request) => {
     const email = typeof request.query.email === 'string' ? request.query.email.trim().toLowerCase() : '';
     if (!email) throw new HttpError(400, 'bad_request', 'email is required: GET /access?email=…');
-    const found = await read(deps.db, { email });
+    const found = await read(deps.source, { email });
     return { user: { id: found.user.id, email: found.user.email }, access: found.access };
   });
 
   app.get<{ Params: { id: string } }>('/access/users/:id', async (request) => {
     if (!USER_ID.test(request.params.id)) throw notFound();
-    const found = await read(deps.db, { userId: request.params.id.toLowerCase() });
+    const found = await read(deps.source, { userId: request.params.id.toLowerCase() });
     return { user: { id: found.user.id }, access: found.access };
   });
 }
 
-async function read(db: PrismaClient, key: AccessKey): Promise<UserAccess> {
+async function read(source: AccessSource, key: AccessKey): Promise<UserAccess> {
   let found: UserAccess | null;
   try {
-    found = await readAccess(db, key);
+    found = await readAccess(source, key);
   } catch (err) {
     throw new HttpError(503, 'database_unavailable', 'could not read access', { cause: err });
   }

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { buildApp } from '../../../src/app';
-import { createPrisma } from '../../../src/db/prisma';
+import { createPrismaOverPool } from '../../../src/db/prisma';
 import type { FulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { testEnv } from '../../support/test-env';
 
-/** The API's check alone: no worker, no Temporal (the route reads PostgreSQL only). */
-const db = createPrisma(testEnv.databaseUrl, { max: 2 });
+/** The API's check alone, on its pool as src/server.ts wires it: no worker, no Temporal (the route reads PostgreSQL only). */
+const { db, pool } = createPrismaOverPool(testEnv.databaseUrl, { max: 2 });
 const noTemporal: FulfillmentStarter = {
   start: () => Promise.reject(new Error('not used')),
   ping: () => Promise.reject(new Error('not used')),
@@ -13,7 +13,7 @@ const noTemporal: FulfillmentStarter = {
 };
 const OLD_TOKEN = 'access_old_token_0123456789abcdefghij';
 const NEW_TOKEN = 'access_new_token_0123456789abcdefghij';
-const app = buildApp({ db, fulfillments: noTemporal, webhookSecrets: ['whsec_unused'], access: { tokens: [NEW_TOKEN, OLD_TOKEN] } });
+const app = buildApp({ db, fulfillments: noTemporal, webhookSecrets: ['whsec_unused'], access: { tokens: [NEW_TOKEN, OLD_TOKEN], pool } });
 const appWithout = buildApp({ db, fulfillments: noTemporal, webhookSecrets: ['whsec_unused'] });
 afterAll(async () => {
   await (await app).close();

@@ -5,7 +5,7 @@ import { buildApp, buildMetricsApp } from '../../../src/app';
 import { createWebhookMetrics } from '../../../src/http/webhook-metrics';
 import { Catalog, type CatalogData } from '../../../src/catalog/catalog';
 import { loadWorkerConfig } from '../../../src/config';
-import { createPrisma } from '../../../src/db/prisma';
+import { createPrismaOverPool } from '../../../src/db/prisma';
 import { payloadDataConverter } from '../../../src/temporal/payload-codec';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { buildWorker } from '../../../src/worker/build-worker';
@@ -109,7 +109,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
   await startWorker(options.catalog);
 
   // The API has its own pool, as its own process would; it outlives worker restarts.
-  const db = createPrisma(options.databaseUrl, { max: 5 });
+  const { db, pool } = createPrismaOverPool(options.databaseUrl, { max: 5 });
   const metrics = createWebhookMetrics();
   const metricsApp = await buildMetricsApp(metrics);
   const app = await buildApp({
@@ -124,7 +124,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       corsOrigins: options.checkoutStatus?.corsOrigins ?? ['https://app.example.test'],
       ratePerMinute: options.checkoutStatus?.ratePerMinute ?? 1000,
     },
-    access: options.accessApiTokens ? { tokens: options.accessApiTokens } : undefined,
+    access: options.accessApiTokens ? { tokens: options.accessApiTokens, pool } : undefined,
     tracing: options.tracing !== undefined,
     logger: options.apiLogger,
   });
