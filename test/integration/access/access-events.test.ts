@@ -156,6 +156,46 @@ describe('access events: the product is told every change of a user’s access',
     expect((await h.db.accessEvent.findFirstOrThrow({ where: { id: events[2].id } })).causeEventId).toBe(failed.id);
   });
 
+  it('changes of two items of one user committed at once: each event is the state right after its change, and the newest is what the check says', async () => {
+    const t = now() - 100;
+    const deal = sumoLifetime({ quantity: 3, created: t });
+    const subscription = checkoutEvent({ email: deal.email, created: t, metadata: sumoMetadata({ tierId: 'sumo_tier_1', quantity: '2' }) });
+    const refund = chargeRefundedEvent({
+      paymentIntentId: deal.paymentIntentId,
+      amount: deal.amount,
+      amountRefunded: LIFETIME_CODE_PRICE,
+      created: t + 10,
+    });
+    const dispute = disputeEvent({
+      type: 'charge.dispute.created',
+      paymentIntentId: deal.paymentIntentId,
+      amount: deal.amount,
+      created: t + 20,
+    });
+    const all = [deal.checkout, subscription, refund, dispute];
+    const answers = await Promise.all(all.map((e) => h.deliver(e)));
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200]);
+    await h.settled(all.map((e) => e.id));
+    const userId = await userIdOf(deal.email);
+    const rows = await h.db.accessEvent.findMany({ where: { userId }, orderBy: { seq: 'asc' } });
+    const events = await eventsOf(userId, rows.length);
+    await drained(userId);
+
+    // Delivered in the order committed, each once; no event repeats the state before it.
+    expect(events.map((e) => e.id)).toEqual(rows.map((r) => r.id));
+    for (let i = 1; i < events.length; i++) expect(events[i].access).not.toEqual(events[i - 1].access);
+    const last = events[events.length - 1].access;
+    expect(last).toMatchObject({
+      active: true,
+      seats: 2,
+      items: [
+        { kind: 'subscription', state: 'active', seats: 2 },
+        { kind: 'purchase', id: deal.paymentIntentId, state: 'suspended', licences: 2, seats: 0 },
+      ],
+    });
+    await expect(check(`/users/${userId}`)).resolves.toEqual({ user: { id: userId }, access: last });
+  });
+
   it('`ops access show` lists the user’s access and events; `ops access resend` delivers one again with the same id and body', async () => {
     const deal = sumoLifetime({ quantity: 2 });
     await deliverAll(deal.checkout);
