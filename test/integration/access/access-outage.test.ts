@@ -1,6 +1,7 @@
 import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../../devstack/sample-events';
 import { chargeRefundedEvent, disputeEvent } from '../../../devstack/sample-purchase-events';
-import { accessDeliveryWorkflowId, FailureType, statusQuery, WorkflowType, type AccessSweepReport } from '../../../src/contracts';
+import { accessDeliveryWorkflowId, FailureType, statusQuery, WorkflowType } from '../../../src/contracts';
+import { ACCESS_SWEEP_SCHEDULE_ID, ensureAccessSweepSchedule } from '../../../src/temporal/access-sweep-schedule';
 import { PRODUCT_SECRET, distinctIds, startProduct, type Product } from '../../support/access-product';
 import { eventually } from '../../support/eventually';
 import { startHarness, type Harness } from '../../support/harness';
@@ -22,6 +23,10 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  await h.client.schedule
+    .getHandle(ACCESS_SWEEP_SCHEDULE_ID)
+    .delete()
+    .catch(() => undefined);
   await h.close();
   await product.close();
 });
@@ -138,13 +143,27 @@ describe('access events through the product’s outages', () => {
     expect(await h.db.accessEvent.count({ where: { userId, status: 'pending' } })).toBe(1);
     expect(await h.workflowExists(accessDeliveryWorkflowId(userId))).toBe(false);
 
-    const report = await h.client.workflow.execute<(input: { olderThanMs: number }) => Promise<AccessSweepReport>>(
-      WorkflowType.sweepAccessEvents,
-      { taskQueue: h.taskQueue, workflowId: `access-sweep-test-${userId}`, args: [{ olderThanMs: 0 }] },
-    );
-    expect(report.failed).toBe(0);
-    expect(report.woken).toBeGreaterThanOrEqual(1);
+    // The sweep leaves events younger than 30 s to the run their change woke: this one is older.
+    await h.db.accessEvent.updateMany({ where: { userId }, data: { createdAt: new Date(Date.now() - 60_000) } });
+    await ensureAccessSweepSchedule(h.client, { taskQueue: h.taskQueue, everyMs: 3_600_000 });
+    await h.client.schedule.getHandle(ACCESS_SWEEP_SCHEDULE_ID).trigger();
     const [granted] = await product.until(userId, (e) => e.length === 1);
     expect(granted).toMatchObject({ reason: 'granted', access: { seats: 3 } });
+  });
+
+  it('the sweep’s Schedule is created once, updated when its interval changes, and removed when access events are off', async () => {
+    const settings = { taskQueue: h.taskQueue, everyMs: 5 * 60_000 };
+    await h.client.schedule
+      .getHandle(ACCESS_SWEEP_SCHEDULE_ID)
+      .delete()
+      .catch(() => undefined);
+    expect(await ensureAccessSweepSchedule(h.client, settings)).toBe('created');
+    expect(await ensureAccessSweepSchedule(h.client, settings)).toBe('unchanged');
+    expect(await ensureAccessSweepSchedule(h.client, { ...settings, everyMs: 60_000 })).toBe('updated');
+    const description = await h.client.schedule.getHandle(ACCESS_SWEEP_SCHEDULE_ID).describe();
+    expect(Number(description.spec.intervals?.[0]?.every)).toBe(60_000);
+    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: WorkflowType.sweepAccessEvents });
+    expect(await ensureAccessSweepSchedule(h.client, { ...settings, everyMs: null })).toBe('deleted');
+    expect(await ensureAccessSweepSchedule(h.client, { ...settings, everyMs: null })).toBe('absent');
   });
 });
