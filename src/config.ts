@@ -289,8 +289,8 @@ const workerSchema = z
      * shared bench machine at load 40, nice 10 starved the worker (docs/PERFORMANCE.md).
      */
     WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
-    /** The product's endpoint for access events (docs/integration.md); unset: access events are off. */
-    APP_WEBHOOK_URL: url.optional(),
+    /** The product's endpoint for access events (docs/integration.md); unset or empty (compose's default): access events are off. */
+    APP_WEBHOOK_URL: z.union([z.literal('').transform(() => undefined), url]).optional(),
     /** Their signing secrets; the first signs (the product may accept several while rolling). */
     APP_WEBHOOK_SECRETS: secretList('signing secrets (e.g. `openssl rand -hex 32`)'),
     /** How often the `access-events-sweep` Schedule starts the delivery of events no run took. */

@@ -147,7 +147,10 @@ describe('the product’s side: GET /access and access events', () => {
 
   it('are off unless set: no token, no webhook, the sweep every 5 minutes once on', () => {
     expect(loadApiConfig(api).ACCESS_API_TOKENS).toEqual([]);
+    expect(loadApiConfig({ ...api, ACCESS_API_TOKENS: '' }).ACCESS_API_TOKENS).toEqual([]);
     expect(loadWorkerConfig(worker).APP_WEBHOOK_URL).toBeUndefined();
+    // docker-compose passes both empty when they are not set.
+    expect(loadWorkerConfig({ ...worker, APP_WEBHOOK_URL: '', APP_WEBHOOK_SECRETS: '' }).APP_WEBHOOK_URL).toBeUndefined();
     expect(loadWorkerConfig(worker)).toMatchObject({
       APP_WEBHOOK_SECRETS: [],
       APP_WEBHOOK_SWEEP_EVERY: 300_000,
