@@ -19,7 +19,9 @@ export interface AccessChange {
  * its row's lock). The user's row is locked first (FOR NO KEY UPDATE: it excludes itself, not the
  * foreign-key checks of entitlement inserts), so two changes of one user's access — through two
  * subscriptions, say — are written one after the other, each snapshot the state right after its
- * own change and each `seq` in commit order. Null when nothing the product sees changed.
+ * own change and each `seq` in commit order. `created_at` is the clock under that lock, not the
+ * transaction's start (`now()`), so a user's later event never has an earlier `created` (a product
+ * that keeps the newest by `created` relies on it). Null when nothing the product sees changed.
  */
 export async function recordAccessChange(
   tx: Tx,
@@ -35,8 +37,9 @@ export async function recordAccessChange(
   if (sameAccess(before, now.access) || (before === null && now.access.items.length === 0)) return null;
   const reason = changeReason(before, now.access);
   const [row] = await tx.$queryRaw<Array<{ id: string }>>(Prisma.sql`
-    INSERT INTO access_events (id, user_id, reason, access, cause_event_id)
-    VALUES ('acc_' || replace(gen_random_uuid()::text, '-', ''), ${userId}, ${reason}, ${JSON.stringify(now.access)}::jsonb, ${causeEventId})
+    INSERT INTO access_events (id, user_id, reason, access, cause_event_id, created_at)
+    VALUES ('acc_' || replace(gen_random_uuid()::text, '-', ''), ${userId}, ${reason}, ${JSON.stringify(now.access)}::jsonb, ${causeEventId},
+            clock_timestamp())
     RETURNING id`);
   return { accessEventId: row.id, userId, reason };
 }

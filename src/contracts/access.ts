@@ -53,7 +53,7 @@ export interface AccessEventBody {
   /** `acc_…`: one per change, the same on every delivery of it. */
   id: string;
   type: 'access.updated';
-  /** When the change was committed, unix seconds. */
+  /** When the change was written, unix seconds: a user's later event never has an earlier one. */
   created: number;
   reason: AccessReason;
   user: { id: string; email: string };
