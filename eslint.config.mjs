@@ -18,6 +18,7 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const SRC_OUTSIDE_WORKER = [
+  'access',
   'catalog',
   'clients',
   'codec',
@@ -32,7 +33,7 @@ const SRC_OUTSIDE_WORKER = [
 ].map((d) => `./src/${d}`);
 const PRODUCTION = ['./src', './workflows', './activities'];
 /** One folder per feature: a reader follows one of them from the workflow step to the store. */
-const ACTIVITY_FEATURES = ['checkout', 'subscriptions', 'purchases', 'email', 'ledger'];
+const ACTIVITY_FEATURES = ['checkout', 'subscriptions', 'purchases', 'email', 'ledger', 'access'];
 
 /** @type {Array<{ target: string | string[]; from: string | string[]; except?: string[]; message: string }>} */
 const zones = [
@@ -50,6 +51,7 @@ const zones = [
   {
     target: './src/contracts',
     from: [
+      './src/access',
       './src/catalog',
       './src/clients',
       './src/codec',

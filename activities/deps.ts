@@ -2,6 +2,7 @@ import type { ServerClient } from 'postmark';
 import type Stripe from 'stripe';
 import type { Catalog } from '../src/catalog/catalog';
 import type { PrismaClient } from '../src/generated/prisma/client';
+import type { AccessDeliveryStarter } from '../src/temporal/access-delivery';
 import type { FulfillmentStarter } from '../src/temporal/start-fulfillment';
 
 /** Everything activities touch in the world. Wired once, in the worker. */
@@ -29,4 +30,14 @@ export interface ActivityDeps {
   stripeConnectAccounts: string[];
   /** Starts workflows for events found by reconciliation (the webhook's own path). */
   fulfillments: FulfillmentStarter;
+  /** Access events to the product (docs/integration.md); null when APP_WEBHOOK_URL is unset: no event is written. */
+  accessEvents: AccessEventsDeps | null;
+}
+
+/** Where access events go and how their delivery is woken. */
+export interface AccessEventsDeps {
+  /** APP_WEBHOOK_URL, and APP_WEBHOOK_SECRETS (the first signs). */
+  webhook: { url: string; secrets: string[]; timeoutMs: number };
+  /** Starts or wakes the user's delivery run after a change is committed (the sweep covers a failure). */
+  delivery: AccessDeliveryStarter;
 }

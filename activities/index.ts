@@ -1,3 +1,7 @@
+import { createDeliverAccessEvent } from './access/deliver-access-event';
+import { createPendingAccessEvents } from './access/pending-access-events';
+import { createSkipAccessEvent } from './access/skip-access-event';
+import { createStartPendingDeliveries } from './access/start-pending-deliveries';
 import { createFindOrCreateUser } from './checkout/find-or-create-user';
 import { createResolvePurchase } from './checkout/resolve-purchase';
 import type { ActivityDeps } from './deps';
@@ -45,4 +49,9 @@ export const createActivities = (deps: ActivityDeps) => ({
   recordOutcome: createRecordOutcome(deps),
   recordOperatorAction: createRecordOperatorAction(deps),
   reconcileEvents: createReconcileEvents(deps),
+  // access/: the access events the syncs wrote, delivered to the product in order per user
+  pendingAccessEvents: createPendingAccessEvents(deps),
+  deliverAccessEvent: createDeliverAccessEvent(deps),
+  skipAccessEvent: createSkipAccessEvent(deps),
+  startPendingDeliveries: createStartPendingDeliveries(deps),
 });

@@ -22,6 +22,22 @@ export function devCodecToken(): string {
   ).trim();
 }
 
+/** The secret the dev stack signs access events with, and its stand-in product verifies with. */
+export function devAppWebhookSecret(): string {
+  return readFileSync(
+    ensure(join(DEV_DIR, 'app-webhook-secret'), () => `${randomBytes(24).toString('hex')}\n`),
+    'utf8',
+  ).trim();
+}
+
+/** The bearer token of the dev stack's GET /access (ACCESS_API_TOKENS). */
+export function devAccessToken(): string {
+  return readFileSync(
+    ensure(join(DEV_DIR, 'access-token'), () => `${randomBytes(24).toString('hex')}\n`),
+    'utf8',
+  ).trim();
+}
+
 function ensure(file: string, content: () => string): string {
   if (!existsSync(file)) {
     mkdirSync(DEV_DIR, { recursive: true });

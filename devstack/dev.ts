@@ -16,7 +16,8 @@ import { loadCodecConfig, templateAliases } from '../src/config';
 import { pushTemplates } from '../src/emails/postmark-templates';
 import { applyMigrations } from '../src/db/migrate';
 import { EncryptionCodec } from '../src/temporal/payload-codec';
-import { devCodecToken, devPayloadKeysFile } from './dev-secrets';
+import { startDevAccessReceiver } from './access-receiver';
+import { devAccessToken, devAppWebhookSecret, devCodecToken, devPayloadKeysFile } from './dev-secrets';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startLocalPostmark } from './local-postmark';
 import { startStripeMockIfAvailable } from './stripe-mock';
@@ -35,6 +36,7 @@ const ports = {
   temporalUi: Number(process.env.DEV_TEMPORAL_UI_PORT ?? 8233),
   postmark: Number(process.env.DEV_POSTMARK_PORT ?? 8025),
   codec: Number(process.env.DEV_CODEC_PORT ?? 8888),
+  product: Number(process.env.DEV_PRODUCT_PORT ?? 4000),
 };
 
 async function main(): Promise<void> {
@@ -95,6 +97,19 @@ async function main(): Promise<void> {
     say(`POSTMARK_SERVER_TOKEN not set: emails go to a local Postmark (templates pushed: ${pushed.map((t) => t.alias).join(', ')})`);
     say(`  open ${postmark.url}/outbox in a browser to see each email as the buyer does`);
   }
+  // The product's side: its check's token, and a stand-in product that prints the access events it gets.
+  env.ACCESS_API_TOKENS = process.env.ACCESS_API_TOKENS ?? devAccessToken();
+  if (!process.env.APP_WEBHOOK_URL) {
+    env.APP_WEBHOOK_SECRETS = devAppWebhookSecret();
+    const product = await startDevAccessReceiver({
+      port: ports.product,
+      secrets: [env.APP_WEBHOOK_SECRETS],
+      log: (line) => console.log(`[product] ${line}`),
+    });
+    stops.push(() => product.close());
+    env.APP_WEBHOOK_URL = product.url;
+    say(`APP_WEBHOOK_URL not set: access events go to a stand-in product at ${product.url} (it prints each one)`);
+  }
   if (!process.env.STRIPE_SECRET_KEY) {
     env.STRIPE_SECRET_KEY = 'sk_test_localdev'; // stripe-mock accepts only sk_test_ + letters and digits
     const mock = await startStripeMockIfAvailable();
@@ -146,6 +161,9 @@ async function main(): Promise<void> {
   if (!process.env.POSTMARK_SERVER_TOKEN)
     say(`  outbox       ${env.POSTMARK_API_URL}/outbox   (open in a browser: each email as the buyer sees it)`);
   say(`  database     ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}`);
+  const bearer = process.env.ACCESS_API_TOKENS ? '<one of ACCESS_API_TOKENS>' : `$(cat ${join(DEV_DIR, 'access-token')})`;
+  say(`  access       curl -H "Authorization: Bearer ${bearer}" '${apiUrl}/access?email=…'   (the product's check)`);
+  say(`  product      ${env.APP_WEBHOOK_URL}   (access events; docs/integration.md)`);
   say(
     `  secret       ${env.STRIPE_WEBHOOK_SECRET}   (local signing secret; real Stripe: stripe listen --forward-to localhost:${port}/webhooks/stripe and set STRIPE_WEBHOOK_SECRET)`,
   );

@@ -24,7 +24,8 @@ import { chargeRefundedEvent, disputeEvent } from '../devstack/sample-purchase-e
 import { startStripeMock } from '../devstack/stripe-mock';
 import { startTemporalDevServer } from '../devstack/temporal-dev-server';
 import { bundleWorkflowsFromSource } from '../test/support/workflow-bundle';
-import { cancelUpdate, retryUpdate, statusQuery } from '../src/contracts';
+import { accessDeliveryWorkflowId, cancelUpdate, retryUpdate, statusQuery } from '../src/contracts';
+import { PRODUCT_SECRET, startProduct } from '../test/support/access-product';
 
 const OUT = join(__dirname, '../test/fixtures/histories');
 const SECRET = 'whsec_record_histories';
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
     startStripeMock(),
     startLocalPostmark(),
   ]);
+  // Access events on, to the example receiver: the delivery runs are recorded too.
+  const product = await startProduct();
   const catalog = JSON.parse(readFileSync(join(__dirname, '../config/catalog.json'), 'utf8')) as CatalogData;
   const service = await startInProcessService({
     databaseUrl,
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
     // The recorded outage scenario is one that outlasts its window and is retried by an operator.
     retryWindowMs: 0,
     workflowBundle: await bundleWorkflowsFromSource(),
+    appWebhook: { url: product.url, secrets: [PRODUCT_SECRET] },
   });
   const deliver = async (event: Stripe.Event) => {
     const body = JSON.stringify(event);
@@ -134,9 +138,15 @@ async function main(): Promise<void> {
     const lost = disputeEvent({ type: 'charge.dispute.closed', paymentIntentId, amount, status: 'lost' });
     await deliver(lost);
     await save(lost.id, 'lifetime-dispute-lost');
+
+    // The lifetime deal's access events (granted, changed, revoked): the last delivery run of its user.
+    const buyer = (lifetime.data.object as { customer_details: { email: string } }).customer_details.email;
+    const userId = (await service.db.user.findUniqueOrThrow({ where: { email: buyer } })).id;
+    for (let i = 0; i < 300 && product.eventsOf(userId).length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    await save(accessDeliveryWorkflowId(userId), 'access-events-delivered');
   } finally {
     await service.close();
-    await Promise.allSettled([temporal.stop(), stripeMock.stop(), postmark.close()]);
+    await Promise.allSettled([temporal.stop(), stripeMock.stop(), postmark.close(), product.close()]);
   }
 }
 

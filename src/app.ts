@@ -8,6 +8,8 @@ import type { FulfillmentStarter } from './temporal/start-fulfillment';
 import type { AcceptedEvents } from './http/accepted-events';
 import { requestTracing } from './telemetry/request-tracing';
 import { checkoutStatusRoute } from './http/checkout-status-route';
+import { accessRoutes } from './http/access-routes';
+import type { Pool } from 'pg';
 import type Stripe from 'stripe';
 
 export interface AppDeps {
@@ -26,6 +28,9 @@ export interface AppDeps {
     corsOrigins: string[];
     ratePerMinute: number;
   };
+  /** The product's check, GET /access (http/access-routes.ts): on with ACCESS_API_TOKENS; absent, its paths are 404.
+   *  `pool`: the pool under `db` (createPrismaOverPool), where the check is a prepared statement; absent, Prisma runs it. */
+  access?: { tokens: string[]; pool?: Pool };
   /** Proxies in front of the API whose X-Forwarded-For is believed (the rate limit keys on the client's address). */
   trustProxyHops?: number;
   /** How long /readyz reuses a probe's answer (default READINESS_TTL_MS, src/http/readiness.ts). */
@@ -41,6 +46,7 @@ export async function buildApp({
   logger,
   metrics = createWebhookMetrics(),
   checkoutStatus,
+  access,
   trustProxyHops = 0,
   tracing = false,
   ...deps
@@ -62,6 +68,7 @@ export async function buildApp({
   await app.register(healthRoutes, deps);
   await app.register(stripeWebhookRoute, { ...deps, metrics });
   if (checkoutStatus) await app.register(checkoutStatusRoute, { ...deps, ...checkoutStatus, trustsProxies: trustProxyHops > 0 });
+  if (access && access.tokens.length > 0) await app.register(accessRoutes, { source: access.pool ?? deps.db, tokens: access.tokens });
   return app;
 }
 

@@ -190,6 +190,10 @@ const certPair = (config: { TEMPORAL_TLS_CERT?: string; TEMPORAL_TLS_KEY?: strin
   }
 };
 
+/** Secrets and tokens, comma-separated so one can be rolled: each long enough not to be guessed. */
+const secretList = (what: string) =>
+  commaList().refine((list) => list.every((v) => v.length >= 24), `must be ${what}, comma-separated, each at least 24 characters`);
+
 /** Browser origins: scheme, host and port, no path (`http://localhost:8233`, `https://app.example.com`). */
 const origins = commaList().refine(
   (list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o),
@@ -226,6 +230,8 @@ const apiSchema = z
     CHECKOUT_STATUS_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
     /** Proxies (load balancers) in front of the API whose X-Forwarded-For names the client; 0: none. */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    /** Bearer tokens of GET /access (the product's check); none: the routes do not exist (404). */
+    ACCESS_API_TOKENS: secretList('bearer tokens (e.g. `openssl rand -hex 32`)'),
     ...payloadEncryption,
   })
   .superRefine(certPair)
@@ -321,8 +327,22 @@ const workerSchema = z
      * shared bench machine at load 40, nice 10 starved the worker (docs/PERFORMANCE.md).
      */
     WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
+    /** The product's endpoint for access events (docs/integration.md); unset or empty (compose's default): access events are off. */
+    APP_WEBHOOK_URL: z.union([z.literal('').transform(() => undefined), url]).optional(),
+    /** Their signing secrets; the first signs (the product may accept several while rolling). */
+    APP_WEBHOOK_SECRETS: secretList('signing secrets (e.g. `openssl rand -hex 32`)'),
+    /** How often the `access-events-sweep` Schedule starts the delivery of events no run took. */
+    APP_WEBHOOK_SWEEP_EVERY: atLeastAMinute.default(5 * 60_000),
   })
   .superRefine(certPair)
+  .superRefine((config, ctx) => {
+    if (config.APP_WEBHOOK_URL && config.APP_WEBHOOK_SECRETS.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['APP_WEBHOOK_SECRETS'],
+        message: 'is required with APP_WEBHOOK_URL (the secret access events are signed with)',
+      });
+  })
   .superRefine(activitiesFitThePool)
   .transform((config, ctx) =>
     withPayloadKeys(

@@ -9,6 +9,8 @@ export const SECRET_VARIABLES = [
   'TEMPORAL_API_KEY',
   'PAYLOAD_KEYS',
   'CODEC_AUTH_TOKEN',
+  'ACCESS_API_TOKENS',
+  'APP_WEBHOOK_SECRETS',
 ] as const;
 
 export class SecretFileError extends Error {}

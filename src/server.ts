@@ -5,7 +5,7 @@ import { createStripeClient } from './clients/stripe';
 import { createTemporalClient } from './clients/temporal';
 import { createRunStatusReader } from './temporal/run-status';
 import { acceptedLivemode, loadApiConfig, stepPolicy } from './config';
-import { createPrisma } from './db/prisma';
+import { createPrismaOverPool } from './db/prisma';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
 import { startTracing } from './telemetry/tracing';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const config = loadApiConfig();
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const tracing = await startTracing('stripe-fulfillment-api', config);
-  const db = createPrisma(config.DATABASE_URL);
+  const { db, pool } = createPrismaOverPool(config.DATABASE_URL);
   const temporal = createTemporalClient(config, { tracing: tracing !== undefined });
   const fulfillments = createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE, stepPolicy(config));
   const livemode = acceptedLivemode(config);
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     metrics,
     logger,
     checkoutStatus,
+    access: { tokens: config.ACCESS_API_TOKENS, pool },
     trustProxyHops: config.TRUST_PROXY_HOPS,
     tracing: tracing !== undefined,
   });
@@ -64,8 +65,9 @@ async function main(): Promise<void> {
       temporal: config.TEMPORAL_ADDRESS,
       payloadEncryption: config.payloadKeys[0] ? { keyId: config.payloadKeys[0].id, keys: config.payloadKeys.length } : 'off',
       tracing: tracing ? 'otlp' : 'off',
+      accessCheck: config.ACCESS_API_TOKENS.length > 0 ? 'on' : 'off (ACCESS_API_TOKENS unset)',
     },
-    'webhook API ready on POST /webhooks/stripe and GET /checkout/sessions/:id',
+    'webhook API ready on POST /webhooks/stripe, GET /checkout/sessions/:id and GET /access',
   );
 }
 

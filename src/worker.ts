@@ -5,6 +5,7 @@ import { checkTemplates } from './emails/postmark-templates';
 import { createLogger } from './log';
 import { onShutdown } from './shutdown';
 import { startTracing } from './telemetry/tracing';
+import { ensureAccessSweepSchedule } from './temporal/access-sweep-schedule';
 import { ensureReconcileSchedule } from './temporal/reconcile-schedule';
 import { buildWorker } from './worker/build-worker';
 import { lowerCpuPriority } from './worker/cpu-priority';
@@ -37,6 +38,12 @@ async function main(): Promise<void> {
     lookbackMs: config.RECONCILE_LOOKBACK,
   });
   logger.info({ schedule, every: config.RECONCILE_EVERY, lookback: config.RECONCILE_LOOKBACK }, 'reconcile schedule');
+  // Access events to the product: on with APP_WEBHOOK_URL (docs/integration.md), their sweep with them.
+  const sweep = await ensureAccessSweepSchedule(resources.temporal, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    everyMs: config.APP_WEBHOOK_URL ? config.APP_WEBHOOK_SWEEP_EVERY : null,
+  });
+  logger.info({ schedule: sweep, accessEvents: config.APP_WEBHOOK_URL ? 'on' : 'off' }, 'access events sweep schedule');
   const worker = await buildWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -37,8 +37,9 @@ function localOptions(policy: StepPolicy, summary: string): LocalActivityOptions
 /**
  * The activity tasks, each in the worker's activity slots (WORKER_MAX_CONCURRENT_ACTIVITIES), apart
  * from the local activities' (WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES):
- * - the emails: a Postmark that answers in seconds fills only the email slots, never the ones the
- *   next buyers' access steps run in (access never waits for an email; docs/architecture.md);
+ * - the emails and the access events to the product: a Postmark (or a product) that answers in
+ *   seconds fills only these slots, never the ones the next buyers' access steps run in (access
+ *   never waits for an email; docs/architecture.md);
  * - the audit of an operator's answer: while it is being written the workflow task is closed, so a
  *   second answer that arrives then is refused as "being applied" (steps/operator-desk.ts); as a
  *   local activity the answer would wait inside the workflow task and could land on the next step's
@@ -49,6 +50,7 @@ const ACTIVITY_TASKS: ReadonlySet<ActivityName> = new Set<ActivityName>([
   'sendPurchaseConfirmation',
   'sendPurchaseNotActive',
   'sendPaymentFailedEmail',
+  'deliverAccessEvent',
   'recordOperatorAction',
 ]);
 

@@ -4,7 +4,8 @@ import type { Catalog } from '../../src/catalog/catalog';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { FailureType, type PurchaseAccess } from '../../src/contracts';
 import { decidePurchaseAccess, purchaseStateOf } from '../../src/lifecycle/purchase-state';
-import type { ActivityDeps } from '../deps';
+import type { AccessEventsDeps, ActivityDeps } from '../deps';
+import { recordAccessChange, wakeDelivery, type AccessChange } from '../shared/access-changes';
 import { setEntitlements } from '../shared/entitlements';
 import { inTransaction } from '../shared/transaction';
 import { lockPurchase } from './purchase-store';
@@ -21,9 +22,9 @@ export interface SyncPurchaseAccessInput {
  * Grants, lowers or revokes a lifetime purchase's access to match its stored state: the step
  * of the same name after a lifetime checkout, a refund or a dispute.
  */
-export function createSyncPurchaseAccess({ db, catalog }: Pick<ActivityDeps, 'db' | 'catalog'>) {
+export function createSyncPurchaseAccess({ db, catalog, accessEvents }: Pick<ActivityDeps, 'db' | 'catalog' | 'accessEvents'>) {
   return async function syncPurchaseAccess({ eventId, purchase, ambiguousRefund }: SyncPurchaseAccessInput): Promise<PurchaseAccess> {
-    const access = await applyPurchaseAccess(db, catalog, purchase, { eventId, nowMs: Date.now(), ambiguousRefund });
+    const access = await applyPurchaseAccess(db, catalog, purchase, { eventId, nowMs: Date.now(), ambiguousRefund, accessEvents });
     log.info(access.linked ? 'purchase access synced' : 'purchase access not synced: checkout not recorded yet', {
       status: access.status,
       hasAccess: access.hasAccess,
@@ -44,16 +45,19 @@ export function createSyncPurchaseAccess({ db, catalog }: Pick<ActivityDeps, 'db
  * on the refund: the purchase keeps the codes no refund fully covers (status
  * `refund_needs_decision`), and unless `ambiguousRefund` is `keep` (a checkout, which always
  * completes with what the purchase grants) the sync then fails for an operator
- * (PartialRefundNeedsDecision).
+ * (PartialRefundNeedsDecision). With access events on, the transaction also writes the access
+ * event of a change the product sees, and the user's delivery run is woken after the commit.
  */
 async function applyPurchaseAccess(
   db: PrismaClient,
   catalog: Catalog,
   where: { id: string } | { paymentIntentId: string },
-  options: { eventId: string; nowMs: number; ambiguousRefund?: 'ask' | 'keep' },
+  options: { eventId: string; nowMs: number; ambiguousRefund?: 'ask' | 'keep'; accessEvents: AccessEventsDeps | null },
 ): Promise<PurchaseAccess> {
   const ambiguous: { reason: string | null } = { reason: null };
+  const told: { change: AccessChange | null } = { change: null };
   const outcome = await inTransaction(db, async (tx): Promise<PurchaseAccess> => {
+    told.change = null;
     const row = await lockPurchase(tx, where);
     const linked = !!row?.userId;
     if (!row || !row.userId) {
@@ -96,6 +100,7 @@ async function applyPurchaseAccess(
         ...(decision.granted !== row.hasAccess && { accessChangedAt: new Date(options.nowMs) }),
       },
     });
+    if (options.accessEvents) told.change = await recordAccessChange(tx, { userId: row.userId, causeEventId: options.eventId });
     return {
       linked,
       status: decision.status,
@@ -107,6 +112,7 @@ async function applyPurchaseAccess(
       reason: decision.reason,
     };
   });
+  await wakeDelivery(options.accessEvents, told.change);
   if (ambiguous.reason && options.ambiguousRefund !== 'keep') {
     throw ApplicationFailure.nonRetryable(
       `${ambiguous.reason}; the codes no refund fully covers stay until an operator decides (event ${options.eventId})`,

@@ -18,7 +18,12 @@ export interface ProvisionAccessInput {
  * checkout bought). `granted` lists the features this event granted, which stays the same
  * when the activity is retried after a lost response.
  */
-export function createProvisionAccess({ db, catalog, access }: Pick<ActivityDeps, 'db' | 'catalog' | 'access'>) {
+export function createProvisionAccess({
+  db,
+  catalog,
+  access,
+  accessEvents,
+}: Pick<ActivityDeps, 'db' | 'catalog' | 'access' | 'accessEvents'>) {
   return async function provisionAccess(input: ProvisionAccessInput): Promise<ProvisionResult> {
     const sync = await syncSubscriptionAccess(
       db,
@@ -28,6 +33,7 @@ export function createProvisionAccess({ db, catalog, access }: Pick<ActivityDeps
         eventId: input.eventId,
         nowMs: Date.now(),
         graceMs: access.pastDueGraceMs,
+        accessEvents,
       },
     );
     // What the subscription holds after the sync, as the sync wrote it (no second read).

@@ -90,7 +90,8 @@ export const SUBSCRIPTION_COLUMNS = Prisma.sql`id, stripe_subscription_id AS "st
   checkout_session_id AS "checkoutSessionId", stripe_account AS "stripeAccount", stripe_customer_id AS "stripeCustomerId",
   stripe_price_id AS "stripePriceId", tier_id AS "tierId", plan, quantity, seat_limit AS "seatLimit",
   COALESCE(addons, '{}') AS addons, status, past_due_since AS "pastDueSince", cancel_at_period_end AS "cancelAtPeriodEnd",
-  current_period_end AS "currentPeriodEnd", has_access AS "hasAccess", access_changed_at AS "accessChangedAt", source,
+  current_period_end AS "currentPeriodEnd", has_access AS "hasAccess", access_changed_at AS "accessChangedAt",
+  access_state AS "accessState", grace_until AS "graceUntil", source,
   sumo_campaign_id AS "sumoCampaignId", linked_by_event_id AS "linkedByEventId", plan_facts AS "planFacts", versions,
   status_history AS "statusHistory",
   last_event_id AS "lastEventId", created_at AS "createdAt", updated_at AS "updatedAt"`;

@@ -2,9 +2,10 @@ import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Catalog } from '../../src/catalog/catalog';
 import { Prisma, type PrismaClient, type Subscription } from '../../src/generated/prisma/client';
-import { FailureType, type AccessSync } from '../../src/contracts';
+import { FailureType, type AccessState, type AccessSync } from '../../src/contracts';
 import { decideAccess } from '../../src/lifecycle/access-policy';
-import type { ActivityDeps } from '../deps';
+import type { AccessEventsDeps, ActivityDeps } from '../deps';
+import { recordAccessChange, wakeDelivery, type AccessChange } from '../shared/access-changes';
 import { entitlementDiff, setEntitlements, type Holding } from '../shared/entitlements';
 import { inTransaction } from '../shared/transaction';
 import { lockSubscription } from './subscription-store';
@@ -15,13 +16,13 @@ export interface SyncAccessInput {
 }
 
 /** Grants or revokes the linked user's access to match the subscription's stored state. */
-export function createSyncAccess({ db, catalog, access }: Pick<ActivityDeps, 'db' | 'catalog' | 'access'>) {
+export function createSyncAccess({ db, catalog, access, accessEvents }: Pick<ActivityDeps, 'db' | 'catalog' | 'access' | 'accessEvents'>) {
   return async function syncAccess({ eventId, stripeSubscriptionId }: SyncAccessInput): Promise<AccessSync> {
     const sync = await syncSubscriptionAccess(
       db,
       catalog,
       { stripeSubscriptionId },
-      { eventId, nowMs: Date.now(), graceMs: access.pastDueGraceMs },
+      { eventId, nowMs: Date.now(), graceMs: access.pastDueGraceMs, accessEvents },
     );
     log.info(sync.linked ? 'access synced' : 'access not synced: subscription not linked to a user yet', {
       stripeSubscriptionId,
@@ -31,13 +32,14 @@ export function createSyncAccess({ db, catalog, access }: Pick<ActivityDeps, 'db
       granted: sync.granted,
       revoked: sync.revoked,
     });
-    const { holding: _held, ...result } = sync;
+    const { holding: _held, change: _change, ...result } = sync;
     return { ...result, reviewAt: sync.reviewAt === null ? null : new Date(sync.reviewAt).toISOString() };
   };
 }
 
-/** What a sync did (the workflow-facing AccessSync, with reviewAt in unix ms), and the entitlements held after it. */
-export type AccessSyncResult = Omit<AccessSync, 'reviewAt'> & { reviewAt: number | null; holding: Holding[] };
+/** What a sync did (the workflow-facing AccessSync, with reviewAt in unix ms), the entitlements held after it,
+ *  and the access event it wrote (never part of the activity's result: the workflows' histories stay as they were). */
+export type AccessSyncResult = Omit<AccessSync, 'reviewAt'> & { reviewAt: number | null; holding: Holding[]; change: AccessChange | null };
 
 const NOT_LINKED: AccessSyncResult = {
   linked: false,
@@ -48,7 +50,16 @@ const NOT_LINKED: AccessSyncResult = {
   revoked: [],
   reviewAt: null,
   holding: [],
+  change: null,
 };
+
+export interface SyncOptions {
+  eventId: string;
+  nowMs: number;
+  graceMs: number;
+  /** On (APP_WEBHOOK_URL set): a change the product sees writes an access event in the sync's transaction. */
+  accessEvents?: AccessEventsDeps | null;
+}
 
 /**
  * Makes the user's entitlements for one subscription equal what its stored state implies
@@ -62,19 +73,26 @@ const NOT_LINKED: AccessSyncResult = {
  * entitlements updates its row in the same transaction (here and in the locked path), so an
  * unchanged version means unchanged entitlements too. If the row changed in between, the
  * statement writes nothing and the sync runs again under the row's lock (as it always did).
+ *
+ * With access events on, a change the product would see (access, state, grace date, seats, plan,
+ * features) takes the locked path, whose transaction also writes the access event; after its
+ * commit the user's delivery run is woken.
  */
 export async function syncSubscriptionAccess(
   db: PrismaClient,
   catalog: Catalog,
   where: { id: string } | { stripeSubscriptionId: string },
-  options: { eventId: string; nowMs: number; graceMs: number },
+  options: SyncOptions,
 ): Promise<AccessSyncResult> {
   const seen = await readForSync(db, where);
   // Nothing to write for a row that is not there or not linked; a lock would not change that.
   if (!seen?.userId) return NOT_LINKED;
-  const applied = await applyIfUnchanged(db, seen, decide(seen, catalog, options), options);
+  const decision = decide(seen, catalog, options);
+  const recordChanges = !!options.accessEvents;
+  const applied =
+    recordChanges && seenChanges(seen, decision, options.eventId) ? null : await applyIfUnchanged(db, seen, decision, options);
   if (applied) return applied;
-  return inTransaction(db, async (tx) => {
+  const result = await inTransaction(db, async (tx): Promise<AccessSyncResult> => {
     const row = await lockSubscription(tx, where);
     if (!row || !row.userId) return NOT_LINKED;
     const decision = decide(row, catalog, options);
@@ -89,11 +107,30 @@ export async function syncSubscriptionAccess(
         plan: decision.plan,
         seatLimit: decision.seatLimit,
         hasAccess: decision.granted,
+        accessState: decision.accessState,
+        graceUntil: decision.graceUntil,
         ...(decision.granted !== row.hasAccess && { accessChangedAt: new Date(options.nowMs) }),
       },
     });
-    return { ...decision.result, granted, revoked, holding };
+    const change = recordChanges ? await recordAccessChange(tx, { userId: row.userId, causeEventId: options.eventId }) : null;
+    return { ...decision.result, granted, revoked, holding, change };
   });
+  await wakeDelivery(options.accessEvents ?? null, result.change);
+  return result;
+}
+
+/** Whether applying the decision changes anything the product sees (then the locked path writes its access event). */
+function seenChanges(seen: Seen, decision: Decision, eventId: string): boolean {
+  const { granted, revoked } = entitlementDiff(seen.held, { eventId, wanted: decision.wanted });
+  return (
+    granted.length > 0 ||
+    revoked.length > 0 ||
+    decision.granted !== seen.hasAccess ||
+    decision.seatLimit !== seen.seatLimit ||
+    decision.plan !== seen.plan ||
+    decision.accessState !== seen.accessState ||
+    (decision.graceUntil?.getTime() ?? null) !== (seen.graceUntil?.getTime() ?? null)
+  );
 }
 
 type SyncRow = Pick<
@@ -109,9 +146,14 @@ type SyncRow = Pick<
   | 'status'
   | 'pastDueSince'
   | 'hasAccess'
+  | 'accessState'
+  | 'graceUntil'
 >;
 
-/** What the row's state implies: access, features, seats and plan (without the tier, the last known plan and seats stay). */
+type Decision = ReturnType<typeof decide>;
+
+/** What the row's state implies: access, features, seats and plan (without the tier, the last known plan and seats stay),
+ *  and what the product is told: active, grace (until the review), suspended (paused) or revoked. */
 function decide(row: SyncRow, catalog: Catalog, options: { eventId: string; nowMs: number; graceMs: number }) {
   const decision = decideAccess(row.status, row.pastDueSince?.getTime() ?? null, options.nowMs, options.graceMs);
   const tier = row.tierId ? catalog.tier(row.tierId) : undefined;
@@ -124,8 +166,17 @@ function decide(row: SyncRow, catalog: Catalog, options: { eventId: string; nowM
     );
   }
   const seatLimit = tier ? tier.seats * row.quantity : row.seatLimit;
+  const accessState: AccessState = decision.granted
+    ? decision.reviewAt === null
+      ? 'active'
+      : 'grace'
+    : row.status === 'paused'
+      ? 'suspended'
+      : 'revoked';
   return {
     granted: decision.granted,
+    accessState,
+    graceUntil: accessState === 'grace' && decision.reviewAt !== null ? new Date(decision.reviewAt) : null,
     wanted: decision.granted && tier ? catalog.features(tier, row.addons) : [],
     seatLimit,
     plan: tier?.plan ?? row.plan,
@@ -141,7 +192,7 @@ async function readForSync(db: PrismaClient, where: { id: string } | { stripeSub
   const rows = await db.$queryRaw<Seen[]>(Prisma.sql`
     SELECT s.id, s.stripe_subscription_id AS "stripeSubscriptionId", s.user_id AS "userId", s.tier_id AS "tierId", s.plan,
       s.quantity, s.seat_limit AS "seatLimit", COALESCE(s.addons, '{}') AS addons, s.status, s.past_due_since AS "pastDueSince",
-      s.has_access AS "hasAccess", s.xmin::text AS version,
+      s.has_access AS "hasAccess", s.access_state AS "accessState", s.grace_until AS "graceUntil", s.xmin::text AS version,
       COALESCE((SELECT json_agg(json_build_object('feature', e.feature, 'grantedByEventId', e.granted_by_event_id))
                 FROM entitlements e WHERE e.subscription_id = s.id), '[]') AS held
     FROM subscriptions s WHERE ${key}`);
@@ -152,7 +203,7 @@ async function readForSync(db: PrismaClient, where: { id: string } | { stripeSub
 async function applyIfUnchanged(
   db: PrismaClient,
   seen: Seen,
-  decision: ReturnType<typeof decide>,
+  decision: Decision,
   options: { eventId: string; nowMs: number },
 ): Promise<AccessSyncResult | null> {
   const { granted, revoked, holding } = entitlementDiff(seen.held, { eventId: options.eventId, wanted: decision.wanted });
@@ -167,10 +218,11 @@ async function applyIfUnchanged(
       SELECT gen_random_uuid(), ${seen.userId}, locked.id, feature, ${options.eventId} FROM locked, unnest(${granted}::text[]) AS feature
     ), updated AS (
       UPDATE subscriptions s SET plan = ${decision.plan}, seat_limit = ${decision.seatLimit}, has_access = ${decision.granted},
+        access_state = ${decision.accessState}, grace_until = ${decision.graceUntil}::timestamp(3),
         access_changed_at = CASE WHEN ${accessChanged} THEN ${new Date(options.nowMs)}::timestamp(3) ELSE s.access_changed_at END,
         updated_at = now()
       FROM locked WHERE s.id = locked.id RETURNING s.id
     )
     SELECT count(*)::int AS applied FROM updated`;
-  return applied === 1 ? { ...decision.result, granted, revoked, holding } : null;
+  return applied === 1 ? { ...decision.result, granted, revoked, holding, change: null } : null;
 }

@@ -36,6 +36,8 @@ export const FailureType = {
   AttentionTimedOut: 'AttentionTimedOut',
   /** Stripe refused to list events to reconciliation (the key lacks Events read, or is revoked): a configuration to fix. */
   ReconcileNotPermitted: 'ReconcileNotPermitted',
+  /** The product's endpoint (APP_WEBHOOK_URL) refused an access event with a 4xx (a wrong secret, a bad URL): someone must look. */
+  AccessWebhookRejected: 'AccessWebhookRejected',
   /** The workflow refused an operator's retry/skip/cancel (the message says why); nothing changed. */
   OperatorRequestRefused: 'OperatorRequestRefused',
 } as const;

@@ -4,6 +4,7 @@
  * Free of Node modules (it is bundled into the workflow sandbox); imports nothing from
  * the rest of the service.
  */
+export * from './access';
 export * from './failure-types';
 export * from './fulfillment';
 export * from './operations';

@@ -8,6 +8,10 @@ export const WorkflowType = {
   syncSubscription: 'syncSubscription',
   syncPurchase: 'syncPurchase',
   reconcileStripeEvents: 'reconcileStripeEvents',
+  /** One user's access events to the product, in order (src/contracts/access.ts). */
+  deliverAccessEvents: 'deliverAccessEvents',
+  /** Run by the `access-events-sweep` Schedule: wakes the delivery of events no run took. */
+  sweepAccessEvents: 'sweepAccessEvents',
 } as const;
 
 /** The workflow a Stripe event starts, with its argument. */

@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
 
 /**
@@ -21,8 +22,22 @@ export const POOL_BOUNDS_DEFAULT = { max: 10, connectTimeoutMs: 3_000, statement
 
 /** A Prisma client over node-postgres (Prisma 7's driver-adapter setup), bounded in time. */
 export function createPrisma(databaseUrl: string, bounds: PoolBounds = {}): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg(poolConfig(databaseUrl, bounds)) });
+}
+
+/**
+ * The same client over a pool the caller may also query directly (the API's GET /access runs a
+ * named prepared statement on it: src/access/read-access.ts). One pool, one bound on connections;
+ * `$disconnect()` ends it.
+ */
+export function createPrismaOverPool(databaseUrl: string, bounds: PoolBounds = {}): { db: PrismaClient; pool: Pool } {
+  const pool = new Pool(poolConfig(databaseUrl, bounds));
+  return { db: new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }), pool };
+}
+
+function poolConfig(databaseUrl: string, bounds: PoolBounds) {
   const { max, connectTimeoutMs, statementTimeoutMs } = { ...POOL_BOUNDS_DEFAULT, ...bounds };
-  const adapter = new PrismaPg({
+  return {
     connectionString: databaseUrl,
     max,
     connectionTimeoutMillis: connectTimeoutMs,
@@ -30,6 +45,5 @@ export function createPrisma(databaseUrl: string, bounds: PoolBounds = {}): Pris
     query_timeout: statementTimeoutMs + 1_000,
     // A connection whose peer vanished (failover) is noticed by the OS, not only by the next query.
     keepAlive: true,
-  });
-  return new PrismaClient({ adapter });
+  };
 }

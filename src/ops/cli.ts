@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command } from './command';
+import { access } from './commands/access';
 import { emails } from './commands/emails';
 import { list } from './commands/list';
 import { show } from './commands/show';
@@ -11,7 +12,7 @@ import { cancel, retry, skip } from './commands/operator-request';
 import { reconcile, replay } from './commands/stripe-events';
 import { createOpsContext, type OpsContext } from './context';
 
-const commands: Record<string, Command> = { list, show, retry, skip, cancel, replay, reconcile, emails };
+const commands: Record<string, Command> = { list, show, retry, skip, cancel, replay, reconcile, emails, access };
 
 export async function runCli(argv: string[], ctx: OpsContext = createOpsContext()): Promise<{ code: number; output: string }> {
   const [name, ...rest] = argv;

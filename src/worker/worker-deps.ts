@@ -6,7 +6,11 @@ import { createStripeClient } from '../clients/stripe';
 import { createTemporalClient } from '../clients/temporal';
 import { stepPolicy, type WorkerConfig } from '../config';
 import { createPrisma } from '../db/prisma';
+import { createAccessDeliveryStarter } from '../temporal/access-delivery';
 import { createFulfillmentStarter } from '../temporal/start-fulfillment';
+
+/** How long the product's endpoint may take to answer one access event. */
+export const APP_WEBHOOK_TIMEOUT_MS = 10_000;
 
 export interface WorkerResources {
   /** What the activities touch, wired from the configuration. */
@@ -50,6 +54,12 @@ export function createWorkerDeps(config: WorkerConfig, overrides: WorkerDepsOver
     access: { pastDueGraceMs: config.PAST_DUE_GRACE_PERIOD },
     stripeConnectAccounts: config.STRIPE_CONNECT_ACCOUNTS,
     fulfillments: createFulfillmentStarter(temporal, config.TEMPORAL_TASK_QUEUE, stepPolicy(config)),
+    accessEvents: config.APP_WEBHOOK_URL
+      ? {
+          webhook: { url: config.APP_WEBHOOK_URL, secrets: config.APP_WEBHOOK_SECRETS, timeoutMs: APP_WEBHOOK_TIMEOUT_MS },
+          delivery: createAccessDeliveryStarter(temporal, config.TEMPORAL_TASK_QUEUE, stepPolicy(config)),
+        }
+      : null,
   };
   return {
     deps,

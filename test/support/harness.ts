@@ -50,7 +50,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     // The shared bundle has no tracing interceptors, as a worker with tracing off runs.
     workflowBundle: options.tracing ? await bundleWorkflowsFromSource({ traced: true }) : { codePath: testEnv.workflowBundlePath },
   });
-  const { db, client, app, metricsApp } = service;
+  const { db, client, app, metricsApp, workerDeps } = service;
 
   /** Resolves when the run has closed, or has no step left running (a lifecycle run may sleep on after its steps). */
   const stepsDone = async (eventId: string, timeoutMs: number) => {
@@ -75,6 +75,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     /** The API's /metrics, served apart from the webhook. */
     metricsApp,
     taskQueue,
+    workerDeps,
 
     /** POSTs the event to the webhook, signed like Stripe signs it unless told otherwise. */
     deliver(event: Stripe.Event | object, opts: DeliverOptions = {}) {

@@ -135,6 +135,56 @@ describe('configuration', () => {
   });
 });
 
+describe('the product’s side: GET /access and access events', () => {
+  const api = { DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
+  const worker = {
+    DATABASE_URL: 'postgresql://db/app',
+    STRIPE_SECRET_KEY: 'sk_test_x',
+    POSTMARK_SERVER_TOKEN: 't',
+    POSTMARK_FROM: 'a@b.c',
+  };
+  const token = (c: string) => c.repeat(24);
+
+  it('are off unless set: no token, no webhook, the sweep every 5 minutes once on', () => {
+    expect(loadApiConfig(api).ACCESS_API_TOKENS).toEqual([]);
+    expect(loadApiConfig({ ...api, ACCESS_API_TOKENS: '' }).ACCESS_API_TOKENS).toEqual([]);
+    expect(loadWorkerConfig(worker).APP_WEBHOOK_URL).toBeUndefined();
+    // docker-compose passes both empty when they are not set.
+    expect(loadWorkerConfig({ ...worker, APP_WEBHOOK_URL: '', APP_WEBHOOK_SECRETS: '' }).APP_WEBHOOK_URL).toBeUndefined();
+    expect(loadWorkerConfig(worker)).toMatchObject({
+      APP_WEBHOOK_SECRETS: [],
+      APP_WEBHOOK_SWEEP_EVERY: 300_000,
+    });
+  });
+
+  it('take several comma-separated tokens and secrets, for rolling', () => {
+    expect(loadApiConfig({ ...api, ACCESS_API_TOKENS: `${token('a')}, ${token('b')}` }).ACCESS_API_TOKENS).toEqual([
+      token('a'),
+      token('b'),
+    ]);
+    const config = loadWorkerConfig({
+      ...worker,
+      APP_WEBHOOK_URL: 'https://app.example.com/hooks/access',
+      APP_WEBHOOK_SECRETS: `${token('n')},${token('o')}`,
+    });
+    expect(config.APP_WEBHOOK_SECRETS).toEqual([token('n'), token('o')]);
+  });
+
+  it('refuse a webhook without a secret, and a token or secret shorter than 24 characters, naming the variable and never the value', () => {
+    expect(() => loadWorkerConfig({ ...worker, APP_WEBHOOK_URL: 'https://app.example.com/hooks/access' })).toThrow(
+      /APP_WEBHOOK_SECRETS: is required with APP_WEBHOOK_URL/,
+    );
+    expect(() => loadApiConfig({ ...api, ACCESS_API_TOKENS: 'short-token' })).toThrow(/ACCESS_API_TOKENS: must be bearer tokens/);
+    expect(() => loadApiConfig({ ...api, ACCESS_API_TOKENS: 'short-token' })).not.toThrow(/short-token/);
+    expect(() =>
+      loadWorkerConfig({ ...worker, APP_WEBHOOK_URL: 'https://app.example.com/x', APP_WEBHOOK_SECRETS: `${token('n')},tiny` }),
+    ).toThrow(/APP_WEBHOOK_SECRETS: must be signing secrets/);
+    expect(() => loadWorkerConfig({ ...worker, APP_WEBHOOK_URL: 'ftp://app.example.com/x', APP_WEBHOOK_SECRETS: token('n') })).toThrow(
+      /APP_WEBHOOK_URL/,
+    );
+  });
+});
+
 describe('payload encryption in live mode', () => {
   const api = { DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
   const worker = { DATABASE_URL: 'postgresql://db/app', POSTMARK_SERVER_TOKEN: 't', POSTMARK_FROM: 'a@b.c' };

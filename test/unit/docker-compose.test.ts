@@ -73,8 +73,8 @@ describe('docker-compose.yml', () => {
     for (const env of [api, worker])
       expect(Object.keys(env)).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE']));
     const secretsOf = {
-      api: ['STRIPE_WEBHOOK_SECRET', 'PAYLOAD_KEYS'],
-      worker: ['STRIPE_SECRET_KEY', 'POSTMARK_SERVER_TOKEN', 'PAYLOAD_KEYS'],
+      api: ['STRIPE_WEBHOOK_SECRET', 'PAYLOAD_KEYS', 'ACCESS_API_TOKENS'],
+      worker: ['STRIPE_SECRET_KEY', 'POSTMARK_SERVER_TOKEN', 'PAYLOAD_KEYS', 'APP_WEBHOOK_SECRETS'],
       codec: ['PAYLOAD_KEYS', 'CODEC_AUTH_TOKEN'],
     };
     for (const [service, names] of Object.entries(secretsOf)) {

@@ -58,6 +58,14 @@ const CASES = {
     'test/support/paths.ts',
     "import { readDevState } from '../../devstack/dev-state';\nexport const read = readDevState;\n",
   ],
+  accessReaderImportsActivities: [
+    'src/access/snapshot.ts',
+    "import { recordAccessChange } from '../../activities/shared/access-changes';\nexport const record = recordAccessChange;\n",
+  ],
+  accessFeatureImportsAnotherFeature: [
+    'activities/access/pending-access-events.ts',
+    "import { createSyncAccess } from '../subscriptions/sync-access';\nexport const make = createSyncAccess;\n",
+  ],
   floatingPromise: ['src/shutdown.ts', 'export function f(p: () => Promise<void>): void {\n  p();\n}\n'],
 } satisfies Record<string, [file: string, code: string]>;
 
@@ -118,6 +126,11 @@ describe('lint keeps the layout’s dependencies one way', () => {
     expect(broken.opsImportsDevstack).toContain('import-x/no-restricted-paths');
     expect(broken.activityImportsDevstack).toContain('import-x/no-restricted-paths');
     expect(broken.testImportsDevstack).toEqual([]);
+  });
+
+  it('keeps the access reader (src/access) out of activities/, and activities/access/ out of the other features', () => {
+    expect(broken.accessReaderImportsActivities).toContain('import-x/no-restricted-paths');
+    expect(broken.accessFeatureImportsAnotherFeature).toContain('import-x/no-restricted-paths');
   });
 
   it('refuses a floating promise', () => {

@@ -33,6 +33,7 @@ describe('migrations', () => {
       await pg.end();
       expect(rows.map((r) => r.name)).toEqual([
         '_prisma_migrations',
+        'access_events',
         'email_deliveries',
         'entitlements',
         'operator_actions',

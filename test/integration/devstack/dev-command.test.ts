@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ const tsx = require.resolve('tsx/cli');
  * gets a purchase fulfilled through it, and Ctrl-C stops everything. The terminal shows each
  * service line once, pretty, with no deprecation warning; the metrics ports nobody types are
  * picked free, so a second copy of the service (here: whatever holds the default metrics ports)
- * does not stop it from starting.
+ * does not stop it from starting. The purchase reaches the stand-in product as access.updated
+ * (granted), and the product's check answers with the dev token.
  */
 describe('npm run dev + npm run simulate', () => {
   const devDir = mkdtempSync(join(tmpdir(), 'fulfillment-dev-'));
@@ -42,6 +43,7 @@ describe('npm run dev + npm run simulate', () => {
       DEV_TEMPORAL_UI_PORT: String(await reservedPort()),
       DEV_POSTMARK_PORT: String(await reservedPort()),
       DEV_CODEC_PORT: String(await reservedPort()),
+      DEV_PRODUCT_PORT: String(await reservedPort()),
       LOG_LEVEL: 'info',
     };
     for (const name of [
@@ -55,6 +57,9 @@ describe('npm run dev + npm run simulate', () => {
       'PAYLOAD_KEYS',
       'PAYLOAD_KEYS_FILE',
       'CODEC_AUTH_TOKEN',
+      'APP_WEBHOOK_URL',
+      'APP_WEBHOOK_SECRETS',
+      'ACCESS_API_TOKENS',
     ])
       delete env[name];
 
@@ -92,6 +97,15 @@ describe('npm run dev + npm run simulate', () => {
     expect(outbox.map((m) => m.to)).toEqual(['dev.smoke@example.com']);
     // Both serve there (the worker, which dev does not wait for, has run the purchase by now).
     for (const url of metricsUrls!.slice(1)) expect((await fetch(url)).status).toBe(200);
+
+    // The product is told: one access event, granted, with the tier's seats × licences; its check agrees.
+    await output.waitFor(/\[product\] access\.updated acc_[0-9a-f]{32} granted · user [0-9a-f-]{36} · active · 9 seats/, 30_000);
+    const token = readFileSync(join(devDir, 'access-token'), 'utf8').trim();
+    const checked = await fetch(`http://127.0.0.1:${env.PORT}/access?email=dev.smoke@example.com`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(checked.status).toBe(200);
+    expect(await checked.json()).toMatchObject({ access: { active: true, seats: 9 } });
 
     // The processes' JSON logs read as pretty lines at the terminal: ids and masked emails only,
     // and no bundler output.

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { statusQuery } from '../../../src/contracts';
+import { accessDeliveryWorkflowId, statusQuery } from '../../../src/contracts';
 import { freePort } from '../../../devstack/free-port';
 import { checkoutEvent, signPayload, sumoMetadata } from '../../../devstack/sample-events';
 import { runCli } from '../../../src/ops/cli';
 import { createOpsContext } from '../../../src/ops/context';
 import { EncryptionCodec, payloadDataConverter } from '../../../src/temporal/payload-codec';
 import { parsePayloadKeys } from '../../../src/temporal/payload-keys';
+import { PRODUCT_SECRET, startProduct, type Product } from '../../support/access-product';
 import { eventually } from '../../support/eventually';
 import { ProcessStack } from '../../support/stack/process-stack';
 import { testEnv } from '../../support/test-env';
@@ -17,7 +18,8 @@ import { testEnv } from '../../support/test-env';
  * With PAYLOAD_KEYS set, the real API and worker processes (as
  * production runs them) fulfil three purchases — one sent, one Postmark refuses as inactive
  * (422/406), one it refuses as an invalid address (422/300, quoting it) — and no buyer's
- * address or name is left in the raw history, the logs, the ledger, ops output or metrics.
+ * address or name is left in the raw history, the logs, the ledger, ops output or metrics. Access
+ * events are on: the product gets the address it asked for; the delivery's history does not.
  */
 const SECRET = 'whsec_privacy_test_only';
 const PAYLOAD_KEYS = `privacy-test:${randomBytes(32).toString('base64')}`;
@@ -31,18 +33,21 @@ const buyers = {
 const personalData = Object.values(buyers).flatMap(({ email, name }) => [email, email.split('@')[0], name]);
 const leaks = (text: string) => personalData.filter((needle) => text.includes(needle));
 
-const stack = new ProcessStack({
-  postgres: { url: testEnv.databaseUrl },
-  temporal: 'owned',
-  taskQueue: `privacy-${tag}`,
-  webhookSecret: SECRET,
-  stripeApiBase: testEnv.stripeApiBase,
-  env: { PAYLOAD_KEYS, LOG_LEVEL: 'debug' },
-  // The whole of every log is searched.
-  keepChars: 4_000_000,
-  apis: 0,
-  workers: 0,
-});
+let product: Product;
+let stack: ProcessStack;
+const newStack = () =>
+  new ProcessStack({
+    postgres: { url: testEnv.databaseUrl },
+    temporal: 'owned',
+    taskQueue: `privacy-${tag}`,
+    webhookSecret: SECRET,
+    stripeApiBase: testEnv.stripeApiBase,
+    env: { PAYLOAD_KEYS, LOG_LEVEL: 'debug', APP_WEBHOOK_URL: product.url, APP_WEBHOOK_SECRETS: PRODUCT_SECRET },
+    // The whole of every log is searched.
+    keepChars: 4_000_000,
+    apis: 0,
+    workers: 0,
+  });
 let decoding: Client;
 let apiMetricsUrl: string;
 let workerMetricsUrl: string;
@@ -53,7 +58,11 @@ const events = {
 };
 const ops = async (argv: string[]) => runCli(argv, createOpsContext({ ...process.env, ...stack.workerEnv() }));
 
+let sentUserId: string;
+
 beforeAll(async () => {
+  product = await startProduct();
+  stack = newStack();
   await stack.start();
   const [metricsPort, workerMetricsPort] = await Promise.all([freePort(), freePort()]);
   apiMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -67,6 +76,9 @@ beforeAll(async () => {
 
   await deliver(events.sent);
   await decoding.workflow.getHandle(events.sent.id).result();
+  sentUserId = (await stack.db.user.findUniqueOrThrow({ where: { email: buyers.sent.email } })).id;
+  await product.until(sentUserId, (e) => e.length === 1);
+  await decoding.workflow.getHandle(accessDeliveryWorkflowId(sentUserId)).result();
   for (const [name, kind] of [
     ['inactive', 'inactive-recipient'],
     ['invalid', 'invalid-address'],
@@ -82,13 +94,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await decoding?.connection.close();
-  await stack.stop('SIGTERM');
+  await stack?.stop('SIGTERM');
+  await product?.close();
 });
 
 describe('with PAYLOAD_KEYS set, no personal data is readable', () => {
   it('in the raw history: every payload outside search attributes and headers is encrypted, and no address or name shows', async () => {
-    for (const event of Object.values(events)) {
-      const history = historyToJSON(await stack.temporalClient.workflow.getHandle(event.id).fetchHistory());
+    for (const workflowId of [...Object.values(events).map((e) => e.id), accessDeliveryWorkflowId(sentUserId)]) {
+      const history = historyToJSON(await stack.temporalClient.workflow.getHandle(workflowId).fetchHistory());
       expect(leaks(history)).toEqual([]);
       const encodings = payloadEncodings(JSON.parse(history));
       expect(encodings.length).toBeGreaterThan(5);
@@ -125,12 +138,24 @@ describe('with PAYLOAD_KEYS set, no personal data is readable', () => {
         outputs.push(shown.output);
       }
     }
+    for (const json of [[], ['--json']]) {
+      const shown = await ops(['access', 'show', buyers.sent.email, ...json]);
+      expect(shown.code).toBe(0);
+      expect(shown.output).toContain(sentUserId);
+      outputs.push(shown.output);
+    }
     const listed = await ops(['list', '--limit', '10']);
     expect(listed.output).toContain(events.sent.id);
     outputs.push(listed.output, (await ops(['list', '--json'])).output);
     const text = outputs.join('\n');
     expect(text).toContain('a***@example.com');
     expect(leaks(text)).toEqual([]);
+  });
+
+  it('in the delivery run’s search attributes, while the product got the address of its own user', async () => {
+    const run = await stack.temporalClient.workflow.getHandle(accessDeliveryWorkflowId(sentUserId)).describe();
+    expect(leaks(JSON.stringify(run.searchAttributes))).toEqual([]);
+    expect(product.eventsOf(sentUserId)[0].user).toEqual({ id: sentUserId, email: buyers.sent.email });
   });
 
   it('in the API’s and the worker’s metrics', async () => {

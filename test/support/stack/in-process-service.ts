@@ -5,7 +5,7 @@ import { buildApp, buildMetricsApp } from '../../../src/app';
 import { createWebhookMetrics } from '../../../src/http/webhook-metrics';
 import { Catalog, type CatalogData } from '../../../src/catalog/catalog';
 import { loadWorkerConfig, stepPolicy } from '../../../src/config';
-import { createPrisma } from '../../../src/db/prisma';
+import { createPrismaOverPool } from '../../../src/db/prisma';
 import { payloadDataConverter } from '../../../src/temporal/payload-codec';
 import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { buildWorker } from '../../../src/worker/build-worker';
@@ -44,6 +44,10 @@ export interface InProcessServiceOptions {
   apiLogger?: FastifyBaseLogger;
   /** GET /checkout/sessions/:id's limits (defaults: 1000 a minute; origin https://app.example.test). */
   checkoutStatus?: { ratePerMinute?: number; corsOrigins?: string[] };
+  /** APP_WEBHOOK_URL and APP_WEBHOOK_SECRETS: access events on, to this endpoint (default off). */
+  appWebhook?: { url: string; secrets: string[] };
+  /** ACCESS_API_TOKENS: GET /access on (default off). */
+  accessApiTokens?: string[];
 }
 
 /**
@@ -68,6 +72,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     ...(options.attentionWaitMs !== undefined && { ATTENTION_WAIT: `${Math.round(options.attentionWaitMs)}ms` }),
     POSTMARK_SEARCH_LAG: `${Math.round(options.postmarkSearchLagMs ?? 0)}ms`,
     ...(options.payloadKeys !== undefined && { PAYLOAD_KEYS: options.payloadKeys }),
+    ...(options.appWebhook && { APP_WEBHOOK_URL: options.appWebhook.url, APP_WEBHOOK_SECRETS: options.appWebhook.secrets.join(',') }),
   });
   const workerConnection = await NativeConnection.connect({ address: options.temporalAddress });
   const client = new Client({
@@ -105,7 +110,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
   await startWorker(options.catalog);
 
   // The API has its own pool, as its own process would; it outlives worker restarts.
-  const db = createPrisma(options.databaseUrl, { max: 5 });
+  const { db, pool } = createPrismaOverPool(options.databaseUrl, { max: 5 });
   const metrics = createWebhookMetrics();
   const metricsApp = await buildMetricsApp(metrics);
   const app = await buildApp({
@@ -120,6 +125,7 @@ export async function startInProcessService(options: InProcessServiceOptions) {
       corsOrigins: options.checkoutStatus?.corsOrigins ?? ['https://app.example.test'],
       ratePerMinute: options.checkoutStatus?.ratePerMinute ?? 1000,
     },
+    access: options.accessApiTokens ? { tokens: options.accessApiTokens, pool } : undefined,
     tracing: options.tracing !== undefined,
     logger: options.apiLogger,
   });
@@ -129,6 +135,8 @@ export async function startInProcessService(options: InProcessServiceOptions) {
     client,
     app,
     metricsApp,
+    /** The worker's own wiring (e.g. the access-delivery starter), as the running worker has it. */
+    workerDeps: () => resources.deps,
     async restartWorker(catalog: CatalogData) {
       await stopWorker();
       await startWorker(catalog);
