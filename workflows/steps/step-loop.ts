@@ -61,16 +61,12 @@ export class Steps {
 
   /**
    * Marks the event failed (or cancelled) in the ledger; returns the failure the run ends with. A
-   * run that fails after it marked the event done (its email, a grace review) leaves the ledger as
-   * it is: what the event gave stands, and redeliveries stay duplicates.
+   * run that fails after it marked the event done (its email, a grace review) leaves it done, with
+   * the failure's reason (recordOutcome): what the event gave stands, and redeliveries stay duplicates.
    */
   async fail(err: unknown): Promise<ApplicationFailure> {
     const failure = err instanceof ApplicationFailure ? err : runFailure(describeFailure(err));
     const cancelled = failure.type === FailureType.CancelledByOperator;
-    if (this.phase === 'Completed') {
-      this.status.close('Failed');
-      return failure;
-    }
     await call(
       'recordOutcome',
       cancelled ? 'Mark the event cancelled by an operator' : 'Mark the event failed',
