@@ -5,6 +5,7 @@ import { InvalidMetadata, parseAddons, parseQuantity } from '../../src/catalog/p
 import type { ActivityDeps } from '../deps';
 import { FailureType } from '../../src/contracts';
 import { invalidData } from '../shared/errors';
+import { untilCancelled } from '../shared/cancellable';
 
 /**
  * Validates everything a fulfillment needs before anything is written, and turns the
@@ -110,10 +111,12 @@ function describeItems(items: Stripe.LineItem[]): string {
 
 async function readLineItems(stripe: Stripe, input: FulfillmentInput): Promise<Stripe.LineItem[]> {
   try {
-    const page = await stripe.checkout.sessions.listLineItems(
-      input.checkoutSessionId,
-      { limit: 20 },
-      input.account ? { stripeAccount: input.account } : undefined,
+    const page = await untilCancelled(
+      stripe.checkout.sessions.listLineItems(
+        input.checkoutSessionId,
+        { limit: 20 },
+        input.account ? { stripeAccount: input.account } : undefined,
+      ),
     );
     return page.data;
   } catch (err) {

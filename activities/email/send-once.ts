@@ -3,6 +3,7 @@ import { Errors, type ServerClient } from 'postmark';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { maskEmail } from '../../src/log';
 import { FailureType } from '../../src/contracts';
+import { untilCancelled, throwIfCancelled } from '../shared/cancellable';
 import { invalidData } from '../shared/errors';
 
 export interface OnceEmail {
@@ -99,15 +100,18 @@ export async function sendEmailOnce(
   }
   let messageId: string;
   try {
-    const response = await postmark.sendEmailWithTemplate({
-      From: email.from,
-      To: to,
-      TemplateAlias: email.templateAlias,
-      TemplateModel: templateModel,
-      Tag: email.kind,
-      MessageStream: 'outbound',
-      Metadata: { event_id: eventId, delivery_id: claim },
-    });
+    throwIfCancelled(); // a send is never started for an attempt that has already ended
+    const response = await untilCancelled(
+      postmark.sendEmailWithTemplate({
+        From: email.from,
+        To: to,
+        TemplateAlias: email.templateAlias,
+        TemplateModel: templateModel,
+        Tag: email.kind,
+        MessageStream: 'outbound',
+        Metadata: { event_id: eventId, delivery_id: claim },
+      }),
+    );
     // A cut-off body reaches us as text, not Postmark's JSON: accepted, maybe, but unreadable.
     if (typeof response?.MessageID !== 'string')
       throw new UnreadableAnswer(`Postmark's answer had no MessageID: ${JSON.stringify(response).slice(0, 80)}`);
@@ -228,13 +232,15 @@ const describe = (err: unknown): string =>
  */
 async function findSent(postmark: ServerClient, email: OnceEmail, to: string, deliveryId: string): Promise<string | null> {
   try {
-    const { Messages } = await postmark.getOutboundMessages({
-      count: 50,
-      offset: 0,
-      recipient: to,
-      tag: email.kind,
-      metadata_delivery_id: deliveryId,
-    });
+    const { Messages } = await untilCancelled(
+      postmark.getOutboundMessages({
+        count: 50,
+        offset: 0,
+        recipient: to,
+        tag: email.kind,
+        metadata_delivery_id: deliveryId,
+      }),
+    );
     return Messages.find((m) => m.Metadata?.delivery_id === deliveryId)?.MessageID ?? null;
   } catch (err) {
     throw new Error(`cannot ask Postmark whether the ${email.kind} email (delivery ${deliveryId}) went out: ${describe(err)}`);

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { cancelUpdate, FailureType, retryUpdate, searchAttributes, statusQuery } from '../../../src/contracts';
 import { eventually } from '../../support/eventually';
@@ -95,6 +96,27 @@ describe('a step in an outage', () => {
     expect(retrying.retrying!.error).toMatch(/timed out \(START_TO_CLOSE\)/);
     expect(retrying.steps[0]).toMatchObject({ name: 'resolvePurchase', attempts: 2 });
     expect(result.plan).toBe('sumo-growth');
+  });
+
+  it('cancels an attempt that hangs past its timeout instead of leaving it running', async () => {
+    let attempts = 0;
+    let cancelled = 0;
+    const fake = fakeActivities({
+      findOrCreateUser: async () => ({ userId: 'user-1', created: false }),
+      resolvePurchase: async () => {
+        if (++attempts === 1) {
+          // A Stripe that swallows the request: the attempt waits until it is told to stop.
+          await new Promise<void>((resolve) => Context.current().cancellationSignal.addEventListener('abort', () => resolve()));
+          cancelled++;
+          throw new Error('cancelled');
+        }
+        return { tierId: 'sumo_tier_2', plan: 'sumo-growth', quantity: 1, seatLimit: 3, addons: [], features: ['crm'] };
+      },
+    });
+    const i = fulfillmentInput({ policy: { ...RIDING, attemptTimeoutMs: 500, attemptsPerRound: 3 } });
+    const result = await env().withWorker(fake.activities, async (tq) => (await env().startCheckout(tq, i)).result());
+    expect(result.plan).toBe('sumo-growth');
+    expect(cancelled).toBe(1);
   });
 
   it('stops saying Retrying when a failure that needs a decision follows the outage', async () => {
