@@ -1,5 +1,12 @@
 import type { Client } from '@temporalio/client';
-import { accessDeliveryWorkflowId, accessWakeSignal, DEFAULT_STEP_POLICY, WorkflowType, type AccessDeliveryInput, type StepPolicy } from '../contracts';
+import {
+  accessDeliveryWorkflowId,
+  accessWakeSignal,
+  DEFAULT_STEP_POLICY,
+  WorkflowType,
+  type AccessDeliveryInput,
+  type StepPolicy,
+} from '../contracts';
 
 /** Starts or wakes a user's delivery run of access events (`deliverAccessEvents`). */
 export interface AccessDeliveryStarter {
@@ -19,7 +26,11 @@ export interface AccessDeliveryStarter {
 /** Temporal must answer within this; an activity that wakes after its commit does not wait longer. */
 const WAKE_DEADLINE_MS = 5_000;
 
-export function createAccessDeliveryStarter(client: Client, taskQueue: string, policy: StepPolicy = DEFAULT_STEP_POLICY): AccessDeliveryStarter {
+export function createAccessDeliveryStarter(
+  client: Client,
+  taskQueue: string,
+  policy: StepPolicy = DEFAULT_STEP_POLICY,
+): AccessDeliveryStarter {
   const options = (userId: string) => ({
     workflowId: accessDeliveryWorkflowId(userId),
     taskQueue,
