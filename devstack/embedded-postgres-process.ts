@@ -40,9 +40,12 @@ export async function initCluster(installDir: string, dataDir: string, runAs?: R
   if (ending !== 'exit code 0') throw new Error(`initdb failed (${ending}) for ${dataDir}: ${initdb.output()}`);
 }
 
-/** Starts the server; resolves once it accepts connections. */
+/**
+ * Starts the server; resolves once it accepts connections. 300 connections rather than PostgreSQL's
+ * 100: a scaled-out stack (Temporal's server pools, two APIs, three workers of 16) holds about 130.
+ */
 export async function startServer(installDir: string, dataDir: string, port: number, runAs?: RunAs): Promise<RunningServer> {
-  const server = spawnTool(installDir, 'postgres', ['-D', dataDir, '-p', String(port)], runAs);
+  const server = spawnTool(installDir, 'postgres', ['-D', dataDir, '-p', String(port), '-c', 'max_connections=300'], runAs);
   const { child } = server;
   // Should this process end without stop() (an uncaught error, process.exit), don't leave
   // the server behind: SIGINT asks it for a fast shutdown, which it finishes on its own.
