@@ -13,7 +13,7 @@ const MAX_PER_RUN = 100;
  * delivers what is pending, oldest first, and ends when nothing is left.
  *
  * Each delivery is a step (`deliverAccessEvent`, its summary naming the event and its reason), so
- * the product's outage is ridden out as a fulfilment's is: Retrying, the later events waiting behind
+ * the product's outage is ridden out as a fulfillment's is: Retrying, the later events waiting behind
  * the first, then NeedsAttention once RETRY_WINDOW is over — `ops retry` tries again, `ops skip`
  * goes on without that event (every event is the user's whole access: the next one tells it too).
  * A 4xx from the product asks a person at once (AccessWebhookRejected).

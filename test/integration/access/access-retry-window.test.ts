@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 describe('an outage of the product longer than RETRY_WINDOW', () => {
-  it('Retrying, then NeedsAttention (RetriesExhausted) as a fulfilment would; back up, `ops retry` delivers the waiting event', async () => {
+  it('Retrying, then NeedsAttention (RetriesExhausted) as a fulfillment would; back up, `ops retry` delivers the waiting event', async () => {
     await product.down();
     const deal = sumoLifetime({ quantity: 3 });
     expect((await h.deliver(deal.checkout)).statusCode).toBe(200);
