@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../devstack/sample-events';
+import { disputeEvent } from '../../devstack/sample-purchase-events';
 
 /** A Sumo lifetime deal of `quantity` codes (payment mode), with the ids its refunds and disputes name. */
 export function sumoLifetime(options: { quantity?: number; created?: number; email?: string } = {}) {
@@ -16,4 +17,11 @@ export function sumoLifetime(options: { quantity?: number; created?: number; ema
     metadata: sumoMetadata({ tierId: 'sumo_tier_2', quantity: String(quantity) }),
   });
   return { tag, paymentIntentId, email, amount, quantity, checkout };
+}
+
+/** A dispute of the whole deal: opened (`charge.dispute.created`), or closed as won or lost. */
+export function dealDispute(deal: { paymentIntentId: string; amount: number }, created: number, closed?: 'won' | 'lost') {
+  return closed
+    ? disputeEvent({ type: 'charge.dispute.closed', paymentIntentId: deal.paymentIntentId, amount: deal.amount, status: closed, created })
+    : disputeEvent({ type: 'charge.dispute.created', paymentIntentId: deal.paymentIntentId, amount: deal.amount, created });
 }

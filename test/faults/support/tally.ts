@@ -30,7 +30,7 @@ export interface Tally {
   duplicated: number;
   /** Runs waiting in NeedsAttention, or an email delivery left unsettled. */
   needingOperator: number;
-  /** From the end of the fault to the last fulfillment (ms); null if not all were fulfilled. */
+  /** From the end of the fault to the last fulfillment (access given; ms); null if not all were fulfilled. */
   recoveryMs: number | null;
 }
 
@@ -61,7 +61,13 @@ export async function settle(
   }
   const recoveryMs = fulfilled === ids.length ? Math.max(0, Date.now() - faultEndedAt) : null;
 
+  // The event is marked fulfilled once access is there; each welcome follows it.
   const emails = bought.map((p) => p.email);
+  const welcomed = () => new Set(stack.postmark.outbox.filter((m) => m.tag === 'welcome').map((m) => m.to));
+  const unsettled = () => stack.db.emailDelivery.count({ where: { eventId: { in: ids }, status: { not: 'sent' } } }).catch(() => -1);
+  while (Date.now() < deadline && (emails.some((e) => !welcomed().has(e)) || (await unsettled()) !== 0)) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
   const sentTo = new Map<string, number>();
   for (const m of stack.postmark.outbox) if (m.tag === 'welcome') sentTo.set(m.to, (sentTo.get(m.to) ?? 0) + 1);
   const users = await stack.db.user.groupBy({ by: ['email'], where: { email: { in: emails } }, _count: { _all: true } });

@@ -1,10 +1,10 @@
 import { checkoutEvent, invoiceEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../../devstack/sample-events';
-import { chargeRefundedEvent, disputeEvent } from '../../../devstack/sample-purchase-events';
+import { chargeRefundedEvent } from '../../../devstack/sample-purchase-events';
 import type { AccessEvent } from '../../../docs/examples/access-receiver';
 import { accessDeliveryWorkflowId } from '../../../src/contracts';
 import { distinctIds, PRODUCT_SECRET, startProduct, type Product } from '../../support/access-product';
 import { startHarness, type Harness } from '../../support/harness';
-import { sumoLifetime } from '../../support/lifetime-events';
+import { sumoLifetime, dealDispute } from '../../support/lifetime-events';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
 import { opsJson } from '../../support/ops-context';
 
@@ -94,19 +94,9 @@ describe('access events: the product is told every change of a user’s access',
       }),
     );
     await eventsOf(userId, 2);
-    await deliverAll(
-      disputeEvent({ type: 'charge.dispute.created', paymentIntentId: deal.paymentIntentId, amount: deal.amount, created: t + 20 }),
-    );
+    await deliverAll(dealDispute(deal, t + 20));
     await eventsOf(userId, 3);
-    await deliverAll(
-      disputeEvent({
-        type: 'charge.dispute.closed',
-        paymentIntentId: deal.paymentIntentId,
-        amount: deal.amount,
-        status: 'won',
-        created: t + 30,
-      }),
-    );
+    await deliverAll(dealDispute(deal, t + 30, 'won'));
     const events = await eventsOf(userId, 4);
     await drained(userId);
 
@@ -166,12 +156,7 @@ describe('access events: the product is told every change of a user’s access',
       amountRefunded: LIFETIME_CODE_PRICE,
       created: t + 10,
     });
-    const dispute = disputeEvent({
-      type: 'charge.dispute.created',
-      paymentIntentId: deal.paymentIntentId,
-      amount: deal.amount,
-      created: t + 20,
-    });
+    const dispute = dealDispute(deal, t + 20);
     const all = [deal.checkout, subscription, refund, dispute];
     const answers = await Promise.all(all.map((e) => h.deliver(e)));
     expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200]);

@@ -1,11 +1,11 @@
 import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../../devstack/sample-events';
-import { chargeRefundedEvent, disputeEvent } from '../../../devstack/sample-purchase-events';
+import { chargeRefundedEvent } from '../../../devstack/sample-purchase-events';
 import { accessDeliveryWorkflowId, FailureType, statusQuery, WorkflowType } from '../../../src/contracts';
 import { ACCESS_SWEEP_SCHEDULE_ID, ensureAccessSweepSchedule } from '../../../src/temporal/access-sweep-schedule';
 import { PRODUCT_SECRET, distinctIds, startProduct, type Product } from '../../support/access-product';
 import { eventually } from '../../support/eventually';
 import { startHarness, type Harness } from '../../support/harness';
-import { sumoLifetime } from '../../support/lifetime-events';
+import { sumoLifetime, dealDispute } from '../../support/lifetime-events';
 import { opsJson } from '../../support/ops-context';
 
 /** How long the product is down: a round of attempts fails, the run is Retrying, its next round finds the product back. */
@@ -62,18 +62,8 @@ describe('access events through the product’s outages', () => {
           created: t + 10,
         }),
       );
-      await deliverAll(
-        disputeEvent({ type: 'charge.dispute.created', paymentIntentId: deal.paymentIntentId, amount: deal.amount, created: t + 20 }),
-      );
-      await deliverAll(
-        disputeEvent({
-          type: 'charge.dispute.closed',
-          paymentIntentId: deal.paymentIntentId,
-          amount: deal.amount,
-          status: 'won',
-          created: t + 30,
-        }),
-      );
+      await deliverAll(dealDispute(deal, t + 20));
+      await deliverAll(dealDispute(deal, t + 30, 'won'));
       userId = await userIdOf(deal.email);
       otherId = await userIdOf((other.data.object as { customer_details: { email: string } }).customer_details.email);
 

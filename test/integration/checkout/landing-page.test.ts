@@ -12,6 +12,15 @@ import { sumoLifetime } from '../../support/lifetime-events';
 const stripe = useLocalStripeEvents();
 const h = useHarness(() => ({ stripeApiBase: stripe.url }));
 
+/** An answer that names no plan: nothing was granted (yet). */
+const nothingGranted = (status: string, sessionId: string) => ({
+  status,
+  sessionId,
+  plan: null,
+  seats: null,
+  licences: null,
+  lifetime: null,
+});
 const sessionOf = (event: Stripe.Event) => event.data.object as Stripe.Checkout.Session;
 const ask = (sessionId: string, query = '', headers: Record<string, string> = {}) =>
   h.app.inject({ method: 'GET', url: `/checkout/sessions/${sessionId}${query}`, headers });
@@ -122,14 +131,7 @@ describe('GET /checkout/sessions/:id (the landing page)', () => {
     await h.attention(event.id);
 
     const answer = await ask(session.id, '?wait=15');
-    expect(answer.json()).toEqual({
-      status: 'needs_attention',
-      sessionId: session.id,
-      plan: null,
-      seats: null,
-      licences: null,
-      lifetime: null,
-    });
+    expect(answer.json()).toEqual(nothingGranted('needs_attention', session.id));
   });
 
   it('a delayed payment that failed answers payment_failed, not fulfilled: nothing was granted', async () => {
@@ -147,14 +149,7 @@ describe('GET /checkout/sessions/:id (the landing page)', () => {
     await h.settled([failed.id]);
 
     const answer = await ask(session.id, '?wait=15');
-    expect(answer.json()).toEqual({
-      status: 'payment_failed',
-      sessionId: session.id,
-      plan: null,
-      seats: null,
-      licences: null,
-      lifetime: null,
-    });
+    expect(answer.json()).toEqual(nothingGranted('payment_failed', session.id));
     expect(await h.db.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId: subscriptionId } })).toMatchObject({
       hasAccess: false,
     });
@@ -174,14 +169,7 @@ describe('GET /checkout/sessions/:id (the landing page)', () => {
     expect((await h.deliver(failed)).json()).toMatchObject({ ignored: true });
 
     const answer = await ask(session.id, '?wait=15');
-    expect(answer.json()).toEqual({
-      status: 'payment_failed',
-      sessionId: session.id,
-      plan: null,
-      seats: null,
-      licences: null,
-      lifetime: null,
-    });
+    expect(answer.json()).toEqual(nothingGranted('payment_failed', session.id));
   });
 
   it('a checkout whose subscription was deleted before it was processed is not fulfilled with a plan: no_access', async () => {

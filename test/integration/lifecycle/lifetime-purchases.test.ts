@@ -2,7 +2,7 @@ import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../../devst
 import { chargeRefundedEvent, disputeEvent, refundEvent } from '../../../devstack/sample-purchase-events';
 import { FailureType, skipUpdate, type PurchaseSyncSummary } from '../../../src/contracts';
 import { useHarness } from '../../support/harness';
-import { sumoLifetime } from '../../support/lifetime-events';
+import { sumoLifetime, dealDispute } from '../../support/lifetime-events';
 import { useLocalStripeEvents } from '../../support/local-stripe-events';
 
 const stripeApi = useLocalStripeEvents();
@@ -254,20 +254,10 @@ describe('lifetime deals (payment-mode checkouts) through the webhook', () => {
     const t = now() - 100;
     const deal = sumoLifetime({ created: t });
     await deliverAll(deal.checkout);
-    await deliverAll(
-      disputeEvent({ type: 'charge.dispute.created', paymentIntentId: deal.paymentIntentId, amount: deal.amount, created: t + 10 }),
-    );
+    await deliverAll(dealDispute(deal, t + 10));
     expect(await purchaseOf(deal.paymentIntentId)).toMatchObject({ status: 'disputed', hasAccess: false, entitlements: [] });
 
-    await deliverAll(
-      disputeEvent({
-        type: 'charge.dispute.closed',
-        paymentIntentId: deal.paymentIntentId,
-        amount: deal.amount,
-        status: 'won',
-        created: t + 20,
-      }),
-    );
+    await deliverAll(dealDispute(deal, t + 20, 'won'));
     expect(await purchaseOf(deal.paymentIntentId)).toMatchObject({ status: 'active', hasAccess: true, seatLimit: 9 });
     expect(await features(deal.paymentIntentId)).toEqual(SUMO_TIER_2_FEATURES);
   });

@@ -20,6 +20,17 @@ const subscriptionRow = (stripeSubscriptionId: string) =>
   h.db.subscription.findUniqueOrThrow({ where: { stripeSubscriptionId }, include: { entitlements: { orderBy: { feature: 'asc' } } } });
 const features = async (stripeSubscriptionId: string) => (await subscriptionRow(stripeSubscriptionId)).entitlements.map((e) => e.feature);
 
+/** Stripe's quantity of an active subscription changed from `from` to `to`. */
+const quantityChanged = (subscriptionId: string, from: number, to: number, created: number) =>
+  subscriptionEvent({
+    type: 'customer.subscription.updated',
+    subscriptionId,
+    status: 'active',
+    quantity: to,
+    previous: { quantity: from },
+    created,
+  });
+
 describe('subscription lifecycle through the webhook', () => {
   it('deleted before checkout.session.completed: the user is created, and ends without access', async () => {
     const { subscriptionId, email } = ids();
@@ -41,14 +52,7 @@ describe('subscription lifecycle through the webhook', () => {
     await deliverAll(
       checkoutEvent({ email, subscriptionId, created: t, metadata: sumoMetadata() }),
       subscriptionEvent({ type: 'customer.subscription.deleted', subscriptionId, status: 'canceled', quantity: 3, created: t + 30 }),
-      subscriptionEvent({
-        type: 'customer.subscription.updated',
-        subscriptionId,
-        status: 'active',
-        quantity: 7,
-        previous: { quantity: 3 },
-        created: t + 20,
-      }),
+      quantityChanged(subscriptionId, 3, 7, t + 20),
     );
 
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ status: 'canceled', hasAccess: false, quantity: 3, entitlements: [] });
@@ -62,28 +66,10 @@ describe('subscription lifecycle through the webhook', () => {
     );
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 1, seatLimit: 3, hasAccess: true });
 
-    await deliverAll(
-      subscriptionEvent({
-        type: 'customer.subscription.updated',
-        subscriptionId,
-        status: 'active',
-        quantity: 5,
-        previous: { quantity: 1 },
-        created: t + 10,
-      }),
-    );
+    await deliverAll(quantityChanged(subscriptionId, 1, 5, t + 10));
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 5, seatLimit: 15, hasAccess: true });
 
-    await deliverAll(
-      subscriptionEvent({
-        type: 'customer.subscription.updated',
-        subscriptionId,
-        status: 'active',
-        quantity: 2,
-        previous: { quantity: 5 },
-        created: t + 20,
-      }),
-    );
+    await deliverAll(quantityChanged(subscriptionId, 5, 2, t + 20));
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ quantity: 2, seatLimit: 6, hasAccess: true });
   });
 
