@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../devstack/sample-events';
-import { disputeEvent } from '../../devstack/sample-purchase-events';
+import { chargeRefundedEvent, disputeEvent } from '../../devstack/sample-purchase-events';
 
 /** A Sumo lifetime deal of `quantity` codes (payment mode), with the ids its refunds and disputes name. */
 export function sumoLifetime(options: { quantity?: number; created?: number; email?: string } = {}) {
@@ -24,4 +24,19 @@ export function dealDispute(deal: { paymentIntentId: string; amount: number }, c
   return closed
     ? disputeEvent({ type: 'charge.dispute.closed', paymentIntentId: deal.paymentIntentId, amount: deal.amount, status: closed, created })
     : disputeEvent({ type: 'charge.dispute.created', paymentIntentId: deal.paymentIntentId, amount: deal.amount, created });
+}
+
+/** A refund of `codes` of the deal's codes (charge.refunded with the amount refunded so far). */
+export function dealRefund(deal: { paymentIntentId: string; amount: number }, created: number, codes = 1) {
+  return chargeRefundedEvent({
+    paymentIntentId: deal.paymentIntentId,
+    amount: deal.amount,
+    amountRefunded: LIFETIME_CODE_PRICE * codes,
+    created,
+  });
+}
+
+/** A refund of the deal that is no whole number of codes (1,000 of its amount): an operator decides. */
+export function dealOddRefund(deal: { paymentIntentId: string; amount: number }, created: number) {
+  return chargeRefundedEvent({ paymentIntentId: deal.paymentIntentId, amount: deal.amount, amountRefunded: 1_000, created });
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACTIVITY_ATTEMPTS_CEILING } from '../../src/contracts';
 import { acceptedLivemode, loadApiConfig, loadWorkerConfig } from '../../src/config';
+import { MINIMAL_API_ENV, MINIMAL_WORKER_ENV } from '../support/minimal-env';
 
 describe('configuration', () => {
   it('names every missing variable at start-up', () => {
@@ -38,12 +39,7 @@ describe('configuration', () => {
     });
   });
 
-  const worker = {
-    DATABASE_URL: 'postgresql://db/app',
-    STRIPE_SECRET_KEY: 'sk_test_x',
-    POSTMARK_SERVER_TOKEN: 't',
-    POSTMARK_FROM: 'a@b.c',
-  };
+  const worker = MINIMAL_WORKER_ENV;
 
   it('accepts only the activity attempts the workflows honour', () => {
     expect(loadWorkerConfig({ ...worker, ACTIVITY_MAX_ATTEMPTS: String(ACTIVITY_ATTEMPTS_CEILING) }).ACTIVITY_MAX_ATTEMPTS).toBe(
@@ -136,13 +132,8 @@ describe('configuration', () => {
 });
 
 describe('the product’s side: GET /access and access events', () => {
-  const api = { DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
-  const worker = {
-    DATABASE_URL: 'postgresql://db/app',
-    STRIPE_SECRET_KEY: 'sk_test_x',
-    POSTMARK_SERVER_TOKEN: 't',
-    POSTMARK_FROM: 'a@b.c',
-  };
+  const api = MINIMAL_API_ENV;
+  const worker = MINIMAL_WORKER_ENV;
   const token = (c: string) => c.repeat(24);
 
   it('are off unless set: no token, no webhook, the sweep every 5 minutes once on', () => {
@@ -186,7 +177,7 @@ describe('the product’s side: GET /access and access events', () => {
 });
 
 describe('payload encryption in live mode', () => {
-  const api = { DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
+  const api = MINIMAL_API_ENV;
   const worker = { DATABASE_URL: 'postgresql://db/app', POSTMARK_SERVER_TOKEN: 't', POSTMARK_FROM: 'a@b.c' };
   const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 

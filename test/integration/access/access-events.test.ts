@@ -1,10 +1,9 @@
-import { checkoutEvent, invoiceEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../../devstack/sample-events';
-import { chargeRefundedEvent } from '../../../devstack/sample-purchase-events';
+import { checkoutEvent, invoiceEvent, sumoMetadata } from '../../../devstack/sample-events';
 import type { AccessEvent } from '../../../docs/examples/access-receiver';
 import { accessDeliveryWorkflowId } from '../../../src/contracts';
 import { distinctIds, PRODUCT_SECRET, startProduct, type Product } from '../../support/access-product';
 import { startHarness, type Harness } from '../../support/harness';
-import { sumoLifetime, dealDispute } from '../../support/lifetime-events';
+import { sumoLifetime, dealDispute, dealRefund } from '../../support/lifetime-events';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
 import { opsJson } from '../../support/ops-context';
 
@@ -85,14 +84,7 @@ describe('access events: the product is told every change of a user’s access',
     await deliverAll(deal.checkout);
     const userId = await userIdOf(deal.email);
     await eventsOf(userId, 1);
-    await deliverAll(
-      chargeRefundedEvent({
-        paymentIntentId: deal.paymentIntentId,
-        amount: deal.amount,
-        amountRefunded: LIFETIME_CODE_PRICE,
-        created: t + 10,
-      }),
-    );
+    await deliverAll(dealRefund(deal, t + 10));
     await eventsOf(userId, 2);
     await deliverAll(dealDispute(deal, t + 20));
     await eventsOf(userId, 3);
@@ -150,12 +142,7 @@ describe('access events: the product is told every change of a user’s access',
     const t = now() - 100;
     const deal = sumoLifetime({ quantity: 3, created: t });
     const subscription = checkoutEvent({ email: deal.email, created: t, metadata: sumoMetadata({ tierId: 'sumo_tier_1', quantity: '2' }) });
-    const refund = chargeRefundedEvent({
-      paymentIntentId: deal.paymentIntentId,
-      amount: deal.amount,
-      amountRefunded: LIFETIME_CODE_PRICE,
-      created: t + 10,
-    });
+    const refund = dealRefund(deal, t + 10);
     const dispute = dealDispute(deal, t + 20);
     const all = [deal.checkout, subscription, refund, dispute];
     const answers = await Promise.all(all.map((e) => h.deliver(e)));

@@ -5,7 +5,7 @@ import { ACCESS_SWEEP_SCHEDULE_ID, ensureAccessSweepSchedule } from '../../../sr
 import { PRODUCT_SECRET, distinctIds, startProduct, type Product } from '../../support/access-product';
 import { eventually } from '../../support/eventually';
 import { startHarness, type Harness } from '../../support/harness';
-import { sumoLifetime, dealDispute } from '../../support/lifetime-events';
+import { sumoLifetime, dealDispute, dealRefund } from '../../support/lifetime-events';
 import { opsJson } from '../../support/ops-context';
 
 /** How long the product is down: a round of attempts fails, the run is Retrying, its next round finds the product back. */
@@ -54,14 +54,7 @@ describe('access events through the product’s outages', () => {
     let otherId: string;
     try {
       await deliverAll(deal.checkout, other);
-      await deliverAll(
-        chargeRefundedEvent({
-          paymentIntentId: deal.paymentIntentId,
-          amount: deal.amount,
-          amountRefunded: LIFETIME_CODE_PRICE,
-          created: t + 10,
-        }),
-      );
+      await deliverAll(dealRefund(deal, t + 10));
       await deliverAll(dealDispute(deal, t + 20));
       await deliverAll(dealDispute(deal, t + 30, 'won'));
       userId = await userIdOf(deal.email);

@@ -13,14 +13,8 @@ const stripe = useLocalStripeEvents();
 const h = useHarness(() => ({ stripeApiBase: stripe.url }));
 
 /** An answer that names no plan: nothing was granted (yet). */
-const nothingGranted = (status: string, sessionId: string) => ({
-  status,
-  sessionId,
-  plan: null,
-  seats: null,
-  licences: null,
-  lifetime: null,
-});
+const NO_PLAN = { plan: null, seats: null, licences: null, lifetime: null };
+const nothingGranted = (status: string, sessionId: string) => ({ status, sessionId, ...NO_PLAN });
 const sessionOf = (event: Stripe.Event) => event.data.object as Stripe.Checkout.Session;
 const ask = (sessionId: string, query = '', headers: Record<string, string> = {}) =>
   h.app.inject({ method: 'GET', url: `/checkout/sessions/${sessionId}${query}`, headers });

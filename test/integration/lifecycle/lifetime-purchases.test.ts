@@ -2,7 +2,7 @@ import { checkoutEvent, LIFETIME_CODE_PRICE, sumoMetadata } from '../../../devst
 import { chargeRefundedEvent, disputeEvent, refundEvent } from '../../../devstack/sample-purchase-events';
 import { FailureType, skipUpdate, type PurchaseSyncSummary } from '../../../src/contracts';
 import { useHarness } from '../../support/harness';
-import { sumoLifetime, dealDispute } from '../../support/lifetime-events';
+import { sumoLifetime, dealDispute, dealOddRefund } from '../../support/lifetime-events';
 import { useLocalStripeEvents } from '../../support/local-stripe-events';
 
 const stripeApi = useLocalStripeEvents();
@@ -143,12 +143,7 @@ describe('lifetime deals (payment-mode checkouts) through the webhook', () => {
   it('a refund that is no whole number of codes waits in NeedsAttention and changes no access; skip keeps it, a whole-code refund settles it', async () => {
     const deal = sumoLifetime({ quantity: 3, created: now() - 100 });
     await deliverAll(deal.checkout);
-    const odd = chargeRefundedEvent({
-      paymentIntentId: deal.paymentIntentId,
-      amount: deal.amount,
-      amountRefunded: 1_000,
-      created: now() - 50,
-    });
+    const odd = dealOddRefund(deal, now() - 50);
     expect((await h.deliver(odd)).statusCode).toBe(200);
 
     const attention = await h.attention(odd.id);
@@ -174,12 +169,7 @@ describe('lifetime deals (payment-mode checkouts) through the webhook', () => {
 
   it('a refund of no whole number of codes before its checkout does not block it: the checkout completes, then the refund is asked', async () => {
     const deal = sumoLifetime({ quantity: 3, created: now() - 100 });
-    const odd = chargeRefundedEvent({
-      paymentIntentId: deal.paymentIntentId,
-      amount: deal.amount,
-      amountRefunded: 1_000,
-      created: now() - 50,
-    });
+    const odd = dealOddRefund(deal, now() - 50);
     await deliverAll(odd);
     expect((await h.deliver(deal.checkout)).statusCode).toBe(200);
 
@@ -210,12 +200,7 @@ describe('lifetime deals (payment-mode checkouts) through the webhook', () => {
   it('a dispute after a refund of no whole number of codes suspends access without asking anyone again', async () => {
     const deal = sumoLifetime({ quantity: 3, created: now() - 100 });
     await deliverAll(deal.checkout);
-    const odd = chargeRefundedEvent({
-      paymentIntentId: deal.paymentIntentId,
-      amount: deal.amount,
-      amountRefunded: 1_000,
-      created: now() - 50,
-    });
+    const odd = dealOddRefund(deal, now() - 50);
     expect((await h.deliver(odd)).statusCode).toBe(200);
     const attention = await h.attention(odd.id);
     await h.client.workflow

@@ -132,7 +132,7 @@ describe('subscription lifecycle through the webhook', () => {
     expect(await features(subscriptionId)).toEqual(['core']);
 
     // The customer portal's upgrade: the price changes, the metadata stays.
-    await deliverAll(
+    const onPro = (created: number, more: Partial<Parameters<typeof subscriptionEvent>[0]> = {}) =>
       subscriptionEvent({
         type: 'customer.subscription.updated',
         subscriptionId,
@@ -140,26 +140,15 @@ describe('subscription lifecycle through the webhook', () => {
         status: 'active',
         priceId: 'price_pro_monthly',
         metadata,
-        previous: { priceId: 'price_starter_monthly' },
-        created: t + 100,
-      }),
-    );
+        created,
+        ...more,
+      });
+    await deliverAll(onPro(t + 100, { previous: { priceId: 'price_starter_monthly' } }));
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ tierId: 'pro', plan: 'pro', seatLimit: 5 });
     expect(await features(subscriptionId)).toEqual(['core', 'integrations', 'reports']);
 
     // Its next renewal says the same: still pro.
-    await deliverAll(
-      subscriptionEvent({
-        type: 'customer.subscription.updated',
-        subscriptionId,
-        customerId,
-        status: 'active',
-        priceId: 'price_pro_monthly',
-        metadata,
-        created: t + 200,
-        currentPeriodEnd: t + 60 * 86_400,
-      }),
-    );
+    await deliverAll(onPro(t + 200, { currentPeriodEnd: t + 60 * 86_400 }));
     expect(await subscriptionRow(subscriptionId)).toMatchObject({ tierId: 'pro', plan: 'pro' });
   });
 

@@ -1,6 +1,4 @@
-import { buildApp } from '../../../src/app';
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
-import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';
 import { runNextWorkerUntil } from '../../support/stack/next-deploy-worker';
@@ -18,11 +16,7 @@ const s = useOwnProcessStack('crash');
 describe('a worker killed while an email is being sent', () => {
   it('is noticed by the send timing out; the next worker records the email Postmark accepted, sending nothing twice', async () => {
     const worker = (await s.startWorker()).child;
-    const app = await buildApp({
-      db: s.db,
-      fulfillments: createFulfillmentStarter(s.temporalClient, s.taskQueue),
-      webhookSecrets: [s.webhookSecret],
-    });
+    const app = await s.webhookApp();
     const email = `crash.${Date.now()}@example.com`;
     const event = checkoutEvent({ email, metadata: sumoMetadata() });
     // Postmark accepts the message only after 20 s; the worker dies before that.

@@ -1,6 +1,4 @@
-import { buildApp } from '../../../src/app';
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
-import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { deliverSigned } from '../../support/deliver-signed';
 import { eventually } from '../../support/eventually';
 import { runNextWorkerUntil } from '../../support/stack/next-deploy-worker';
@@ -18,11 +16,7 @@ const s = useOwnProcessStack('shutdown');
 describe('the worker on SIGTERM', () => {
   it('lets the email being sent finish, records it sent, and exits 0; the fulfillment completes with no operator', async () => {
     const worker = await s.startWorker();
-    const app = await buildApp({
-      db: s.db,
-      fulfillments: createFulfillmentStarter(s.temporalClient, s.taskQueue),
-      webhookSecrets: [s.webhookSecret],
-    });
+    const app = await s.webhookApp();
     const email = `shutdown.${Date.now()}@example.com`;
     const event = checkoutEvent({ email, metadata: sumoMetadata() });
     s.postmark.failNext(1, { kind: 'slow', delayMs: 3_000 });

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
+import { buildApp } from '../../../src/app';
 import { loadWorkerConfig } from '../../../src/config';
+import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { applyMigrations } from '../../../src/db/migrate';
 import { createPrisma } from '../../../src/db/prisma';
 import { startEmbeddedPostgres, type LocalPostgres } from '../../../devstack/embedded-postgres';
@@ -182,6 +184,15 @@ export class ProcessStack {
   }
 
   /** A worker's whole environment, as production gives it. */
+  /** The webhook app in this process over the stack's database and Temporal (for a test that kills and starts workers); close it after. */
+  webhookApp(): ReturnType<typeof buildApp> {
+    return buildApp({
+      db: this.db,
+      fulfillments: createFulfillmentStarter(this.temporalClient, this.taskQueue),
+      webhookSecrets: [this.webhookSecret],
+    });
+  }
+
   workerEnv(extra: Record<string, string> = {}): Record<string, string> {
     return workerEnv(this.parts(), { ...this.options.env, ...extra });
   }

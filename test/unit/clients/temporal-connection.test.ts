@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { temporalConnectionOptions } from '../../../src/clients/temporal';
 import { loadApiConfig, loadWorkerConfig } from '../../../src/config';
+import { MINIMAL_API_ENV } from '../../support/minimal-env';
 
 /** Temporal Cloud (API key) and mTLS: the connection options each configuration builds. */
 const dir = mkdtempSync(join(tmpdir(), 'temporal-tls-'));
@@ -10,7 +11,7 @@ const file = (name: string, text: string) => {
   writeFileSync(join(dir, name), text);
   return join(dir, name);
 };
-const api = { DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
+const api = MINIMAL_API_ENV;
 const worker = { DATABASE_URL: 'postgresql://db/app', STRIPE_SECRET_KEY: 'sk_test_x', POSTMARK_SERVER_TOKEN: 't', POSTMARK_FROM: 'a@b.c' };
 
 describe('Temporal connection options', () => {

@@ -7,6 +7,7 @@ import { loadApiConfig, loadWorkerConfig } from '../../../src/config';
 import { createOpsContext } from '../../../src/ops/context';
 import { EncryptionCodec, ENCRYPTED_ENCODING, METADATA_ENCRYPTION_KEY_ID } from '../../../src/temporal/payload-codec';
 import { parsePayloadKeys } from '../../../src/temporal/payload-keys';
+import { MINIMAL_API_ENV, MINIMAL_WORKER_ENV } from '../../support/minimal-env';
 
 const keySpec = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
 const text = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString('utf8');
@@ -65,13 +66,8 @@ describe('the payload codec (AES-256-GCM)', () => {
 });
 
 describe('payload keys in the configuration', () => {
-  const api = { DATABASE_URL: 'postgresql://db/app', STRIPE_WEBHOOK_SECRET: 'whsec_x' };
-  const worker = {
-    DATABASE_URL: 'postgresql://db/app',
-    STRIPE_SECRET_KEY: 'sk_test_x',
-    POSTMARK_SERVER_TOKEN: 't',
-    POSTMARK_FROM: 'a@b.c',
-  };
+  const api = MINIMAL_API_ENV;
+  const worker = MINIMAL_WORKER_ENV;
 
   it('is off without keys, and parses PAYLOAD_KEYS newest first when set', () => {
     expect(loadApiConfig(api).payloadKeys).toEqual([]);
