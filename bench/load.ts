@@ -37,8 +37,17 @@ export async function post(url: string, secret: string, p: { event: Stripe.Event
 }
 
 /** `count` purchases with `inFlight` requests open at a time (closed loop). */
-export async function burst(url: string, secret: string, count: number, inFlight: number): Promise<Delivery[]> {
-  const purchases = Array.from({ length: count }, purchase);
+export function burst(url: string, secret: string, count: number, inFlight: number): Promise<Delivery[]> {
+  return burstOf(url, secret, Array.from({ length: count }, purchase), inFlight);
+}
+
+/** These purchases, in order, with `inFlight` requests open at a time (closed loop). */
+export async function burstOf(
+  url: string,
+  secret: string,
+  purchases: { event: Stripe.Event; email: string }[],
+  inFlight: number,
+): Promise<Delivery[]> {
   const done: Delivery[] = [];
   let next = 0;
   await Promise.all(

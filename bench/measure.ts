@@ -102,7 +102,7 @@ function cpuPer(before: Snap, after: Snap, divisor: number): Map<string, number>
 }
 
 /** Waits until every purchase's welcome email is sent and its ledger row completed; the time it took. */
-async function fulfilled(stack: Stack, db: Client, postmark: LocalPostmark, deliveries: Delivery[], since: number): Promise<number> {
+export async function fulfilled(stack: Stack, db: Client, postmark: LocalPostmark, deliveries: Delivery[], since: number): Promise<number> {
   if (!stack.fulfils) return (performance.now() - since) / 1000;
   const emails = new Set(deliveries.map((d) => d.email));
   const ids = deliveries.map((d) => d.event.id);
