@@ -1,6 +1,5 @@
 /**
  * Benchmark: the landing page's answer to its buyers while random session ids flood it and Stripe is slow
- * (issue 31, item 4).
  *
  *   npm run bench:landing-flood     # builds dist/, then the phases below on one service stack
  *
@@ -21,11 +20,11 @@
  * itself, as it would without a proxy; no X-Forwarded-For is sent. The rate limiter's
  * `x-ratelimit-remaining` per address is printed to show it.
  *
- * Reported: the buyers' p50/p99 alone and with the flood and their ratio (target, issue 31: p99 ≤ 1.2×),
+ * Reported: the buyers' p50/p99 alone and with the flood and their ratio (target: p99 ≤ 1.2×),
  * and how the flood was answered (by status, p50/p99), and the Stripe requests the API made.
  */
 import { Agent, request } from 'node:http';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import { Client } from 'pg';
 import type Stripe from 'stripe';
 import { startLocalPostmark } from '../devstack/local-postmark';
@@ -35,6 +34,7 @@ import { benchDatabase } from './bench-database';
 import { burstOf, purchase, quantile } from './load';
 import { fulfilled } from './measure';
 import { startServiceStack } from './stack';
+import { closeAll, loadAverage, runMain } from './run-main';
 
 const env = process.env;
 const SECRET = 'whsec_bench_only';
@@ -178,11 +178,7 @@ async function main(): Promise<void> {
   if ((60 * POLL_RATE) / BUYERS > 30)
     throw new Error(`BENCH_BUYERS ${BUYERS} is too few for ${POLL_RATE} polls a second: each would near the rate limit`);
   const started = performance.now();
-  const load = () =>
-    loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' / ');
-  const loadAtStart = load();
+  const loadAtStart = loadAverage();
   const database = await benchDatabase('postgresql://postgres@127.0.0.1:5432/landing_flood_bench');
   const [postmark, stripe] = await Promise.all([startLocalPostmark(), startLocalStripeEvents()]);
   postmark.failAlways({ kind: 'slow', delayMs: 150 });
@@ -224,24 +220,16 @@ async function main(): Promise<void> {
         `${ROUNDS > 1 ? `, median of ${ROUNDS} rounds (phases interleaved)` : ''}; flood ${FLOOD_PER_MINUTE}/min of random ids from ` +
         `${FLOOD_ADDRESSES} addresses; Stripe answers in ${STRIPE_DELAY_MS} ms; API defaults (rate limit 60/min per address, TRUST_PROXY_HOPS 0); ` +
         `${cpus().length} CPUs; PostgreSQL ${database.embedded ? 'of its own (embedded)' : 'from BENCH_DATABASE_URL'}; ` +
-        `load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${load()} at the end\n`,
+        `load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${loadAverage()} at the end\n`,
     );
     console.log(report(alone, flooded));
-    console.log(`\ntarget (issue 31): buyers' p99 with the flood ≤ 1.2× alone`);
+    console.log(`\ntarget: buyers' p99 with the flood ≤ 1.2× alone`);
     console.log(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     for (const agent of agents.values()) agent.destroy();
     await stack.stop();
-    await db.end();
-    await Promise.allSettled([postmark.close(), stripe.close()]);
-    await database.stop();
+    await closeAll(db, postmark, stripe, database);
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

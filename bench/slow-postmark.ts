@@ -1,5 +1,5 @@
 /**
- * Benchmark: does a buyer's access wait behind welcome emails when Postmark is slow? (issue 31, item 1)
+ * Benchmark: does a buyer's access wait behind welcome emails when Postmark is slow?
  *
  *   npm run bench:slow-postmark     # builds dist/, then the two cases below, each on a fresh service stack
  *
@@ -15,10 +15,10 @@
  * POST → access: from the POST's first send to the buyer's first row in `entitlements`, by the
  * row's own `granted_at` (PostgreSQL's clock, the machine's; it is the granting transaction's start,
  * so it reads a few milliseconds early against its commit). POST → welcome: to when the local
- * Postmark accepted the welcome email. Target (issue 31): slow ÷ fast of POST → access ≤ 1.5×.
+ * Postmark accepted the welcome email. Target: slow ÷ fast of POST → access ≤ 1.5×.
  */
 import { randomBytes } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import { Client } from 'pg';
 import type Stripe from 'stripe';
 import { startLocalPostmark } from '../devstack/local-postmark';
@@ -28,6 +28,7 @@ import { benchDatabase } from './bench-database';
 import { burstOf, purchase, quantile, type Delivery } from './load';
 import { fulfilled } from './measure';
 import { startServiceStack, type StackEnv } from './stack';
+import { closeAll, loadAverage, runMain } from './run-main';
 
 const env = process.env;
 const SECRET = 'whsec_bench_only';
@@ -191,11 +192,7 @@ function report(fast: CaseResult, slow: CaseResult): string {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const load = () =>
-    loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' / ');
-  const loadAtStart = load();
+  const loadAtStart = loadAverage();
   const database = await benchDatabase('postgresql://postgres@127.0.0.1:5432/slow_postmark_bench');
   const [postmark, stripe] = await Promise.all([startLocalPostmark(), startLocalStripeEvents()]);
   const db = new Client({ connectionString: database.url });
@@ -218,22 +215,14 @@ async function main(): Promise<void> {
       `slow Postmark: ${ROUNDS > 1 ? `median of ${ROUNDS} rounds, cases interleaved; ` : ''}${EVENTS} purchases (${EVENTS - DIRECT} Sumo, ${DIRECT} direct) at ${IN_FLIGHT} in flight ` +
         `after a warm-up of ${WARMUP}; Postmark answers every send in ${CASES.fast} ms, then ${CASES.slow} ms; ${cpus().length} CPUs; ` +
         `PostgreSQL ${database.embedded ? 'of its own (embedded)' : 'from BENCH_DATABASE_URL'}; ` +
-        `load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${load()} at the end\n`,
+        `load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${loadAverage()} at the end\n`,
     );
     console.log(report(combine(runs.fast), combine(runs.slow)));
-    console.log(`\ntarget (issue 31): POST → access, slow ÷ fast ≤ 1.5×`);
+    console.log(`\ntarget: POST → access, slow ÷ fast ≤ 1.5×`);
     console.log(`bench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
-    await db.end();
-    await Promise.allSettled([postmark.close(), stripe.close()]);
-    await database.stop();
+    await closeAll(db, postmark, stripe, database);
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

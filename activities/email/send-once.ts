@@ -24,6 +24,26 @@ export interface Addressed {
   templateModel: object;
 }
 
+/**
+ * The email of one checkout session to its buyer (at most one of this kind per session), addressed
+ * from the user's row, which sendEmailOnce reads in its claim's statement, not apart.
+ */
+export function sessionEmail(
+  kind: string,
+  input: { checkoutSessionId: string; userId: string; eventId: string },
+  sender: { from: string; templateAlias: string },
+  model: (user: { name: string }) => object,
+): OnceEmail {
+  return {
+    dedupKey: `${kind}:${input.checkoutSessionId}`,
+    kind,
+    userId: input.userId,
+    eventId: input.eventId,
+    ...sender,
+    address: (user) => ({ to: user.email, templateModel: model({ name: user.name ?? '' }) }),
+  };
+}
+
 export interface OnceEmailResult {
   /** Null while another event's workflow holds the send (it reports the MessageID). */
   messageId: string | null;

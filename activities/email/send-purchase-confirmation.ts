@@ -1,6 +1,6 @@
 import type { PurchaseConfirmationModel } from '../../src/emails';
 import type { ActivityDeps } from '../deps';
-import { sendEmailOnce, type OnceEmailResult } from './send-once';
+import { sendEmailOnce, sessionEmail, type OnceEmailResult } from './send-once';
 
 /** What was bought, as the workflow resolved it; the buyer's address and name are read with the send's claim. */
 export interface SendPurchaseConfirmationInput {
@@ -24,31 +24,13 @@ export type PurchaseConfirmationResult = OnceEmailResult;
  */
 export function createSendPurchaseConfirmation({ db, postmark, mail }: Pick<ActivityDeps, 'db' | 'postmark' | 'mail'>) {
   return async function sendPurchaseConfirmation(input: SendPurchaseConfirmationInput): Promise<PurchaseConfirmationResult> {
-    return sendEmailOnce(
-      db,
-      postmark,
-      {
-        dedupKey: `confirmation:${input.checkoutSessionId}`,
-        kind: 'confirmation',
-        userId: input.userId,
-        eventId: input.eventId,
-        from: mail.from,
-        templateAlias: mail.confirmationTemplate,
-        // The user's row is read in the claim's statement (sendEmailOnce), not apart.
-        address: (user) => ({
-          to: user.email,
-          templateModel: {
-            name: user.name ?? '',
-            plan: input.plan,
-            licences: input.licences,
-            seats: input.seats,
-            addons: input.addons,
-            lifetime: input.lifetime,
-            sumo: input.sumo,
-          } satisfies PurchaseConfirmationModel,
-        }),
-      },
-      mail,
+    const { plan, licences, seats, addons, lifetime, sumo } = input;
+    const email = sessionEmail(
+      'confirmation',
+      input,
+      { from: mail.from, templateAlias: mail.confirmationTemplate },
+      ({ name }) => ({ name, plan, licences, seats, addons, lifetime, sumo }) satisfies PurchaseConfirmationModel,
     );
+    return sendEmailOnce(db, postmark, email, mail);
   };
 }

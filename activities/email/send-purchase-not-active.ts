@@ -1,7 +1,7 @@
 import { log } from '@temporalio/activity';
 import type { PurchaseNotActiveModel } from '../../src/emails';
 import type { ActivityDeps } from '../deps';
-import { sendEmailOnce, type OnceEmailResult } from './send-once';
+import { sendEmailOnce, sessionEmail, type OnceEmailResult } from './send-once';
 
 /** What was bought, as the workflow resolved it; why nothing is active is read from the purchase's row. */
 export interface SendPurchaseNotActiveInput {
@@ -55,30 +55,14 @@ export function createSendPurchaseNotActive({ db, postmark, mail }: Pick<Activit
     const reason =
       (input.lifetime ? PURCHASE_REASONS : SUBSCRIPTION_REASONS)[status] ??
       `the ${input.lifetime ? 'purchase' : 'subscription'} is ${status.replace(/_/g, ' ')}`;
-    const sent: OnceEmailResult = await sendEmailOnce(
-      db,
-      postmark,
-      {
-        dedupKey: `not_active:${input.checkoutSessionId}`,
-        kind: 'not_active',
-        userId: input.userId,
-        eventId: input.eventId,
-        from: mail.from,
-        templateAlias: mail.notActiveTemplate,
-        // The user's row is read in the claim's statement (sendEmailOnce), not apart.
-        address: (user) => ({
-          to: user.email,
-          templateModel: {
-            name: user.name ?? '',
-            plan: input.plan,
-            reason,
-            lifetime: input.lifetime,
-            sumo: input.sumo,
-          } satisfies PurchaseNotActiveModel,
-        }),
-      },
-      mail,
+    const { plan, lifetime, sumo } = input;
+    const email = sessionEmail(
+      'not_active',
+      input,
+      { from: mail.from, templateAlias: mail.notActiveTemplate },
+      ({ name }) => ({ name, plan, reason, lifetime, sumo }) satisfies PurchaseNotActiveModel,
     );
+    const sent: OnceEmailResult = await sendEmailOnce(db, postmark, email, mail);
     return { messageId: sent.messageId, skipped: null };
   };
 }

@@ -86,7 +86,14 @@ describe('the service scaled out on a PostgreSQL-backed Temporal cluster', () =>
     const [outcome] = await deliverOverBothApis([{ email, event: checkoutEvent({ email, metadata: sumoMetadata() }) }]);
     expect(outcome.acknowledged).toBe(true);
     await whenFulfilled([outcome.eventId], 1);
-    expect(stack.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
+    // The welcome follows the fulfillment (access first).
+    const welcomes = () => stack.postmark.outbox.filter((m) => m.to === email).length;
+    await eventually(
+      async () => welcomes(),
+      (n) => n >= 1,
+      { timeoutMs: 60_000 },
+    );
+    expect(welcomes()).toBe(1);
 
     const token = 'cluster-codec-token-0123456789abcdef';
     const codec = await buildCodecApp({
