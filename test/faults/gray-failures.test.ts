@@ -14,8 +14,9 @@ import { directPurchases } from './support/tally';
  * stands between the service's processes and each dependency — PostgreSQL, the Temporal frontend,
  * Stripe's API (a local stand-in whose line items give the direct purchases their tier), Postmark —
  * and each case puts one dependency through four toxics back to back: answers later than its
- * client waits, a black hole, a thin and sliced pipe, connections reset. Purchases arrive as each
- * begins, delivered as Stripe delivers them. However slow it gets, every purchase is fulfilled
+ * client waits, a black hole, a thin and sliced pipe, connections reset. Purchases are accepted
+ * just before each toxic and arrive as it strikes, delivered as Stripe delivers them. Then a
+ * launch with Postmark slow in the middle. However slow it gets, every purchase is fulfilled
  * once, nobody is paged, a step that is retried shows Retrying meanwhile, and the webhook answers
  * (a fast 503 is an answer, a hang is not) within Stripe's own 10 s.
  */
@@ -143,7 +144,8 @@ describe('gray failures: slow, silent and rude dependencies lose nothing, send n
   it(
     'the Temporal frontend answering after the API gave up, black-holed, thin and sliced, resetting: the webhook answers 503 fast, the runs go on after',
     async () => {
-      // The API gives a workflow start 5 s (src/temporal/start-fulfillment.ts).
+      // The API gives a workflow start 5 s (src/temporal/start-fulfillment.ts). No step talks to
+      // Temporal, so no run shows Retrying: the worker's SDK retries its polls and task completions.
       const r = await runGrayCase(stack, {
         name: 'Temporal frontend gray',
         id: 'graytemporal',
