@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -11,7 +11,11 @@ export const TOOLS_BIN = resolve(__dirname, '../.tools/bin');
 
 interface Tool {
   binary: string;
-  /** The name `go install` gives the binary (its package folder) when that is not `binary`; renamed after the build. */
+  /**
+   * The name `go install` gives the binary (its package folder) when that is not `binary`. Several
+   * tools are built as `server`, so such a tool is built into a folder of its own and moved to
+   * `binary` in TOOLS_BIN.
+   */
   builtAs?: string;
   /** Environment variable that may name the binary's path. */
   envVar: string;
@@ -46,6 +50,15 @@ export const TEMPORAL_SQL_TOOL: Tool = {
   goPackage: `go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`,
 };
 
+/** Toxiproxy's server (Shopify): a TCP proxy whose toxics make a dependency slow, silent or rude on
+ *  demand; the gray-failure fault suite puts one in front of each dependency (devstack/toxiproxy.ts). */
+export const TOXIPROXY_SERVER: Tool = {
+  binary: 'toxiproxy-server',
+  builtAs: 'server',
+  envVar: 'TOXIPROXY_SERVER_PATH',
+  goPackage: 'github.com/Shopify/toxiproxy/v2/cmd/server@v2.12.0',
+};
+
 export const STRIPE_MOCK: Tool = {
   binary: 'stripe-mock',
   envVar: 'STRIPE_MOCK_PATH',
@@ -74,7 +87,6 @@ export function findTool(tool: Tool): string | undefined {
       .filter(Boolean)
       .map((dir) => join(dir, tool.binary)),
     join(TOOLS_BIN, tool.binary),
-    ...(tool.builtAs ? [join(TOOLS_BIN, tool.builtAs)] : []),
   ];
   return candidates.find(isExecutable);
 }
@@ -84,12 +96,16 @@ export async function ensureTool(tool: Tool, log: (msg: string) => void = () => 
   const found = findTool(tool);
   if (found) return found;
   log(`${tool.binary} not found (${tool.envVar}, PATH, ${TOOLS_BIN}); building ${tool.goPackage} — this takes a few minutes once`);
+  await mkdir(TOOLS_BIN, { recursive: true });
+  const gobin = tool.builtAs ? await mkdtemp(join(TOOLS_BIN, `.build-${tool.binary}-`)) : TOOLS_BIN;
   try {
-    await run('go', ['install', tool.goPackage], { env: { ...process.env, GOBIN: TOOLS_BIN }, maxBuffer: 64 * 1024 * 1024 });
+    await run('go', ['install', tool.goPackage], { env: { ...process.env, GOBIN: gobin }, maxBuffer: 64 * 1024 * 1024 });
+    if (tool.builtAs) await rename(join(gobin, tool.builtAs), join(TOOLS_BIN, tool.binary));
   } catch (err) {
     throw new Error(`could not build ${tool.binary} with 'go install ${tool.goPackage}': ${(err as Error).message}`);
+  } finally {
+    if (tool.builtAs) await rm(gobin, { recursive: true, force: true });
   }
-  if (tool.builtAs) await rename(join(TOOLS_BIN, tool.builtAs), join(TOOLS_BIN, tool.binary));
   return join(TOOLS_BIN, tool.binary);
 }
 

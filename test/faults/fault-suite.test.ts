@@ -230,7 +230,7 @@ describe('the fault suite: 0 lost, 0 duplicated, 0 needing an operator', () => {
           await progress.fulfilled(10);
           const outage = stack.restartPostgres(POSTGRES_OUTAGE_MS);
           await sleep(15_000);
-          progress.arrive(40);
+          void progress.arrive(40);
           const watching = (async () => {
             const until = Date.now() + POSTGRES_OUTAGE_MS - 20_000;
             while (Date.now() < until) {

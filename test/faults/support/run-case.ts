@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromRoot } from '../../support/paths';
 import { WEBHOOK_SECRET, type ProcessStack } from '../../support/stack/process-stack';
-import { deliverAll, type DeliveryOutcome } from './stripe-delivery';
+import { deliverAll, type DeliveryOptions, type DeliveryOutcome } from './stripe-delivery';
 import { describeTally, purchases, settle, type Purchase, type Tally } from './tally';
 
 /** Each run's lines, one JSON object per case, for docs/RELIABILITY.md. */
@@ -18,6 +18,12 @@ export interface CaseSpec {
   settleMs?: number;
   /** How long Stripe goes on redelivering one event (default 3 minutes; Stripe itself: three days). */
   giveUpAfterMs?: number;
+  /** The purchases of `n` new buyers (default: Sumo purchases, which never call Stripe). */
+  buy?: (caseId: string, n: number) => Purchase[];
+  /** Told of every delivery attempt (stripe-delivery.ts). */
+  onAnswer?: DeliveryOptions['onAnswer'];
+  /** Remarks for the case's line, read once every delivery has ended and the case is counted. */
+  remarks?: () => string[];
   /**
    * Injects the fault while the burst is delivered; resolves with the moment the fault was
    * over (a server back, a new worker polling). Omitted: no fault, recovery counted from the start.
@@ -36,13 +42,14 @@ export interface Progress {
   sendingNow(): Promise<number>;
   /** Adds a remark to the case's printed line. */
   note(text: string): void;
-  /** `n` more purchases that arrive now (delivered like Stripe, counted with the case's). */
-  arrive(n: number): void;
+  /** `n` more purchases that arrive now (delivered like Stripe, counted with the case's); resolves once their deliveries ended. */
+  arrive(n: number): Promise<DeliveryOutcome[]>;
 }
 
 /** Delivers a burst, strikes, waits for the dust to settle, prints and records the case's counts. */
 export async function runCase(stack: ProcessStack, spec: CaseSpec): Promise<Tally & { transactionTimeouts: number }> {
-  const bought = purchases(spec.id, spec.purchases);
+  const buy = spec.buy ?? purchases;
+  const bought = buy(spec.id, spec.purchases);
   const ids = bought.map((p) => p.event.id);
   const startedAt = Date.now();
   const timeoutsBefore = stack.transactionTimeouts();
@@ -55,7 +62,13 @@ export async function runCase(stack: ProcessStack, spec: CaseSpec): Promise<Tall
   };
   const notes: string[] = [];
   const late: Array<{ bought: Purchase[]; outcomes: Promise<DeliveryOutcome[]> }> = [];
-  const delivery = { url: stack.apiUrl, secret: WEBHOOK_SECRET, concurrency: spec.concurrency, giveUpAfterMs: spec.giveUpAfterMs };
+  const delivery = {
+    url: stack.apiUrl,
+    secret: WEBHOOK_SECRET,
+    concurrency: spec.concurrency,
+    giveUpAfterMs: spec.giveUpAfterMs,
+    onAnswer: spec.onAnswer,
+  };
   const sendingNow = () => stack.db.emailDelivery.count({ where: { eventId: { in: ids }, status: 'sending' } });
   const progress: Progress = {
     bought,
@@ -64,15 +77,14 @@ export async function runCase(stack: ProcessStack, spec: CaseSpec): Promise<Tall
     sendingNow,
     note: (text) => notes.push(text),
     arrive: (n) => {
-      const more = purchases(`${spec.id}late`, n);
+      const more = buy(`${spec.id}late`, n);
       ids.push(...more.map((p) => p.event.id));
-      late.push({
-        bought: more,
-        outcomes: deliverAll(
-          more.map((p) => p.event),
-          delivery,
-        ),
-      });
+      const outcomes = deliverAll(
+        more.map((p) => p.event),
+        delivery,
+      );
+      late.push({ bought: more, outcomes });
+      return outcomes;
     },
   };
   const [onTime, faultEndedAt] = await Promise.all([
@@ -85,6 +97,7 @@ export async function runCase(stack: ProcessStack, spec: CaseSpec): Promise<Tall
   const outcomes = [...onTime, ...(await Promise.all(late.map((l) => l.outcomes))).flat()];
   const all = [...bought, ...late.flatMap((l) => l.bought)];
   const tally = await settle(stack, spec.name, all, outcomes, { faultEndedAt, timeoutMs: spec.settleMs });
+  notes.push(...(spec.remarks?.() ?? []));
   return record({ ...tally, transactionTimeouts: stack.transactionTimeouts() - timeoutsBefore, notes });
 }
 

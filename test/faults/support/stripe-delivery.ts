@@ -15,6 +15,16 @@ export interface DeliveryOptions {
   requestTimeoutMs?: number;
   /** Redeliveries stop after this long (Stripe goes on for three days; a suite cannot). */
   giveUpAfterMs?: number;
+  /** Told of every attempt once it ended: when it was sent, how long the answer took, and its status (null: none came). */
+  onAnswer?: (answer: WebhookAnswer) => void;
+}
+
+/** One delivery attempt as the sender saw it. */
+export interface WebhookAnswer {
+  eventId: string;
+  sentAt: number;
+  ms: number;
+  status: number | null;
 }
 
 /**
@@ -27,6 +37,8 @@ export async function deliverLikeStripe(event: { id: string }, options: Delivery
   const giveUpAt = Date.now() + (options.giveUpAfterMs ?? 180_000);
   let backoff = 250;
   for (let attempts = 1; ; attempts++) {
+    const sentAt = Date.now();
+    let status: number | null = null;
     try {
       const response = await fetch(`${options.url}/webhooks/stripe`, {
         method: 'POST',
@@ -35,10 +47,12 @@ export async function deliverLikeStripe(event: { id: string }, options: Delivery
         signal: AbortSignal.timeout(options.requestTimeoutMs ?? 15_000),
       });
       await response.arrayBuffer();
-      if (response.status === 200) return { eventId: event.id, acknowledged: true, attempts };
+      status = response.status;
     } catch {
       // refused, reset or timed out: unanswered, so delivered again
     }
+    options.onAnswer?.({ eventId: event.id, sentAt, ms: Date.now() - sentAt, status });
+    if (status === 200) return { eventId: event.id, acknowledged: true, attempts };
     if (Date.now() + backoff > giveUpAt) return { eventId: event.id, acknowledged: false, attempts };
     await new Promise((r) => setTimeout(r, backoff));
     backoff = Math.min(backoff * 2, 4_000);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
+import type { LocalStripeEvents } from '../../support/local-stripe-events';
 import type { ProcessStack } from '../../support/stack/process-stack';
 import type { DeliveryOutcome } from './stripe-delivery';
 
@@ -15,6 +16,20 @@ export function purchases(caseId: string, n: number): Purchase[] {
   return Array.from({ length: n }, (_, i) => {
     const email = `${caseId}.${run}.${i}@faults.example`;
     return { email, event: checkoutEvent({ email, metadata: sumoMetadata() }) };
+  });
+}
+
+/**
+ * `n` direct purchases of one `pro` licence by new buyers, without `tier_id`: the worker reads the
+ * tier from the session's line item, which `stripe` (a Stripe API stand-in) now holds.
+ */
+export function directPurchases(stripe: Pick<LocalStripeEvents, 'setLineItems'>, caseId: string, n: number): Purchase[] {
+  const run = randomBytes(3).toString('hex');
+  return Array.from({ length: n }, (_, i) => {
+    const email = `${caseId}.${run}.${i}@faults.example`;
+    const event = checkoutEvent({ email });
+    stripe.setLineItems((event.data.object as Stripe.Checkout.Session).id, [{ priceId: 'price_pro_monthly', quantity: 1 }]);
+    return { email, event };
   });
 }
 

@@ -13,6 +13,7 @@ import { startEmbeddedPostgres, type LocalPostgres } from '../../../devstack/emb
 import { freePort } from '../../../devstack/free-port';
 import { startLocalPostmark, type LocalPostmark } from '../../../devstack/local-postmark';
 import { startTemporalDevServer, type TemporalDevServer } from '../../../devstack/temporal-dev-server';
+import { startToxiproxy, type Toxiproxy } from '../../../devstack/toxiproxy';
 import type { PrismaClient } from '../../../src/generated/prisma/client';
 import { recreateDatabase } from '../recreate-database';
 import { testEnv } from '../test-env';
@@ -56,7 +57,16 @@ export interface ProcessStackOptions {
   countLines?: RegExp[];
   /** What each process keeps of its output (default 20,000 characters). */
   keepChars?: number;
+  /**
+   * A Toxiproxy proxy in front of each dependency (`Dependency`, the proxy's name): the APIs and
+   * workers reach them through it, the stack's own `db` and `temporalClient` directly. Toxics are
+   * switched with `toxiproxy.addToxic(dependency, …)`.
+   */
+  toxiproxy?: boolean;
 }
+
+/** What the service depends on; with the `toxiproxy` option, the name of the proxy in front of it. */
+export type Dependency = 'postgres' | 'temporal' | 'stripe' | 'postmark';
 
 /** Per process: node flags, and niceness (nice(1) execs node under the same pid). */
 export interface ProcessTweaks {
@@ -78,6 +88,10 @@ export class ProcessStack {
   db!: PrismaClient;
   temporalClient!: Client;
   postmark!: LocalPostmark;
+  /** With the `toxiproxy` option: the server whose proxies stand between the service and its dependencies. */
+  toxiproxy?: Toxiproxy;
+  /** The proxies' listen addresses (`host:port`), by dependency. */
+  private proxied: Partial<Record<Dependency, string>> = {};
   private postgres?: LocalPostgres;
   private temporal?: TemporalDevServer;
   private dir?: string;
@@ -139,6 +153,7 @@ export class ProcessStack {
       await applyMigrations(this.databaseUrl);
     }
     this.postmark = this.options.postmark ?? (await startLocalPostmark());
+    if (this.options.toxiproxy) await this.startProxies();
     this.db = createPrisma(this.databaseUrl, { max: 3 });
     this.temporalClient = new Client({ connection: await Connection.connect({ address: this.temporalAddress }) });
     const { apis = 1, workers = 1 } = this.options;
@@ -224,19 +239,36 @@ export class ProcessStack {
     await Promise.allSettled(this.workers.map((p) => p.stop(signal)));
     const postmark = this.options.postmark ? undefined : this.postmark;
     await Promise.allSettled([this.temporalClient?.connection.close(), this.db?.$disconnect(), postmark?.close()]);
-    await Promise.allSettled([this.temporal?.stop(), this.postgres?.stop()]);
+    await Promise.allSettled([this.temporal?.stop(), this.postgres?.stop(), this.toxiproxy?.stop()]);
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 
+  /** What the APIs and workers are pointed at: each dependency, or the proxy in front of it. */
   private parts(): ServiceParts {
+    const { postgres, temporal, stripe, postmark } = this.proxied;
+    const { stripeApiBase } = this.options;
     return {
-      databaseUrl: this.databaseUrl,
-      temporalAddress: this.temporalAddress,
+      databaseUrl: postgres ? withHost(this.databaseUrl, postgres) : this.databaseUrl,
+      temporalAddress: temporal ?? this.temporalAddress,
       taskQueue: this.options.taskQueue,
-      postmarkUrl: this.postmark?.url,
-      stripeApiBase: this.options.stripeApiBase,
+      postmarkUrl: postmark && this.postmark ? withHost(this.postmark.url, postmark) : this.postmark?.url,
+      stripeApiBase: stripe && stripeApiBase ? withHost(stripeApiBase, stripe) : stripeApiBase,
       webhookSecret: this.webhookSecret,
     };
+  }
+
+  /** Toxiproxy and a proxy per dependency (Stripe's only when the stack has one: Sumo purchases never call it). */
+  private async startProxies(): Promise<void> {
+    this.toxiproxy = await startToxiproxy();
+    const upstreams: Record<Dependency, string | undefined> = {
+      postgres: new URL(this.databaseUrl).host,
+      temporal: this.temporalAddress,
+      stripe: this.options.stripeApiBase && new URL(this.options.stripeApiBase).host,
+      postmark: new URL(this.postmark.url).host,
+    };
+    for (const [name, upstream] of Object.entries(upstreams) as [Dependency, string | undefined][]) {
+      if (upstream) this.proxied[name] = await this.toxiproxy.createProxy(name, upstream);
+    }
   }
 
   private processOptions(tweaks: ProcessTweaks) {
@@ -270,6 +302,13 @@ export class ProcessStack {
       metricsPort: this.options.temporalMetricsPort,
     });
   }
+}
+
+/** `url` with its host and port replaced by `hostPort`. */
+function withHost(url: string, hostPort: string): string {
+  const u = new URL(url);
+  u.host = hostPort;
+  return u.toString();
 }
 
 /**
