@@ -2,18 +2,13 @@ import type { PurchaseConfirmationModel } from '../../src/emails';
 import type { ActivityDeps } from '../deps';
 import { sendEmailOnce, sessionEmail, type OnceEmailResult } from './send-once';
 
-/** What was bought, as the workflow resolved it; the buyer's address and name are read with the send's claim. */
-export interface SendPurchaseConfirmationInput {
+/** What was bought, as the workflow resolved it (the email's model but the buyer's name, which is
+ *  read with the send's claim, as is the address). */
+export interface SendPurchaseConfirmationInput extends Omit<PurchaseConfirmationModel, 'name'> {
   eventId: string;
   userId: string;
   /** One confirmation per purchase: the checkout session is the purchase. */
   checkoutSessionId: string;
-  plan: string;
-  licences: number;
-  seats: number;
-  addons: string[];
-  lifetime: boolean;
-  sumo: boolean;
 }
 
 export type PurchaseConfirmationResult = OnceEmailResult;

@@ -133,3 +133,20 @@ export function describeTally(t: Tally, extra = ''): string {
     `duplicated ${t.duplicated} / needing an operator ${t.needingOperator}; ${recovery}${extra}`
   );
 }
+
+/** Every one of `expected` acknowledged and fulfilled; nothing lost, done twice or left to a person. */
+export function expectNothingLost(t: Tally, expected = t.sent): void {
+  expect({
+    acknowledged: t.acknowledged,
+    fulfilled: t.fulfilled,
+    lost: t.lost,
+    duplicated: t.duplicated,
+    needingOperator: t.needingOperator,
+  }).toEqual({
+    acknowledged: expected,
+    fulfilled: expected,
+    lost: 0,
+    duplicated: 0,
+    needingOperator: 0,
+  });
+}
