@@ -59,11 +59,7 @@ export class Steps {
     if (ms > 0) await sleep(ms);
   }
 
-  /**
-   * Marks the event failed (or cancelled) in the ledger; returns the failure the run ends with. A
-   * run that fails after it marked the event done (its email, a grace review) leaves it done, with
-   * the failure's reason (recordOutcome): what the event gave stands, and redeliveries stay duplicates.
-   */
+  /** Marks the event failed (or cancelled) in the ledger, or, once it was marked done, only why (recordOutcome); returns the run's failure. */
   async fail(err: unknown): Promise<ApplicationFailure> {
     const failure = err instanceof ApplicationFailure ? err : runFailure(describeFailure(err));
     const cancelled = failure.type === FailureType.CancelledByOperator;
