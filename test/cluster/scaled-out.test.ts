@@ -73,6 +73,17 @@ const whenFulfilled = async (ids: string[], n: number) => {
   if (count < n) throw new Error(`only ${count} of ${n} purchases were fulfilled in time`);
 };
 
+/** The buyer got exactly one welcome; it follows the fulfillment (access first), so it is waited for. */
+const welcomed = async (email: string) => {
+  const welcomes = () => stack.postmark.outbox.filter((m) => m.to === email).length;
+  await eventually(
+    async () => welcomes(),
+    (n) => n >= 1,
+    { timeoutMs: 60_000 },
+  );
+  expect(welcomes()).toBe(1);
+};
+
 describe('the service scaled out on a PostgreSQL-backed Temporal cluster', () => {
   it('the cluster has the namespace and every search attribute the workflows are started with', async () => {
     const listed = JSON.parse(await stack.cluster.cli('operator', 'search-attribute', 'list', '-o', 'json')) as {
@@ -86,14 +97,7 @@ describe('the service scaled out on a PostgreSQL-backed Temporal cluster', () =>
     const [outcome] = await deliverOverBothApis([{ email, event: checkoutEvent({ email, metadata: sumoMetadata() }) }]);
     expect(outcome.acknowledged).toBe(true);
     await whenFulfilled([outcome.eventId], 1);
-    // The welcome follows the fulfillment (access first).
-    const welcomes = () => stack.postmark.outbox.filter((m) => m.to === email).length;
-    await eventually(
-      async () => welcomes(),
-      (n) => n >= 1,
-      { timeoutMs: 60_000 },
-    );
-    expect(welcomes()).toBe(1);
+    await welcomed(email);
 
     const token = 'cluster-codec-token-0123456789abcdef';
     const codec = await buildCodecApp({
@@ -179,7 +183,7 @@ describe('the service scaled out on a PostgreSQL-backed Temporal cluster', () =>
     stack.stripeEvents.add(missed);
     await stack.temporalClient.schedule.getHandle(RECONCILE_SCHEDULE_ID).trigger();
     await whenFulfilled([missed.id], 1);
-    expect(stack.postmark.outbox.filter((m) => m.to === email)).toHaveLength(1);
+    await welcomed(email);
     const description = await stack.temporalClient.schedule.getHandle(RECONCILE_SCHEDULE_ID).describe();
     expect(description.info.recentActions.length).toBeGreaterThanOrEqual(1);
 
