@@ -56,7 +56,9 @@ export function checkoutEvent(options: CheckoutEventOptions = {}): Stripe.Event 
   const email = options.email === undefined ? `buyer.${randomBytes(4).toString('hex')}@example.com` : options.email;
   const payment = options.mode === 'payment';
   const setup = options.mode === 'setup';
-  const codes = Number(options.metadata?.sumo_quantity ?? 1);
+  // Metadata may be anything a test throws at it (objects too): only a string or number counts codes.
+  const quantity: unknown = options.metadata?.sumo_quantity ?? 1;
+  const codes = typeof quantity === 'string' || typeof quantity === 'number' ? Number(quantity) : 1;
   const amount = options.amountTotal ?? (payment && Number.isSafeInteger(codes) && codes > 0 ? LIFETIME_CODE_PRICE * codes : 4900);
   const session = {
     id: options.sessionId ?? id('cs'),

@@ -45,15 +45,8 @@ const PING_DEADLINE_MS = 2_000;
  *   steps retry and wait, for the whole run.
  */
 export function createFulfillmentStarter(client: Client, taskQueue: string, policy: StepPolicy = DEFAULT_STEP_POLICY): FulfillmentStarter {
-  // The gRPC deadline, and a timer besides: the client's retry interceptor waits out its backoff
-  // (up to 5 s) without looking at the deadline, so a reset connection could hold the answer longer.
-  const withDeadline = <T>(ms: number, fn: () => Promise<T>) => {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`no answer from Temporal within ${ms} ms`), { code: 4 })), ms);
-    });
-    return Promise.race([client.connection.withDeadline(Date.now() + ms, fn), late]).finally(() => clearTimeout(timer));
-  };
+  const withDeadline = <T>(ms: number, fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, fn);
+
   return {
     async start(start) {
       const workflowId = start.input.eventId;
