@@ -10,21 +10,18 @@
  * email, half by user id, each for a random user. Reported: the answer's time as the caller sees
  * it (loopback HTTP included), p50 / p95 / p99 / max, and any non-200.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { startEmbeddedPostgres } from '../devstack/embedded-postgres';
 import { freePort } from '../devstack/free-port';
-import { applyMigrations } from '../src/db/migrate';
-import { recreateDatabase } from '../test/support/recreate-database';
 import { spawnNode } from '../test/support/stack/spawn-node';
 import { quantile } from './load';
 import { cpuBetween, postgresBackends, snapshot } from './proc-stats';
+import { benchDatabase } from './bench-database';
+import { loadAverage, runMain } from './run-main';
 
 const env = process.env;
-const DATABASE = env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/access_bench';
 const USERS = Number(env.BENCH_ACCESS_USERS ?? 10_000);
 const RATE = Number(env.BENCH_ACCESS_RATE ?? 200);
 const SECONDS = Number(env.BENCH_ACCESS_SECONDS ?? 30);
@@ -38,10 +35,8 @@ interface Answer {
 }
 
 async function main(): Promise<void> {
-  const database = await provideDatabase();
+  const database = await benchDatabase('postgresql://postgres@127.0.0.1:5432/access_bench');
   try {
-    await recreateDatabase(database.url, '_bench');
-    await applyMigrations(database.url);
     const users = await seed(database.url, USERS);
     const port = await freePort();
     // The compiled API with the Dockerfile's node flags when `npm run build` made it; else from sources.
@@ -155,25 +150,11 @@ function print(answers: Answer[], how: { compiled: boolean; cpuMsPerCheck: { api
       `  p50 ${f(quantile(ms, 0.5))} ms · p95 ${f(quantile(ms, 0.95))} ms · p99 ${f(quantile(ms, 0.99))} ms · max ${f(Math.max(...ms))} ms`,
       `  CPU per check: API ${f(how.cpuMsPerCheck.api)} ms, PostgreSQL ${f(how.cpuMsPerCheck.postgres)} ms (10 ms clock ticks, totals over the run)`,
       `  non-200: ${failed.length}${failed.length ? ` (${[...new Set(failed.map((a) => a.status))].join(', ')})` : ''}`,
-      `  load average ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')} (${cpus().length} cores): a shared machine's p99 says more about its neighbours`,
+      `  load average ${loadAverage()} (${cpus().length} cores): a shared machine's p99 says more about its neighbours`,
     ].join('\n'),
   );
 }
 
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 
-async function provideDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (DATABASE !== 'embedded') return { url: DATABASE, stop: async () => {} };
-  const dataDir = await mkdtemp(join(tmpdir(), 'bench-postgres-'));
-  const server = await startEmbeddedPostgres({ dataDir, persistent: false });
-  const url = new URL(server.url);
-  url.pathname = '/access_bench';
-  return { url: url.toString(), stop: () => server.stop().then(() => rm(dataDir, { recursive: true, force: true })) };
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+runMain(main);

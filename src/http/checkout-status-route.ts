@@ -4,7 +4,7 @@ import { LedgerUnavailableError } from '../ingest/accept-event';
 import { StripeUnavailableError } from '../ingest/find-session-event';
 import { createSessionWatch } from '../ingest/session-watch';
 import { LookupsBusyError } from '../ingest/stripe-lookups';
-import { OverloadedError } from './concurrency-limit';
+import { OverloadedError } from '../ingest/concurrency-limit';
 import { TemporalUnavailableError } from '../temporal/start-fulfillment';
 import { HttpError } from './http-error';
 import rateLimit from '@fastify/rate-limit';

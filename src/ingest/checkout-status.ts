@@ -5,7 +5,7 @@ import type { FulfillmentStarter } from '../temporal/start-fulfillment';
 import { acceptEvent } from './accept-event';
 import { findSessionEvent } from './find-session-event';
 import { createStripeLookups, type StripeLookups } from './stripe-lookups';
-import { limitConcurrency } from '../http/concurrency-limit';
+import { limitConcurrency } from './concurrency-limit';
 
 /**
  * What the landing page learns about its checkout session: no personal data, ever.
