@@ -14,7 +14,8 @@
  * BENCH_ROUNDS=n runs the stacks n times, interleaved, and reports each figure's median.
  * BENCH_BEFORE_DIR=<a built checkout> adds that checkout's service as "service (before)",
  * run just before this one's: a before/after in one run. BENCH_STACKS picks stacks
- * (verify, inline, before, service; quiet, semispace and semi4: the
+ * (verify, inline, before, service; `label@dir`: the service built in another checkout, one change
+ * each, reported as "service, label"; quiet, semispace and semi4: the
  * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32 or 4; old256: the worker with --max-old-space-size=256; nice10: the worker
  * at a lowered CPU priority, WORKER_NICE=10; pool20: WORKER_DB_POOL_SIZE=20 (18 step slots); cluster: the service on
  * the production-shaped Temporal server on PostgreSQL (test/support/temporal-cluster.ts) instead of the dev server; arena16: glibc's default malloc arenas
@@ -118,6 +119,11 @@ async function main(): Promise<void> {
         workerNodeArgs: [...(stackEnv.workerNodeArgs ?? []), '--max-semi-space-size=32'],
       }),
   };
+  // `label@dir`: the service built in another checkout (one change each), beside this one's.
+  const checkoutStarter = (name: string) => {
+    const at = name.indexOf('@');
+    return at > 0 ? () => startServiceStack(`service, ${name.slice(0, at)}`, { ...stackEnv, serviceDir: resolve(name.slice(at + 1)) }) : undefined;
+  };
   const names = (env.BENCH_STACKS ?? `verify,inline,${env.BENCH_BEFORE_DIR ? 'before,' : ''}service`).split(',');
 
   const load = () =>
@@ -129,7 +135,7 @@ async function main(): Promise<void> {
   const runs: StackResult[] = [];
   for (let round = 0; round < rounds; round++)
     for (const name of names) {
-      const start = starters[name];
+      const start = starters[name] ?? checkoutStarter(name);
       if (!start) throw new Error(`BENCH_STACKS: unknown stack "${name}" (${Object.keys(starters).join(', ')})`);
       const stack = await start();
       try {

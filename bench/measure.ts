@@ -7,6 +7,7 @@ import { billableActions } from './billable-actions';
 import { burst, quantile, steadyRate, type Delivery } from './load';
 import { cpuBetween, peakRssMiB, rssMiB, snapshot, threadCpuBetween, type CpuSnapshot } from './proc-stats';
 import { GC_LINE, type Stack } from './stack';
+import { perPurchase, serverRequests, workerCounters, type Counters } from './temporal-metrics';
 
 export interface BenchSettings {
   secret: string;
@@ -36,6 +37,8 @@ export interface StackResult {
   memory: Record<keyof MemoryBreakdown, Map<string, number>>;
   /** Temporal Cloud billable actions per fulfillment of the burst (service stacks), by kind. */
   actions: Map<string, number>;
+  /** Per purchase of the burst: the Temporal server's requests by operation, the worker's core counters (service stacks). */
+  temporalWork: Counters;
   check: { purchases: number; fulfilled: number; emails: number; duplicateEmails: number; unavailable: number };
 }
 
@@ -130,11 +133,20 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
   const gcBefore = worker?.count(GC_LINE) ?? 0;
   const probesBefore = await probeAll(stack.processes);
   const heartbeatsBefore = stack.temporal ? await heartbeats(stack.temporal.metricsUrl) : 0;
+  const work = async (): Promise<Counters> =>
+    stack.temporal
+      ? new Map([
+          ...(await serverRequests(stack.temporal.metricsUrl)),
+          ...(stack.temporal.workerMetricsUrl ? await workerCounters(stack.temporal.workerMetricsUrl) : []),
+        ])
+      : new Map();
+  const workBefore = await work();
   const before = snap(stack);
   const t0 = performance.now();
   const deliveries = await burst(stack.url, s.secret, s.events, s.inFlight);
   const seconds = await fulfilled(stack, db, postmark, deliveries, t0);
   const after = snap(stack);
+  const temporalWork = perPurchase(workBefore, await work(), s.events);
   const probesAfter = await probeAll(stack.processes);
   const pgPer = (key: 'roundTrips' | 'statements') =>
     new Map(probesAfter.map(([p, later], i) => [p.label, (later.pg[key] - probesBefore[i][1].pg[key]) / s.events] as const));
@@ -212,6 +224,7 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
     db: dbPer,
     memory,
     actions,
+    temporalWork,
     check: {
       purchases: all.length,
       fulfilled: Number(rows[0].n),

@@ -106,6 +106,13 @@ export function report(results: StackResult[], settings: { events: number; inFli
     [...actionKinds.map((k) => [k, ...billed.map((r) => f(r.actions.get(k) ?? 0))]), ['total', ...billed.map((r) => f(sum(r.actions)))]],
   );
 
+  const working = results.filter((r) => r.temporalWork.size > 0);
+  const workKinds = [...new Set(working.flatMap((r) => [...r.temporalWork.keys()]))].sort();
+  const workTable = table(
+    ['Temporal work per purchase of the burst (server requests; worker core metrics)', ...working.map((r) => r.name)],
+    workKinds.map((k) => [k, ...working.map((r) => f(r.temporalWork.get(k) ?? 0, 2))]),
+  );
+
   const checks = results
     .filter((r) => r.fulfils)
     .map(
@@ -113,5 +120,5 @@ export function report(results: StackResult[], settings: { events: number; inFli
         `${r.name}: ${r.check.purchases} purchases, ${r.check.fulfilled} fulfilled, ${r.check.emails} welcome emails, ${r.check.duplicateEmails} duplicates, ${r.check.unavailable} answers 503 (retried)`,
     )
     .join('\n');
-  return [summary, perProcess, perThread, dbTable, rss, memoryTable, actionsTable, checks].join('\n\n');
+  return [summary, perProcess, perThread, workTable, dbTable, rss, memoryTable, actionsTable, checks].join('\n\n');
 }

@@ -21,7 +21,7 @@ export interface Stack {
   /** Process groups whose CPU is counted, read anew at each snapshot (backends come and go). */
   groups: () => { label: string; pids: number[] }[];
   /** The service's Temporal server: where its histories and its metrics (heartbeats) are read. */
-  temporal?: { address: string; metricsUrl: string };
+  temporal?: { address: string; metricsUrl: string; workerMetricsUrl?: string };
   stop: () => Promise<void>;
 }
 
@@ -82,6 +82,7 @@ const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.s
 /** The service as production runs it: the compiled API and worker processes, a Temporal dev server, PostgreSQL. */
 export async function startServiceStack(name: string, env: StackEnv): Promise<Stack> {
   const metricsPort = await freePort();
+  const workerMetricsPort = await freePort();
   const cluster =
     env.temporalServer === 'cluster' ? await TemporalCluster.start({ databaseUrl: clusterNaming(env.databaseUrl) }) : undefined;
   const stack = new ProcessStack({
@@ -114,7 +115,7 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
     const workerProbe = probed('worker');
     const apiProbe = probed('api');
     const worker = await stack.startWorker(
-      { ...workerProbe.env, ...env.workerEnv },
+      { ...workerProbe.env, WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`, ...env.workerEnv },
       {
         nodeArgs: [...workerProbe.nodeArgs, ...composeWorkerNodeArgs(env.serviceDir ?? process.cwd()), ...(env.workerNodeArgs ?? [])],
         nice,
@@ -130,7 +131,11 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
       url: `${stack.apiUrl}/webhooks/stripe`,
       fulfils: true,
       processes: [api, worker],
-      temporal: { address: stack.temporalAddress, metricsUrl: cluster?.metricsUrl ?? `http://127.0.0.1:${metricsPort}/metrics` },
+      temporal: {
+        address: stack.temporalAddress,
+        metricsUrl: cluster?.metricsUrl ?? `http://127.0.0.1:${metricsPort}/metrics`,
+        workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}/metrics`,
+      },
       groups: () => [
         { label: 'api', pids: [api.pid] },
         { label: 'worker', pids: [worker.pid] },
