@@ -5,7 +5,7 @@ import type { LocalPostmark } from '../devstack/local-postmark';
 import { probe, type ProbeReading } from './probe';
 import { billableActions } from './billable-actions';
 import { burst, quantile, steadyRate, type Delivery } from './load';
-import { cpuBetween, peakRssMiB, rssMiB, snapshot, threadCpuBetween, type CpuSnapshot } from './proc-stats';
+import { busyBetween, cpuBetween, machineCpu, peakRssMiB, rssMiB, snapshot, threadCpuBetween, type CpuSnapshot } from './proc-stats';
 import { GC_LINE, type Stack } from './stack';
 import { perPurchase, serverRequests, workerCounters, type Counters } from './temporal-metrics';
 
@@ -22,7 +22,16 @@ export interface BenchSettings {
 export interface StackResult {
   name: string;
   fulfils: boolean;
-  burst: { ackP50: number; ackP99: number; perSecond: number; e2eP50: number; e2eP99: number; gcEvents: number | null };
+  burst: {
+    ackP50: number;
+    ackP99: number;
+    perSecond: number;
+    e2eP50: number;
+    e2eP99: number;
+    gcEvents: number | null;
+    /** The share of the machine's CPU (all cores, every process: the bench's load and Postmark stand-in too) busy during the burst. */
+    machineBusy: number;
+  };
   /** CPU ms per purchase of the burst, by process group. */
   cpu: Map<string, number>;
   /** CPU ms per purchase of the burst, by thread kind of the worker (service stacks only). */
@@ -142,10 +151,12 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
       : new Map();
   const workBefore = await work();
   const before = snap(stack);
+  const machineBefore = machineCpu();
   const t0 = performance.now();
   const deliveries = await burst(stack.url, s.secret, s.events, s.inFlight);
   const seconds = await fulfilled(stack, db, postmark, deliveries, t0);
   const after = snap(stack);
+  const machineBusy = busyBetween(machineBefore, machineCpu());
   const temporalWork = perPurchase(workBefore, await work(), s.events);
   const probesAfter = await probeAll(stack.processes);
   const pgPer = (key: 'roundTrips' | 'statements') =>
@@ -205,6 +216,7 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
       e2eP50: quantile(e2e, 0.5),
       e2eP99: quantile(e2e, 0.99),
       gcEvents,
+      machineBusy,
     },
     cpu: cpuPer(before, after, s.events),
     workerThreads,

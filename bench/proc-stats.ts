@@ -140,3 +140,15 @@ export function threadCpuBetween(earlier: ProcessSample | undefined, later: Proc
   }
   return kinds;
 }
+
+/** The machine's CPU time so far (/proc/stat): busy and total jiffies over all cores. */
+export function machineCpu(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = fields[3] + fields[4]; // idle + iowait
+  return { busy: total - idle, total };
+}
+
+/** The share of the machine's CPU (all cores) that was busy between two readings, 0–1. */
+export const busyBetween = (a: { busy: number; total: number }, b: { busy: number; total: number }) =>
+  (b.busy - a.busy) / Math.max(1, b.total - a.total);
