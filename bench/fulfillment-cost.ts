@@ -15,7 +15,8 @@
  * BENCH_BEFORE_DIR=<a built checkout> adds that checkout's service as "service (before)",
  * run just before this one's: a before/after in one run. BENCH_STACKS picks stacks
  * (verify, inline, before, service; `label@dir`: the service built in another checkout, one change
- * each, reported as "service, label"; quiet, semispace and semi4: the
+ * each, reported as "service, label" (a label starting with all-in-one: that checkout's API hosts the
+ * worker and runs alone, with the worker's environment); quiet, semispace and semi4: the
  * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32 or 4; old256: the worker with --max-old-space-size=256; nice10: the worker
  * at a lowered CPU priority, WORKER_NICE=10, nice19 at 19; pool20: WORKER_DB_POOL_SIZE=20 (18 step slots); cluster: the service on
  * the production-shaped Temporal server on PostgreSQL (test/support/temporal-cluster.ts) instead of the dev server; arena16: glibc's default malloc arenas
@@ -123,7 +124,16 @@ async function main(): Promise<void> {
   // `label@dir`: the service built in another checkout (one change each), beside this one's.
   const checkoutStarter = (name: string) => {
     const at = name.indexOf('@');
-    return at > 0 ? () => startServiceStack(`service, ${name.slice(0, at)}`, { ...stackEnv, serviceDir: resolve(name.slice(at + 1)) }) : undefined;
+    const label = name.slice(0, at);
+    return at > 0
+      ? () =>
+          startServiceStack(`service, ${label}`, {
+            ...stackEnv,
+            serviceDir: resolve(name.slice(at + 1)),
+            // `all-in-one…@dir`: that checkout's API hosts the worker, so it runs alone.
+            allInOne: label.startsWith('all-in-one'),
+          })
+      : undefined;
   };
   const names = (env.BENCH_STACKS ?? `verify,inline,${env.BENCH_BEFORE_DIR ? 'before,' : ''}service`).split(',');
 

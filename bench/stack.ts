@@ -44,6 +44,8 @@ export interface StackEnv {
   /** The Temporal server: the CLI's dev server (SQLite in memory; the default), or the production-shaped
    *  server on PostgreSQL that the cluster suite runs (test/support/temporal-cluster.ts). */
   temporalServer?: 'dev' | 'cluster';
+  /** The API process alone, with the worker's environment added: a checkout whose API hosts the worker (one process). */
+  allInOne?: boolean;
 }
 
 /** The checkout's Dockerfile `ENV NAME=value` lines: production's process environment (NODE_ENV, MALLOC_ARENA_MAX). */
@@ -114,31 +116,36 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
     const nice = env.workerEnv?.BENCH_NICE === undefined ? undefined : Number(env.workerEnv.BENCH_NICE);
     const workerProbe = probed('worker');
     const apiProbe = probed('api');
-    const worker = await stack.startWorker(
-      { ...workerProbe.env, WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`, ...env.workerEnv },
-      {
-        nodeArgs: [...workerProbe.nodeArgs, ...composeWorkerNodeArgs(env.serviceDir ?? process.cwd()), ...(env.workerNodeArgs ?? [])],
-        nice,
-      },
-    );
+    const worker = env.allInOne
+      ? undefined
+      : await stack.startWorker(
+          { ...workerProbe.env, WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`, ...env.workerEnv },
+          {
+            nodeArgs: [...workerProbe.nodeArgs, ...composeWorkerNodeArgs(env.serviceDir ?? process.cwd()), ...(env.workerNodeArgs ?? [])],
+            nice,
+          },
+        );
     const apiNodeArgs = [...apiProbe.nodeArgs, ...dockerfileApiNodeArgs(env.serviceDir ?? process.cwd()), ...(env.apiNodeArgs ?? [])];
-    const api = await stack.startApi({ ...apiProbe.env, ...env.apiEnv }, { nodeArgs: apiNodeArgs });
-    register(worker, workerProbe.file);
+    const api = await stack.startApi(
+      { ...(env.allInOne && stack.workerEnv(env.workerEnv)), ...apiProbe.env, ...env.apiEnv },
+      { nodeArgs: apiNodeArgs },
+    );
+    if (worker) register(worker, workerProbe.file);
     register(api, apiProbe.file);
     const database = databaseName(env.databaseUrl);
     return {
       name,
       url: `${stack.apiUrl}/webhooks/stripe`,
       fulfils: true,
-      processes: [api, worker],
+      processes: worker ? [api, worker] : [api],
       temporal: {
         address: stack.temporalAddress,
         metricsUrl: cluster?.metricsUrl ?? `http://127.0.0.1:${metricsPort}/metrics`,
-        workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}/metrics`,
+        workerMetricsUrl: worker ? `http://127.0.0.1:${workerMetricsPort}/metrics` : undefined,
       },
       groups: () => [
         { label: 'api', pids: [api.pid] },
-        { label: 'worker', pids: [worker.pid] },
+        ...(worker ? [{ label: 'worker', pids: [worker.pid] }] : []),
         { label: 'temporal server', pids: temporalPid ? [temporalPid] : [] },
         // On PostgreSQL, the server's own queries are part of what a fulfillment costs.
         ...(cluster ? [{ label: 'temporal postgres', pids: cluster.databases.flatMap(postgresBackends) }] : []),
