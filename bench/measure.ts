@@ -31,6 +31,8 @@ export interface StackResult {
     gcEvents: number | null;
     /** The share of the machine's CPU (all cores, every process: the bench's load and Postmark stand-in too) busy during the burst. */
     machineBusy: number;
+    /** The bench's own CPU ms per purchase in the burst (load generator, Postmark stand-in): the machine's rest. */
+    benchCpu: number;
   };
   /** CPU ms per purchase of the burst, by process group. */
   cpu: Map<string, number>;
@@ -152,11 +154,14 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
   const workBefore = await work();
   const before = snap(stack);
   const machineBefore = machineCpu();
+  const benchBefore = process.cpuUsage();
   const t0 = performance.now();
   const deliveries = await burst(stack.url, s.secret, s.events, s.inFlight);
   const seconds = await fulfilled(stack, db, postmark, deliveries, t0);
   const after = snap(stack);
   const machineBusy = busyBetween(machineBefore, machineCpu());
+  const benchUsage = process.cpuUsage(benchBefore);
+  const benchCpu = (benchUsage.user + benchUsage.system) / 1000 / s.events;
   const temporalWork = perPurchase(workBefore, await work(), s.events);
   const probesAfter = await probeAll(stack.processes);
   const pgPer = (key: 'roundTrips' | 'statements') =>
@@ -217,6 +222,7 @@ export async function measureStack(stack: Stack, db: Client, postmark: LocalPost
       e2eP99: quantile(e2e, 0.99),
       gcEvents,
       machineBusy,
+      benchCpu,
     },
     cpu: cpuPer(before, after, s.events),
     workerThreads,
