@@ -13,6 +13,7 @@ import { withSecretFiles } from '../secret-files';
 import type { PrismaClient } from '../generated/prisma/client';
 import { payloadKeysFromEnv } from '../temporal/payload-keys';
 import { createFulfillmentStarter, type FulfillmentStarter } from '../temporal/start-fulfillment';
+import { createAccessDeliveryStarter, type AccessDeliveryStarter } from '../temporal/access-delivery';
 
 /** What an ops command may use; each is created on first use and closed by `close`. */
 export interface OpsContext {
@@ -20,6 +21,8 @@ export interface OpsContext {
   readonly db: PrismaClient;
   readonly stripe: Stripe;
   readonly fulfillments: FulfillmentStarter;
+  /** Starts or wakes a user's delivery of access events, with the environment's step policy, as the worker does. */
+  readonly accessDelivery: AccessDeliveryStarter;
   /** The Postmark server the worker sends through (POSTMARK_SERVER_TOKEN, POSTMARK_API_URL). */
   readonly postmark: ServerClient;
   /** POSTMARK_*_TEMPLATE: the alias each template goes by. */
@@ -107,6 +110,9 @@ export function createOpsContext(environment: NodeJS.ProcessEnv = process.env): 
     },
     get fulfillments() {
       return createFulfillmentStarter(context.temporal, taskQueue, stepPolicyFromEnv(env));
+    },
+    get accessDelivery() {
+      return createAccessDeliveryStarter(context.temporal, taskQueue, stepPolicyFromEnv(env));
     },
     async close() {
       await Promise.allSettled([temporal?.connection.close(), db?.$disconnect()]);

@@ -4,6 +4,7 @@ import { createStripeClient } from '../../src/clients/stripe';
 import { DEFAULT_TEMPLATE_ALIASES } from '../../src/emails';
 import { runCli } from '../../src/ops/cli';
 import type { OpsContext } from '../../src/ops/context';
+import { createAccessDeliveryStarter } from '../../src/temporal/access-delivery';
 import { createFulfillmentStarter } from '../../src/temporal/start-fulfillment';
 import type { Harness } from './harness';
 import { testEnv } from './test-env';
@@ -17,6 +18,7 @@ export function opsContextFor(h: Harness, overrides: { stripe?: Stripe; operator
     db: h.db,
     stripe: overrides.stripe ?? createStripeClient('sk_test_ops', testEnv.stripeApiBase),
     fulfillments: createFulfillmentStarter(h.client, h.taskQueue),
+    accessDelivery: createAccessDeliveryStarter(h.client, h.taskQueue),
     namespace: 'default',
     taskQueue: h.taskQueue,
     operator: overrides.operator ?? 'oncall@test',
@@ -55,6 +57,9 @@ export function offlineOpsContext(reachable: Partial<Pick<OpsContext, 'postmark'
       return unreachable('Stripe');
     },
     get fulfillments() {
+      return unreachable('Temporal');
+    },
+    get accessDelivery() {
       return unreachable('Temporal');
     },
     get postmark() {

@@ -1,7 +1,6 @@
 import { readAccess } from '../../access/read-access';
 import { accessDeliveryWorkflowId, fulfillmentStatus, type AccessItem, type FulfillmentState } from '../../contracts';
 import { maskEmail } from '../../log';
-import { createAccessDeliveryStarter } from '../../temporal/access-delivery';
 import type { Command, CommandResult } from '../command';
 import type { OpsContext } from '../context';
 import { describeFulfillment, queryState } from '../workflow-lookup';
@@ -100,7 +99,7 @@ async function resend(ctx: OpsContext, accessEventId: string, reason: string | u
     },
   });
   // It goes out before the user's later pending events (delivery follows the events' order).
-  await createAccessDeliveryStarter(ctx.temporal, ctx.taskQueue).wake(event.userId);
+  await ctx.accessDelivery.wake(event.userId);
   const workflowId = accessDeliveryWorkflowId(event.userId);
   return {
     human: `${accessEventId} (was ${event.status}) queued for delivery again by ${workflowId} (by ${ctx.operator}: ${why})`,

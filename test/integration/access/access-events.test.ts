@@ -6,6 +6,11 @@ import { startHarness, type Harness } from '../../support/harness';
 import { sumoLifetime, dealDispute, dealRefund } from '../../support/lifetime-events';
 import { startLocalStripeEvents, type LocalStripeEvents } from '../../support/local-stripe-events';
 import { opsJson } from '../../support/ops-context';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { runCli } from '../../../src/ops/cli';
+import { createOpsContext } from '../../../src/ops/context';
+import type { AccessDeliveryInput } from '../../../src/contracts';
+import { testEnv } from '../../support/test-env';
 
 /** A past_due grace period short enough to see it end (production: PAST_DUE_GRACE_PERIOD, 7 days). */
 const GRACE_MS = 8_000;
@@ -190,5 +195,34 @@ describe('access events: the product is told every change of a user’s access',
     const again = await product.until(userId, (events) => events.length === 2);
     expect(again[1]).toEqual(granted);
     expect(distinctIds(again)).toEqual([granted.id]);
+  });
+
+  it('`ops access resend` starts the delivery with the step policy of the environment it runs in, as the worker does', async () => {
+    const deal = sumoLifetime({ quantity: 1 });
+    await deliverAll(deal.checkout);
+    const userId = await userIdOf(deal.email);
+    const [granted] = await eventsOf(userId, 1);
+    await drained(userId);
+
+    // The production CLI's context, from the variables an operator's shell holds.
+    const ctx = createOpsContext({
+      DATABASE_URL: testEnv.databaseUrl,
+      TEMPORAL_ADDRESS: testEnv.temporalAddress,
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      ACTIVITY_MAX_ATTEMPTS: '7',
+      RETRY_WINDOW: '9m',
+    });
+    try {
+      const { code, output } = await runCli(['access', 'resend', granted.id], ctx);
+      expect({ code, output }).toMatchObject({ code: 0 });
+    } finally {
+      await ctx.close();
+    }
+    await product.until(userId, (events) => events.length === 2);
+    const { events } = await h.client.workflow.getHandle(accessDeliveryWorkflowId(userId)).fetchHistory();
+    const [input] = events![0].workflowExecutionStartedEventAttributes!.input!.payloads!.map((p) =>
+      defaultPayloadConverter.fromPayload<AccessDeliveryInput>(p),
+    );
+    expect(input.policy).toMatchObject({ attemptsPerRound: 7, retryWindowMs: 9 * 60_000 });
   });
 });
