@@ -81,7 +81,8 @@ describe('a step in an outage', () => {
     const fake = fakeActivities({
       findOrCreateUser: async () => ({ userId: 'user-1', created: false }),
       resolvePurchase: async () => {
-        if (hang) await new Promise((r) => setTimeout(r, 5_000)); // a Stripe that swallows the request
+        // A Stripe that swallows the request: the attempt hangs until the worker gives up on it.
+        if (hang) await new Promise<void>((resolve) => Context.current().cancellationSignal.addEventListener('abort', () => resolve()));
         return { tierId: 'sumo_tier_2', plan: 'sumo-growth', quantity: 1, seatLimit: 3, addons: [], features: ['crm'] };
       },
     });
