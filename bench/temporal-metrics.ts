@@ -32,7 +32,11 @@ export async function workerCounters(metricsUrl: string): Promise<Counters> {
     if (!m || line.startsWith('#')) continue;
     const name = m[1];
     const histogram = name.endsWith('_count');
-    const counter = !histogram && !name.endsWith('_bucket') && !name.endsWith('_sum') && /_(total|succeed|empty|hit|miss|failed|request|requests|started|completed|poll_no_task)$/.test(name);
+    const counter =
+      !histogram &&
+      !name.endsWith('_bucket') &&
+      !name.endsWith('_sum') &&
+      /_(total|succeed|empty|hit|miss|failed|request|requests|started|completed|poll_no_task)$/.test(name);
     if (!counter && !histogram) continue;
     const kind = label(m[2] ?? '', 'operation') ?? label(m[2] ?? '', 'poller_type');
     const key = `worker: ${name.replace(/^temporal_/, '')}${kind ? ` (${kind})` : ''}`;
