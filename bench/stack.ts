@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '../devstack/free-port';
 import type { LocalPostmark } from '../devstack/local-postmark';
@@ -46,6 +46,25 @@ export interface StackEnv {
   temporalServer?: 'dev' | 'cluster';
   /** The API process alone, with the worker's environment added: a checkout whose API hosts the worker (one process). */
   allInOne?: boolean;
+  /** CPU weights (cgroup v1 `cpu.shares`, what compose's `cpu_shares` sets) for the API and the worker; the rest stays at 1024. */
+  cpuShares?: { api: number; worker: number };
+}
+
+const CPU_CGROUP = '/sys/fs/cgroup/cpu';
+
+/** Moves a process (all its threads) into a cgroup of its own with that CPU weight; returns its removal. */
+function weigh(name: string, pid: number, shares: number): () => void {
+  const dir = `${CPU_CGROUP}/${name}`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/cpu.shares`, String(shares));
+  writeFileSync(`${dir}/cgroup.procs`, String(pid));
+  return () => {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // a process still in it: left for the next run's mkdir
+    }
+  };
 }
 
 /** The checkout's Dockerfile `ENV NAME=value` lines: production's process environment (NODE_ENV, MALLOC_ARENA_MAX). */
@@ -132,6 +151,12 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
     );
     if (worker) register(worker, workerProbe.file);
     register(api, apiProbe.file);
+    const unweigh = env.cpuShares
+      ? [
+          weigh(`bench-api-${api.pid}`, api.pid, env.cpuShares.api),
+          ...(worker ? [weigh(`bench-worker-${worker.pid}`, worker.pid, env.cpuShares.worker)] : []),
+        ]
+      : [];
     const database = databaseName(env.databaseUrl);
     return {
       name,
@@ -155,6 +180,7 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
       stop: async () => {
         await stack.stop('SIGTERM');
         await cluster?.stop();
+        for (const remove of unweigh) remove();
       },
     };
   } catch (err) {
