@@ -53,6 +53,15 @@ async function eventsOf(userId: string, count: number): Promise<AccessEvent[]> {
   return [...first.values()];
 }
 /** No run is left delivering the user's events: nothing more will arrive. */
+/** A lifetime deal of `quantity` codes, fulfilled, its access.granted delivered and the user's delivery run done. */
+async function lifetimeDealDelivered(quantity: number) {
+  const deal = sumoLifetime({ quantity });
+  await deliverAll(deal.checkout);
+  const userId = await userIdOf(deal.email);
+  const [granted] = await eventsOf(userId, 1);
+  await drained(userId);
+  return { deal, userId, granted };
+}
 const drained = async (userId: string) => {
   await h.client.workflow.getHandle(accessDeliveryWorkflowId(userId)).result();
   expect(await h.db.accessEvent.count({ where: { userId, status: 'pending' } })).toBe(0);
@@ -174,11 +183,7 @@ describe('access events: the product is told every change of a user’s access',
   });
 
   it('`ops access show` lists the user’s access and events; `ops access resend` delivers one again with the same id and body', async () => {
-    const deal = sumoLifetime({ quantity: 2 });
-    await deliverAll(deal.checkout);
-    const userId = await userIdOf(deal.email);
-    const [granted] = await eventsOf(userId, 1);
-    await drained(userId);
+    const { deal, userId, granted } = await lifetimeDealDelivered(2);
 
     const shown = await opsJson(h, ['access', 'show', deal.email]);
     expect(shown).toMatchObject({
@@ -198,11 +203,7 @@ describe('access events: the product is told every change of a user’s access',
   });
 
   it('`ops access resend` starts the delivery with the step policy of the environment it runs in, as the worker does', async () => {
-    const deal = sumoLifetime({ quantity: 1 });
-    await deliverAll(deal.checkout);
-    const userId = await userIdOf(deal.email);
-    const [granted] = await eventsOf(userId, 1);
-    await drained(userId);
+    const { userId, granted } = await lifetimeDealDelivered(1);
 
     // The production CLI's context, from the variables an operator's shell holds.
     const ctx = createOpsContext({
