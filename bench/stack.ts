@@ -46,6 +46,8 @@ export interface StackEnv {
   temporalServer?: 'dev' | 'cluster';
   /** The API process alone, with the worker's environment added: a checkout whose API hosts the worker (one process). */
   allInOne?: boolean;
+  /** Dynamic config values for the dev server (e.g. `system.enableActivityEagerExecution`). */
+  temporalDynamicConfig?: Record<string, string | number | boolean>;
   /** CPU weights (cgroup v1 `cpu.shares`, what compose's `cpu_shares` sets) for the API and the worker; the rest stays at 1024. */
   cpuShares?: { api: number; worker: number };
 }
@@ -110,6 +112,7 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
     postgres: { url: env.databaseUrl },
     temporal: cluster ? { address: cluster.address } : 'owned',
     temporalMetricsPort: metricsPort,
+    ...(env.temporalDynamicConfig && { temporalDynamicConfig: env.temporalDynamicConfig }),
     postmark: env.postmark,
     build: 'dist',
     cwd: env.serviceDir,
