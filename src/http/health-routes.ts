@@ -14,10 +14,12 @@ export interface HealthDeps {
  *  probed at most once per readiness window whatever the request rate (readiness.ts). */
 export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Promise<void> {
   const readiness = createReadinessProbe(deps, deps.readinessTtlMs === undefined ? {} : { ttlMs: deps.readinessTtlMs });
+  // Close waits for a probe still running: its Temporal ping must not outlive the connection.
+  app.addHook('onClose', () => readiness.settled());
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (request, reply) => {
-    const { ready, temporal, database } = await readiness();
+    const { ready, temporal, database } = await readiness.read();
     if (!ready) request.log.warn({ temporal, database }, 'not ready');
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', temporal, database });
   });

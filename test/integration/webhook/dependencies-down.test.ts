@@ -3,7 +3,7 @@ import { createTemporalClient } from '../../../src/clients/temporal';
 import { createPrisma } from '../../../src/db/prisma';
 import { freePort } from '../../../devstack/free-port';
 import { checkoutEvent, sumoMetadata } from '../../../devstack/sample-events';
-import { createFulfillmentStarter } from '../../../src/temporal/start-fulfillment';
+import { createFulfillmentStarter, type FulfillmentStarter } from '../../../src/temporal/start-fulfillment';
 import { testEnv } from '../../support/test-env';
 import { deliverSigned } from '../../support/deliver-signed';
 
@@ -54,5 +54,28 @@ describe('when the database is unreachable', () => {
       await temporal.connection.close();
       await db.$disconnect().catch(() => {});
     }
+  });
+});
+
+describe('when a /readyz probe is still waiting on Temporal as the API closes', () => {
+  it('closing waits for it: no call outlives the connection it runs on (a retry after close threw "Channel has been shut down")', async () => {
+    const db = createPrisma(testEnv.databaseUrl, { max: 1 });
+    let pingEnded = false;
+    // A ping that outlasts /readyz's backstop, as the client's retries against a down Temporal can.
+    const fulfillments: FulfillmentStarter = {
+      start: () => Promise.reject(new Error('not used')),
+      exists: () => Promise.reject(new Error('not used')),
+      ping: () => new Promise<void>((resolve) => setTimeout(() => ((pingEnded = true), resolve()), 4_500)),
+    };
+    const app = await buildApp({ db, fulfillments, webhookSecrets: [SECRET], readinessTtlMs: 0 });
+    try {
+      const ready = await app.inject({ url: '/readyz' });
+      expect(ready.json()).toEqual({ status: 'unavailable', temporal: 'unreachable', database: 'ok' });
+      expect(pingEnded).toBe(false);
+    } finally {
+      await app.close();
+      await db.$disconnect();
+    }
+    expect(pingEnded).toBe(true);
   });
 });
