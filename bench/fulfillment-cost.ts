@@ -18,7 +18,7 @@
  * each, reported as "service, label" (a label starting with all-in-one: that checkout's API hosts the
  * worker and runs alone, with the worker's environment); quiet, semispace and semi4: the
  * service with LOG_LEVEL=warn, or the worker with --max-semi-space-size=32 or 4; old256: the worker with --max-old-space-size=256; nice10: the worker
- * at a lowered CPU priority, WORKER_NICE=10, nice19 at 19; shares: cgroup CPU weights, API 2048 and worker 256, as compose's cpu_shares; eageract: the dev server with eager activity execution on; pool20: WORKER_DB_POOL_SIZE=20 (18 step slots); cluster: the service on
+ * at a lowered CPU priority, WORKER_NICE=10, nice19 at 19; shares: cgroup CPU weights, API 2048 and worker 256, as compose's cpu_shares; eageract: the dev server with eager activity execution on; workers2: a second worker (its CPU in the worker row, its round trips not counted); pool20: WORKER_DB_POOL_SIZE=20 (18 step slots); cluster: the service on
  * the production-shaped Temporal server on PostgreSQL (test/support/temporal-cluster.ts) instead of the dev server; arena16: glibc's default malloc arenas
  * instead of the Dockerfile's MALLOC_ARENA_MAX=2); BENCH_WORKER_NODE_ARGS adds node flags to the worker
  * (e.g. "--trace-gc" to count collections, "--cpu-prof --cpu-prof-dir=.bench-prof").
@@ -99,6 +99,8 @@ async function main(): Promise<void> {
     nice10: () => startServiceStack('service, WORKER_NICE=10', { ...stackEnv, workerEnv: { WORKER_NICE: '10' } }),
     // CPU weights as compose's cpu_shares sets them (cgroup v1 cpu.shares; the host must mount it writable).
     shares: () => startServiceStack('service, cpu_shares API 2048 / worker 256', { ...stackEnv, cpuShares: { api: 2048, worker: 256 } }),
+    // Two workers on the same cores: does a second one add to the drain's rate?
+    workers2: () => startServiceStack('service, 2 workers', { ...stackEnv, extraWorkers: 1 }),
     // The server hands the email's activity task back with the workflow task that schedules it (a self-hosted server's setting).
     eageract: () =>
       startServiceStack('service, eager activities', {

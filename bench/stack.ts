@@ -46,6 +46,8 @@ export interface StackEnv {
   temporalServer?: 'dev' | 'cluster';
   /** The API process alone, with the worker's environment added: a checkout whose API hosts the worker (one process). */
   allInOne?: boolean;
+  /** Workers started beside the first (same environment, no probe): their CPU counts in the worker group. */
+  extraWorkers?: number;
   /** Dynamic config values for the dev server (e.g. `system.enableActivityEagerExecution`). */
   temporalDynamicConfig?: Record<string, string | number | boolean>;
   /** CPU weights (cgroup v1 `cpu.shares`, what compose's `cpu_shares` sets) for the API and the worker; the rest stays at 1024. */
@@ -147,6 +149,15 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
             nice,
           },
         );
+    const extra: NodeProcess[] = [];
+    for (let i = 0; i < (env.extraWorkers ?? 0); i++) {
+      extra.push(
+        await stack.startWorker(env.workerEnv, {
+          nodeArgs: [...composeWorkerNodeArgs(env.serviceDir ?? process.cwd()), ...(env.workerNodeArgs ?? [])],
+          nice,
+        }),
+      );
+    }
     const apiNodeArgs = [...apiProbe.nodeArgs, ...dockerfileApiNodeArgs(env.serviceDir ?? process.cwd()), ...(env.apiNodeArgs ?? [])];
     const api = await stack.startApi(
       { ...(env.allInOne && stack.workerEnv(env.workerEnv)), ...apiProbe.env, ...env.apiEnv },
@@ -173,7 +184,7 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
       },
       groups: () => [
         { label: 'api', pids: [api.pid] },
-        ...(worker ? [{ label: 'worker', pids: [worker.pid] }] : []),
+        ...(worker ? [{ label: 'worker', pids: [worker.pid, ...extra.map((w) => w.pid)] }] : []),
         { label: 'temporal server', pids: temporalPid ? [temporalPid] : [] },
         // On PostgreSQL, the server's own queries are part of what a fulfillment costs.
         ...(cluster ? [{ label: 'temporal postgres', pids: cluster.databases.flatMap(postgresBackends) }] : []),
