@@ -140,12 +140,14 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
     const nice = env.workerEnv?.BENCH_NICE === undefined ? undefined : Number(env.workerEnv.BENCH_NICE);
     const workerProbe = probed('worker');
     const apiProbe = probed('api');
+    // The worker's node flags as production runs it (compose), and the bench's own.
+    const workerNodeArgs = [...composeWorkerNodeArgs(env.serviceDir ?? process.cwd()), ...(env.workerNodeArgs ?? [])];
     const worker = env.allInOne
       ? undefined
       : await stack.startWorker(
           { ...workerProbe.env, WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`, ...env.workerEnv },
           {
-            nodeArgs: [...workerProbe.nodeArgs, ...composeWorkerNodeArgs(env.serviceDir ?? process.cwd()), ...(env.workerNodeArgs ?? [])],
+            nodeArgs: [...workerProbe.nodeArgs, ...workerNodeArgs],
             nice,
           },
         );
@@ -153,7 +155,7 @@ export async function startServiceStack(name: string, env: StackEnv): Promise<St
     for (let i = 0; i < (env.extraWorkers ?? 0); i++) {
       extra.push(
         await stack.startWorker(env.workerEnv, {
-          nodeArgs: [...composeWorkerNodeArgs(env.serviceDir ?? process.cwd()), ...(env.workerNodeArgs ?? [])],
+          nodeArgs: workerNodeArgs,
           nice,
         }),
       );
